@@ -1,0 +1,143 @@
+"""Cases over the REST API: the same reads and services as the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from binhyen.cases import services
+from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.cases.models import Case, Message
+
+router = Router(tags=["cases"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+
+
+class CaseOut(Schema):
+    id: int
+    code: str
+    unit: UnitOut
+    intent: str
+    category: str
+    urgency: str
+    status: str
+    summary: str
+    reporter: str = Field(description="Pseudonym; identities never leave the vault here.")
+    opened_at: datetime
+    last_message_at: datetime
+    first_response_at: datetime | None
+    closed_at: datetime | None
+    reply_window: str = Field(description="free | paid | closed (Zalo consultation window)")
+
+    @staticmethod
+    def resolve_reporter(obj: Case) -> str:
+        return obj.contact.pseudonym if obj.contact_id else ""
+
+    @staticmethod
+    def resolve_reply_window(obj: Case) -> str:
+        return obj.conversation.reply_window() if obj.conversation_id else "closed"
+
+
+class AttachmentOut(Schema):
+    kind: str
+    name: str
+    content_type: str
+    size: int | None
+    status: str
+    url: str | None
+
+    @staticmethod
+    def resolve_url(obj: object) -> str | None:
+        from django.urls import reverse
+
+        token = getattr(obj, "token", "")
+        return reverse("cases:attachment", args=[token]) if getattr(obj, "file", None) else None
+
+
+class LocationOut(Schema):
+    latitude: float
+    longitude: float
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    kind: str
+    text: str
+    sent_at: datetime
+    author: str
+    delivery: str
+    error_message: str
+    location: LocationOut | None
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_author(obj: Message) -> str:
+        return obj.author_label if obj.direction == Message.Direction.OUT else ""
+
+    @staticmethod
+    def resolve_location(obj: Message) -> dict[str, float] | None:
+        if obj.latitude is None or obj.longitude is None:
+            return None
+        return {"latitude": obj.latitude, "longitude": obj.longitude}
+
+    @staticmethod
+    def resolve_attachments(obj: Message) -> list[object]:
+        return list(obj.attachments.all())
+
+
+class CaseDetailOut(CaseOut):
+    messages: list[MessageOut]
+
+    @staticmethod
+    def resolve_messages(obj: Case) -> list[Message]:
+        return list(obj.messages.prefetch_related("attachments").order_by("sent_at", "id"))
+
+
+class CaseFilters(Schema):
+    unit: str | None = Field(None, description="unit code; its whole subtree is included")
+    status: str | None = None
+
+
+class ReplyIn(Schema):
+    text: str = Field(max_length=services.MAX_REPLY_CHARS)
+    client_token: str | None = Field(None, max_length=64, description="idempotency key")
+
+
+@router.get("", response=list[CaseOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
+    qs = cases_for_user(request.user).select_related("unit", "contact", "conversation")
+    if filters.unit:
+        qs = qs.filter(unit__path__contains=f"/{filters.unit}/")
+    if filters.status:
+        if filters.status not in Case.Status.values:
+            raise HttpError(422, f"unknown status {filters.status!r}")
+        qs = qs.filter(status=filters.status)
+    return qs.order_by("-last_message_at", "-id")
+
+
+@router.get("/{case_id}", response=CaseDetailOut)
+def get_case(request: HttpRequest, case_id: int) -> Case:
+    return get_case_for_user(request.user, case_id)
+
+
+@router.post("/{case_id}/replies", response={201: MessageOut})
+def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> tuple[int, Message]:
+    case = get_case_for_user(request.user, case_id)
+    try:
+        message = services.case_reply(
+            case=case, author=request.user, text=payload.text,  # type: ignore[arg-type]
+            client_token=payload.client_token,
+        )
+    except services.CaseError as exc:
+        raise HttpError(409, str(exc)) from exc
+    return 201, message

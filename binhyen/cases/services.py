@@ -1,0 +1,646 @@
+"""Write paths for contacts, conversations, messages and cases.
+
+Every function here is the single way its use case happens: the Zalo worker, the console,
+the REST API, the CLI and the tests all call these.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
+from binhyen.lib import codes, crypto
+from binhyen.vault import services as vault
+
+if TYPE_CHECKING:
+    from binhyen.accounts.models import User
+    from binhyen.channels.models import ChannelAccount
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 2000
+# Message kinds that never open a case on their own (a sticker is not a report).
+NON_CASE_KINDS = {Message.Kind.STICKER, Message.Kind.EVENT}
+
+
+class CaseError(Exception):
+    """A use case was refused; the message is shown to the officer as is."""
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    kind: str
+    url: str = ""
+    thumbnail_url: str = ""
+    name: str = ""
+    size: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A citizen's message, provider-neutral, as the channel adapters hand it over."""
+
+    channel_account: ChannelAccount
+    contact_key: str
+    contact_kind: str
+    provider_message_id: str
+    kind: str
+    text: str
+    sent_at: datetime
+    identity: dict[str, str] = field(default_factory=dict)
+    attachments: list[IncomingAttachment] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    quote_provider_id: str = ""
+
+
+# --- contacts and conversations -------------------------------------------------------------
+
+
+def _contact_hash(channel_account: ChannelAccount, contact_key: str) -> str:
+    return crypto.lookup_hash("contact", str(channel_account.pk), contact_key)
+
+
+def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contact | None:
+    return Contact.objects.filter(
+        channel_account=channel_account, key_hash=_contact_hash(channel_account, contact_key)
+    ).first()
+
+
+@transaction.atomic
+def contact_upsert(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    identity: dict[str, str] | None = None,
+    seen_at: datetime | None = None,
+) -> Contact:
+    key_hash = _contact_hash(channel_account, contact_key)
+    contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create(
+                    channel_account=channel_account,
+                    key_hash=key_hash,
+                    kind=kind,
+                    pseudonym=codes.pseudonym_from_hash(key_hash),
+                    identity=vault.identity_create(data=dict(identity or {})),
+                    last_seen_at=seen_at,
+                )
+        except IntegrityError:
+            # Two workers met the same new citizen at once: the other one created it.
+            contact = Contact.objects.get(channel_account=channel_account, key_hash=key_hash)
+    elif identity and contact.identity is not None:
+        vault.identity_merge(identity=contact.identity, data=identity)
+    if seen_at and (contact.last_seen_at is None or seen_at > contact.last_seen_at):
+        contact.last_seen_at = seen_at
+        contact.save(update_fields=["last_seen_at"])
+    return contact
+
+
+def _conversation_for(contact: Contact) -> Conversation:
+    conversation, _created = Conversation.objects.get_or_create(
+        contact=contact, defaults={"channel_account": contact.channel_account}
+    )
+    return conversation
+
+
+@transaction.atomic
+def contact_set_follower(
+    *, channel_account: ChannelAccount, contact_key: str, kind: str, following: bool,
+    at: datetime, identity: dict[str, str] | None = None,
+) -> Contact:
+    contact = contact_upsert(
+        channel_account=channel_account, contact_key=contact_key, kind=kind,
+        identity=identity, seen_at=at,
+    )
+    contact.is_follower = following
+    contact.save(update_fields=["is_follower"])
+    conversation = _conversation_for(contact)
+    if following:
+        # Following an OA counts as an interaction: it opens the reply window.
+        _touch_inbound(conversation, at)
+    return contact
+
+
+@transaction.atomic
+def contact_interaction(
+    *, channel_account: ChannelAccount, contact_key: str, kind: str, at: datetime,
+    identity: dict[str, str] | None = None,
+) -> Contact:
+    """An interaction that is not a message (e.g. Zalo's "chat now"): opens the window."""
+    contact = contact_upsert(
+        channel_account=channel_account, contact_key=contact_key, kind=kind,
+        identity=identity, seen_at=at,
+    )
+    _touch_inbound(_conversation_for(contact), at)
+    return contact
+
+
+@transaction.atomic
+def contact_submit_info(
+    *, channel_account: ChannelAccount, contact_key: str, kind: str, info: dict[str, str],
+    at: datetime, provider_message_id: str,
+) -> Message:
+    """The citizen sent their contact details (Zalo form): into the vault, not the thread."""
+    contact = contact_upsert(
+        channel_account=channel_account, contact_key=contact_key, kind=kind,
+        identity=info, seen_at=at,
+    )
+    conversation = _conversation_for(contact)
+    _touch_inbound(conversation, at)
+    case = _open_case_of(conversation)
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.IN,
+        kind=Message.Kind.CONTACT_INFO,
+        text=_("Người dân đã gửi thông tin liên hệ (lưu trong kho danh tính)."),
+        sent_at=at,
+        provider_message_id=provider_message_id,
+    )
+    if case is not None:
+        _case_touch(case, at, inbound=True)
+    return message
+
+
+@transaction.atomic
+def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Contact | None:
+    """The citizen withdrew consent (Zalo user_withdraw): forget who they are."""
+    contact = contact_find(channel_account=channel_account, contact_key=contact_key)
+    if contact is None:
+        return None
+    if contact.identity is not None:
+        vault.identity_erase(identity=contact.identity)
+    for case in Case.objects.filter(contact=contact):
+        CaseEvent.objects.create(
+            case=case, kind="identity_erased",
+            text=_("Người dân yêu cầu xóa dữ liệu cá nhân; danh tính đã được xóa."),
+        )
+    return contact
+
+
+def _touch_inbound(conversation: Conversation, at: datetime) -> None:
+    if conversation.last_inbound_at is None or at > conversation.last_inbound_at:
+        conversation.last_inbound_at = at
+        conversation.save(update_fields=["last_inbound_at"])
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+def _open_case_of(conversation: Conversation) -> Case | None:
+    return (
+        Case.objects.filter(conversation=conversation, status__in=Case.OPEN_STATUSES)
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+def _new_case_code() -> str:
+    for _attempt in range(10):
+        code = codes.case_code()
+        if not Case.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not allocate a case code")
+
+
+def _summary(text: str, kind: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        return str(Message.Kind(kind).label) if kind in Message.Kind.values else ""
+    return text[:297] + "…" if len(text) > 300 else text
+
+
+@transaction.atomic
+def case_open(
+    *,
+    unit_id: int,
+    channel_account: ChannelAccount | None,
+    conversation: Conversation | None,
+    contact: Contact | None,
+    summary: str,
+    at: datetime,
+) -> Case:
+    case = Case.objects.create(
+        code=_new_case_code(),
+        unit_id=unit_id,
+        channel_account=channel_account,
+        conversation=conversation,
+        contact=contact,
+        summary=summary,
+        opened_at=at,
+        last_message_at=at,
+        last_inbound_at=at,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        at=at,
+        kind="opened",
+        text=_("Tiếp nhận qua %(channel)s") % {"channel": channel_account or _("kênh khác")},
+    )
+    return case
+
+
+def _case_touch(case: Case, at: datetime, *, inbound: bool) -> None:
+    fields = ["last_message_at"]
+    case.last_message_at = max(case.last_message_at, at)
+    if inbound:
+        case.last_inbound_at = at
+        case.unread = True
+        fields += ["last_inbound_at", "unread"]
+    case.save(update_fields=fields)
+
+
+@transaction.atomic
+def message_receive(*, incoming: IncomingMessage) -> Message | None:
+    """Store a citizen's message in its conversation and the right case.
+
+    Returns None when the message was already stored (a redelivery under another key).
+    """
+    contact = contact_upsert(
+        channel_account=incoming.channel_account,
+        contact_key=incoming.contact_key,
+        kind=incoming.contact_kind,
+        identity=incoming.identity,
+        seen_at=incoming.sent_at,
+    )
+    conversation = _conversation_for(contact)
+    if incoming.provider_message_id and Message.objects.filter(
+        conversation=conversation,
+        direction=Message.Direction.IN,
+        provider_message_id=incoming.provider_message_id,
+    ).exists():
+        return None
+    _touch_inbound(conversation, incoming.sent_at)
+
+    case = _open_case_of(conversation)
+    opened = False
+    if case is None and incoming.kind not in NON_CASE_KINDS:
+        case = case_open(
+            unit_id=incoming.channel_account.unit_id,
+            channel_account=incoming.channel_account,
+            conversation=conversation,
+            contact=contact,
+            summary=_summary(incoming.text, incoming.kind),
+            at=incoming.sent_at,
+        )
+        opened = True
+
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.IN,
+        kind=incoming.kind,
+        text=incoming.text,
+        sent_at=incoming.sent_at,
+        provider_message_id=incoming.provider_message_id,
+        quote_provider_id=incoming.quote_provider_id,
+        latitude=incoming.latitude,
+        longitude=incoming.longitude,
+    )
+    for att in incoming.attachments:
+        attachment = Attachment.objects.create(
+            message=message,
+            token=secrets.token_hex(12),
+            kind=att.kind,
+            remote_url=att.url,
+            thumbnail_url=att.thumbnail_url,
+            name=att.name[:255],
+            size=att.size,
+            description=att.description[:500],
+            status=Attachment.Status.PENDING if att.url else Attachment.Status.REMOTE,
+        )
+        if att.url and att.kind != "link":
+            _enqueue("binhyen.channels.tasks.fetch_attachment", attachment.pk)
+        elif att.kind == "link":
+            Attachment.objects.filter(pk=attachment.pk).update(status=Attachment.Status.REMOTE)
+    if case is not None:
+        if not opened:
+            _case_touch(case, incoming.sent_at, inbound=True)
+            if not case.summary and incoming.text:
+                case.summary = _summary(incoming.text, incoming.kind)
+                case.save(update_fields=["summary"])
+        for hook in _after_receive_hooks:
+            hook(case=case, message=message, opened=opened)
+    return message
+
+
+# Later stages (triage, alerts) register here instead of being called by name: receiving a
+# message must not depend on them being installed.
+_after_receive_hooks: list = []
+
+
+def register_after_receive(hook) -> None:  # type: ignore[no-untyped-def]
+    if hook not in _after_receive_hooks:
+        _after_receive_hooks.append(hook)
+
+
+def _enqueue(task_path: str, *args: object, run_after: datetime | None = None) -> None:
+    from django.utils.module_loading import import_string
+
+    task = import_string(task_path)
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(*args)
+
+
+# --- replies (the outbox) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_reply(
+    *,
+    case: Case,
+    author: User,
+    text: str,
+    image: tuple[str, bytes, str] | None = None,
+    client_token: str | None = None,
+) -> Message:
+    """Queue an officer's reply; the worker sends it. Idempotent on `client_token`."""
+    text = text.strip()
+    if client_token:
+        existing = Message.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.case_id != case.pk:
+                raise CaseError(_("Mã gửi đã được dùng cho vụ việc khác."))
+            return existing
+    if not text and image is None:
+        raise CaseError(_("Nội dung trả lời đang trống."))
+    if len(text) > MAX_REPLY_CHARS:
+        raise CaseError(
+            _("Tin trả lời dài quá %(n)d ký tự; hãy chia thành nhiều tin.") % {"n": MAX_REPLY_CHARS}
+        )
+    conversation = case.conversation
+    if conversation is None:
+        raise CaseError(_("Vụ việc này không có hội thoại với người dân."))
+    now = timezone.now()
+    if conversation.reply_window(now) == "closed":
+        raise CaseError(
+            _("Không thể nhắn cho người dân: đã quá 7 ngày kể từ lần tương tác cuối của họ.")
+        )
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        kind=Message.Kind.IMAGE if image else Message.Kind.TEXT,
+        text=text,
+        sent_at=now,
+        author=author,
+        author_label=str(author),
+        delivery=Message.Delivery.QUEUED,
+        client_token=client_token or None,
+        next_attempt_at=now,
+    )
+    if image is not None:
+        filename, content, content_type = image
+        attachment = Attachment(
+            message=message,
+            token=secrets.token_hex(12),
+            kind="image",
+            name=filename[:255],
+            size=len(content),
+            content_type=content_type,
+            status=Attachment.Status.STORED,
+        )
+        attachment.file.save(filename, ContentFile(content), save=False)
+        attachment.save()
+    fields = ["last_message_at", "unread"]
+    case.last_message_at = now
+    case.unread = False
+    if case.first_response_at is None:
+        case.first_response_at = now
+        fields.append("first_response_at")
+    if case.status == Case.Status.NEW:
+        case.status = Case.Status.IN_PROGRESS
+        fields.append("status")
+    case.save(update_fields=fields)
+    CaseEvent.objects.create(
+        case=case, at=now, actor=author, kind="reply_queued",
+        text=_("Trả lời người dân (chờ gửi)"), data={"message": message.pk},
+    )
+    _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    return message
+
+
+@transaction.atomic
+def case_mark_read(*, case: Case) -> None:
+    if case.unread:
+        Case.objects.filter(pk=case.pk).update(unread=False)
+        case.unread = False
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
+    if not case.is_open:
+        raise CaseError(_("Vụ việc đã đóng."))
+    now = timezone.now()
+    case.status = Case.Status.CLOSED
+    case.closed_at = now
+    case.save(update_fields=["status", "closed_at"])
+    CaseEvent.objects.create(
+        case=case, at=now, actor=actor, kind="closed",
+        text=_("Đóng vụ việc") + (f": {reason}" if reason else ""),
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User, reason: str = "") -> Case:
+    if case.is_open:
+        raise CaseError(_("Vụ việc đang mở."))
+    if case.conversation_id and Case.objects.filter(
+        conversation_id=case.conversation_id, status__in=Case.OPEN_STATUSES
+    ).exists():
+        raise CaseError(_("Hội thoại này đã có một vụ việc khác đang mở."))
+    now = timezone.now()
+    case.status = Case.Status.IN_PROGRESS
+    case.closed_at = None
+    case.save(update_fields=["status", "closed_at"])
+    CaseEvent.objects.create(
+        case=case, at=now, actor=actor, kind="reopened",
+        text=_("Mở lại vụ việc") + (f": {reason}" if reason else ""),
+    )
+    return case
+
+
+# --- delivery state (called by the channel workers) --------------------------------------------
+
+
+@transaction.atomic
+def message_delivery_update(
+    *,
+    message: Message,
+    delivery: str,
+    provider_message_id: str = "",
+    error_code: int | None = None,
+    error_kind: str = "",
+    error_message: str = "",
+    next_attempt_at: datetime | None = None,
+) -> Message:
+    now = timezone.now()
+    message.delivery = delivery
+    fields = ["delivery", "next_attempt_at", "error_code", "error_kind", "error_message"]
+    message.next_attempt_at = next_attempt_at
+    message.error_code = error_code
+    message.error_kind = error_kind
+    message.error_message = error_message[:300]
+    if provider_message_id:
+        message.provider_message_id = provider_message_id
+        fields.append("provider_message_id")
+    message.save(update_fields=fields)
+    if delivery == Message.Delivery.SENT and message.conversation_id:
+        Conversation.objects.filter(pk=message.conversation_id).update(last_outbound_at=now)
+    if message.case_id and delivery in {Message.Delivery.SENT, Message.Delivery.FAILED}:
+        text = (
+            _("Đã gửi trả lời tới người dân")
+            if delivery == Message.Delivery.SENT
+            else _("Không gửi được trả lời: %(why)s") % {"why": error_message}
+        )
+        CaseEvent.objects.create(
+            case_id=message.case_id, at=now, kind=f"reply_{delivery}", text=text[:500],
+            data={"message": message.pk, "error_code": error_code},
+        )
+    return message
+
+
+@transaction.atomic
+def messages_mark_receipt(
+    *, channel_account: ChannelAccount, provider_message_ids: list[str], seen: bool, at: datetime
+) -> int:
+    qs = Message.objects.filter(
+        conversation__channel_account=channel_account,
+        direction=Message.Direction.OUT,
+        provider_message_id__in=[m for m in provider_message_ids if m],
+    )
+    n = 0
+    for message in qs:
+        fields = []
+        if message.delivered_at is None:
+            message.delivered_at = at
+            fields.append("delivered_at")
+        if seen and message.seen_at is None:
+            message.seen_at = at
+            fields.append("seen_at")
+        new_state = Message.Delivery.SEEN if (seen or message.seen_at) else Message.Delivery.DELIVERED
+        if message.delivery in {Message.Delivery.SENT, Message.Delivery.DELIVERED,
+                                Message.Delivery.UNCERTAIN}:
+            message.delivery = new_state
+            fields.append("delivery")
+        if fields:
+            message.save(update_fields=fields)
+            n += 1
+    return n
+
+
+@transaction.atomic
+def message_record_echo(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    contact_kind: str,
+    provider_message_id: str,
+    kind: str,
+    text: str,
+    at: datetime,
+    admin_id: str = "",
+    attachments: list[IncomingAttachment] | None = None,
+) -> Message | None:
+    """Zalo echoes every message the page sends. Ours are matched; others are recorded.
+
+    A message typed by an administrator in Zalo's own chat tool never went through
+    BinhYen: it is added to the thread so the case shows everything the citizen saw.
+    """
+    ours = Message.objects.filter(
+        conversation__channel_account=channel_account,
+        direction=Message.Direction.OUT,
+        provider_message_id=provider_message_id,
+    ).first()
+    if ours is not None:
+        return None
+    contact = contact_find(channel_account=channel_account, contact_key=contact_key)
+    if contact is None:
+        contact = contact_upsert(
+            channel_account=channel_account, contact_key=contact_key, kind=contact_kind
+        )
+    conversation = _conversation_for(contact)
+    # A send whose answer we never got: the echo proves it left (same text, same citizen).
+    pending = (
+        Message.objects.filter(
+            conversation=conversation,
+            direction=Message.Direction.OUT,
+            delivery__in=[Message.Delivery.SENDING, Message.Delivery.UNCERTAIN],
+            text=text,
+        )
+        .order_by("sent_at")
+        .first()
+    )
+    if pending is not None:
+        message_delivery_update(
+            message=pending, delivery=Message.Delivery.SENT,
+            provider_message_id=provider_message_id,
+        )
+        return None
+    case = _open_case_of(conversation)
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        kind=kind,
+        text=text,
+        sent_at=at,
+        provider_message_id=provider_message_id,
+        author_label=_("Quản trị viên trang (công cụ Zalo)") if admin_id else _("Trang Zalo"),
+        delivery=Message.Delivery.SENT,
+    )
+    for att in attachments or []:
+        Attachment.objects.create(
+            message=message, token=secrets.token_hex(12), kind=att.kind,
+            remote_url=att.url, thumbnail_url=att.thumbnail_url, name=att.name[:255],
+            size=att.size, status=Attachment.Status.REMOTE,
+        )
+    Conversation.objects.filter(pk=conversation.pk).update(last_outbound_at=at)
+    if case is not None:
+        _case_touch(case, at, inbound=False)
+        CaseEvent.objects.create(
+            case=case, at=at, kind="reply_outside",
+            text=_("Trang đã nhắn cho người dân ngoài BinhYen (công cụ chat của Zalo)"),
+        )
+    return message
+
+
+@transaction.atomic
+def message_resend(*, message: Message, actor: User) -> Message:
+    """An officer asks to try a failed reply again."""
+    if message.direction != Message.Direction.OUT or message.delivery != Message.Delivery.FAILED:
+        raise CaseError(_("Chỉ gửi lại được tin trả lời chưa gửi được."))
+    conversation = message.conversation
+    if conversation is None or conversation.reply_window() == "closed":
+        raise CaseError(
+            _("Không thể nhắn cho người dân: đã quá 7 ngày kể từ lần tương tác cuối của họ.")
+        )
+    now = timezone.now()
+    message.delivery = Message.Delivery.QUEUED
+    message.next_attempt_at = now
+    message.attempts = 0
+    message.error_message = ""
+    message.save(update_fields=["delivery", "next_attempt_at", "attempts", "error_message"])
+    if message.case_id:
+        CaseEvent.objects.create(
+            case_id=message.case_id, at=now, actor=actor, kind="reply_retry",
+            text=_("Gửi lại tin trả lời"), data={"message": message.pk},
+        )
+    _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    return message

@@ -1,0 +1,170 @@
+"""The officer's console: the unit inbox and the case page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from binhyen.accounts.access import visible_units
+from binhyen.cases import services
+from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
+from binhyen.cases.forms import ReasonForm, ReplyForm
+from binhyen.cases.models import Case, Message
+
+STATUS_TABS = [
+    ("open", _("Đang mở")),
+    ("new", _("Mới")),
+    ("in_progress", _("Đang xử lý")),
+    ("closed", _("Đã đóng")),
+    ("all", _("Tất cả")),
+]
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = cases_for_user(request.user).select_related(
+        "unit", "channel_account", "contact", "conversation"
+    )
+    if status == "open":
+        qs = qs.filter(status__in=Case.OPEN_STATUSES)
+    elif status in Case.Status.values:
+        qs = qs.filter(status=status)
+    units = visible_units(request.user).only("code", "name", "path")
+    unit_code = request.GET.get("unit", "")
+    if unit_code:
+        qs = qs.filter(unit__path__contains=f"/{unit_code}/")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(summary__icontains=q) | Q(code__iexact=q))
+    page = Paginator(qs.order_by("-last_message_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page": page,
+            "status": status,
+            "tabs": STATUS_TABS,
+            "units": units,
+            "unit_code": unit_code,
+            "q": q,
+        },
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    services.case_mark_read(case=case)
+    thread = (
+        Message.objects.filter(Q(case=case) | Q(case__isnull=True, conversation=case.conversation)
+                               if case.conversation_id else Q(case=case))
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("sent_at", "id")
+    )
+    form = ReplyForm(initial={"client_token": uuid.uuid4().hex})
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "thread": thread,
+            "events": case.events.select_related("actor").order_by("-at", "-id")[:100],
+            "form": form,
+            "window": case.conversation.reply_window() if case.conversation else "closed",
+            "window_ends": case.conversation.window_ends_at() if case.conversation else (None, None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cases:detail", pk=case.pk)
+    image = form.cleaned_data.get("image")
+    try:
+        services.case_reply(
+            case=case,
+            author=request.user,  # type: ignore[arg-type]
+            text=form.cleaned_data.get("text") or "",
+            image=(image.name, image.read(), image.content_type or "") if image else None,
+            client_token=form.cleaned_data.get("client_token") or None,
+        )
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã đưa tin trả lời vào hàng gửi."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.case_close(case=case, actor=request.user, reason=reason)  # type: ignore[arg-type]
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.case_reopen(case=case, actor=request.user, reason=reason)  # type: ignore[arg-type]
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def message_resend(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    message = case.messages.filter(pk=message_id).first()
+    if message is None:
+        raise Http404
+    try:
+        services.message_resend(message=message, actor=request.user)  # type: ignore[arg-type]
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def attachment(request: HttpRequest, token: str) -> HttpResponse:
+    att = get_attachment_for_user(request.user, token)
+    if not att.file:
+        raise Http404
+    inline = att.content_type in {"image/jpeg", "image/png", "image/gif", "image/webp"}
+    response = FileResponse(
+        att.file.open("rb"),
+        content_type=att.content_type or "application/octet-stream",
+        as_attachment=not inline,
+        filename=att.name or att.token,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "binhyen.channels"
+    label = "channels"
+    verbose_name = _("Kênh tiếp nhận")
+
+    def ready(self) -> None:
+        from binhyen.channels import tasks
+        from binhyen.channels.zalo import tokens
+        from binhyen.core.worker import register_periodic
+
+        register_periodic("channels.sweep", tasks.sweep)
+        register_periodic("zalo.refresh_tokens", tokens.refresh_expiring)

@@ -1,0 +1,188 @@
+"""Background work for channels. Each task re-reads its row and is safe to run twice:
+the durable state (event status, outbox state) decides, the queue only wakes us up."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from binhyen.cases.models import Attachment, Message
+from binhyen.channels.models import InboundEvent, Provider
+from binhyen.lib.http import HttpError, download
+from binhyen.lib.media import MediaError, clean_image, sniff_content_type
+
+log = logging.getLogger(__name__)
+
+MAX_EVENT_ATTEMPTS = 5
+MAX_FETCH_ATTEMPTS = 5
+
+
+@task()
+def process_inbound_event(event_id: int) -> str:
+    from binhyen.channels.zalo import inbound as zalo_inbound
+
+    handlers = {Provider.ZALO: zalo_inbound.handle}
+    with transaction.atomic():
+        row = (
+            InboundEvent.objects.select_for_update()
+            .select_related("channel_account")
+            .filter(pk=event_id)
+            .first()
+        )
+        if row is None or row.status != InboundEvent.Status.RECEIVED:
+            return "skipped"
+        row.attempts += 1
+        try:
+            with transaction.atomic():
+                outcome = handlers[Provider(row.provider)](row)
+        except Exception as exc:
+            # The savepoint rolled back whatever the handler did; the sweeper retries.
+            log.exception("inbound event %s failed (attempt %d)", row.pk, row.attempts)
+            row.last_error = f"{type(exc).__name__}"[:300]
+            if row.attempts >= MAX_EVENT_ATTEMPTS:
+                row.status = InboundEvent.Status.FAILED
+            row.save(update_fields=["attempts", "last_error", "status"])
+            return "failed"
+        row.status = (
+            InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
+        )
+        row.processed_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["attempts", "status", "processed_at", "last_error"])
+        return outcome
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    from binhyen.channels.zalo import outbound as zalo_outbound
+
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, direction=Message.Direction.OUT)
+            .first()
+        )
+        if message is None or message.delivery != Message.Delivery.QUEUED:
+            return "skipped"
+        if message.next_attempt_at and message.next_attempt_at > now + timedelta(seconds=1):
+            return "not-due"
+        message.delivery = Message.Delivery.SENDING
+        message.attempts += 1
+        message.next_attempt_at = now  # doubles as the claim time for the stuck-send sweep
+        message.save(update_fields=["delivery", "attempts", "next_attempt_at"])
+    message = Message.objects.select_related(
+        "conversation__channel_account", "conversation__contact__identity"
+    ).get(pk=message_id)
+    provider = message.conversation.channel_account.provider if message.conversation else None
+    if provider == Provider.ZALO:
+        zalo_outbound.send(message)
+    else:
+        from binhyen.cases import services as cases
+
+        # Channels without an outbound API (web form): the citizen reads it on the status page.
+        cases.message_delivery_update(message=message, delivery=Message.Delivery.SENT)
+    return "done"
+
+
+@task()
+def reconcile_message(message_id: int) -> str:
+    from binhyen.channels.zalo import outbound as zalo_outbound
+
+    message = (
+        Message.objects.select_related(
+            "conversation__channel_account", "conversation__contact__identity"
+        )
+        .filter(pk=message_id, delivery=Message.Delivery.UNCERTAIN)
+        .first()
+    )
+    if message is None:
+        return "skipped"
+    zalo_outbound.reconcile(message)
+    return "done"
+
+
+@task()
+def fetch_attachment(attachment_id: int) -> str:
+    att = Attachment.objects.filter(pk=attachment_id).first()
+    if att is None or att.status != Attachment.Status.PENDING or not att.remote_url:
+        return "skipped"
+    try:
+        resp = download(
+            att.remote_url,
+            max_bytes=settings.MEDIA_MAX_BYTES,
+            allowed_hosts=settings.MEDIA_FETCH_ALLOWED_HOSTS,
+        )
+    except HttpError as exc:
+        att.attempts += 1
+        att.error = str(exc)[:300]
+        if exc.retryable and att.attempts < MAX_FETCH_ATTEMPTS:
+            att.save(update_fields=["attempts", "error"])
+            when = timezone.now() + timedelta(seconds=30 * 2**att.attempts)
+            fetch_attachment.using(run_after=when).enqueue(att.pk)
+            return "retry"
+        # Keep the provider's URL as a fallback link for the officer.
+        att.status = Attachment.Status.FAILED
+        att.save(update_fields=["attempts", "error", "status"])
+        return "failed"
+    content = resp.content
+    sniffed = sniff_content_type(content)
+    name = att.name or att.kind
+    if att.kind in {"image", "gif", "sticker"} or sniffed.startswith("image/"):
+        try:
+            cleaned = clean_image(content)
+        except MediaError:
+            att.status = Attachment.Status.FAILED
+            att.error = "Tệp nhận được không phải là ảnh hợp lệ."
+            att.save(update_fields=["status", "error"])
+            return "failed"
+        content, ctype, ext = cleaned.content, cleaned.content_type, cleaned.extension
+        name = f"{att.kind}{ext}"
+    else:
+        ctype = sniffed
+    att.file.save(name, ContentFile(content), save=False)
+    att.content_type = ctype
+    att.size = len(content)
+    att.status = Attachment.Status.STORED
+    att.error = ""
+    att.save(update_fields=["file", "content_type", "size", "status", "error"])
+    return "stored"
+
+
+def sweep() -> dict[str, int]:
+    """Periodic safety net: nothing accepted stays unprocessed because a wake-up was lost."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.INBOUND_SWEEP_AFTER_SECONDS)
+    events = list(
+        InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED, received_at__lt=stale)
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in events:
+        process_inbound_event.enqueue(pk)
+    due = list(
+        Message.objects.filter(
+            direction=Message.Direction.OUT,
+            delivery=Message.Delivery.QUEUED,
+            next_attempt_at__lt=now - timedelta(seconds=60),
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in due:
+        deliver_message.enqueue(pk)
+    # A worker that died mid-send leaves `sending` behind: treat it as uncertain.
+    stuck = list(
+        Message.objects.filter(
+            delivery=Message.Delivery.SENDING, next_attempt_at__lt=now - timedelta(minutes=10)
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in stuck:
+        Message.objects.filter(pk=pk, delivery=Message.Delivery.SENDING).update(
+            delivery=Message.Delivery.UNCERTAIN, next_attempt_at=now
+        )
+        reconcile_message.enqueue(pk)
+    return {"events": len(events), "outbox": len(due), "stuck": len(stuck)}

@@ -1,0 +1,213 @@
+"""Turn a stored Zalo event into BinhYen's provider-neutral service calls (worker side)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+from binhyen.cases import services as cases
+from binhyen.cases.models import Contact, Message
+from binhyen.channels.models import ChannelAccount, InboundEvent
+from binhyen.channels.zalo.schemas import Event
+
+log = logging.getLogger(__name__)
+
+USER_MESSAGE_KINDS = {
+    "text": Message.Kind.TEXT,
+    "image": Message.Kind.IMAGE,
+    "gif": Message.Kind.GIF,
+    "file": Message.Kind.FILE,
+    "audio": Message.Kind.AUDIO,
+    "video": Message.Kind.VIDEO,
+    "link": Message.Kind.LINK,
+    "location": Message.Kind.LOCATION,
+    "sticker": Message.Kind.STICKER,
+    "business_card": Message.Kind.BUSINESS_CARD,
+}
+
+
+def _when(event: Event) -> datetime:
+    try:
+        at = datetime.fromtimestamp(event.timestamp_ms / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return timezone.now()
+    # Doc samples carry 12-digit timestamps; clocks drift. Keep what is plausible.
+    now = timezone.now()
+    if at.year < 2015 or (at - now).total_seconds() > 3600:
+        return now
+    return at
+
+
+def _identity(event: Event, account: ChannelAccount, anonymous: bool) -> dict[str, str]:
+    person = event.person_ref or ""
+    if anonymous:
+        conv = event.message.conversation_id if event.message else None
+        return {"zalo_anonymous_id": person, "zalo_conversation_id": conv or "",
+                "zalo_oa_id": account.external_id}
+    data = {"zalo_user_id": person, "zalo_oa_id": account.external_id}
+    if event.user_id_by_app:
+        data["zalo_user_id_by_app"] = event.user_id_by_app
+    return data
+
+
+def _contact_key(event: Event) -> tuple[str, str]:
+    if event.event_name.startswith(("anonymous_", "oa_send_anonymous_")):
+        # Anonymous users have no stable id; the conversation is what we can answer to.
+        conv = (event.message.conversation_id if event.message else None) or ""
+        return f"anon:{conv or event.person_ref}", Contact.Kind.ZALO_ANONYMOUS
+    return f"user:{event.person_ref}", Contact.Kind.ZALO_USER
+
+
+def _attachments(event: Event) -> tuple[list[cases.IncomingAttachment], float | None, float | None]:
+    out: list[cases.IncomingAttachment] = []
+    lat = lon = None
+    for att in (event.message.attachments if event.message else []):
+        p = att.payload
+        if att.type == "location" and p.coordinates is not None:
+            lat, lon = p.coordinates.latitude, p.coordinates.longitude
+            continue
+        if att.type == "sticker":
+            out.append(cases.IncomingAttachment(kind="sticker", url=p.url or "", name=p.id or ""))
+            continue
+        out.append(
+            cases.IncomingAttachment(
+                kind=att.type,
+                url=p.url or "",
+                thumbnail_url=p.thumbnail or "",
+                name=p.name or "",
+                size=p.size,
+                description=(p.description or "")[:500],
+            )
+        )
+    return out, lat, lon
+
+
+def _message_kind(event: Event) -> str:
+    suffix = event.event_name.rsplit("_send_", 1)[-1]
+    return USER_MESSAGE_KINDS.get(suffix, Message.Kind.TEXT)
+
+
+def handle(row: InboundEvent) -> str:
+    """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
+    account = row.channel_account
+    if account is None:
+        return "ignored"
+    event = Event.model_validate(json.loads(row.body))
+    name = event.event_name
+    at = _when(event)
+    ChannelAccount.objects.filter(pk=account.pk).update(last_event_at=timezone.now())
+
+    if name.startswith(("user_send_", "anonymous_send_")):
+        if not event.person_ref:
+            return "ignored"
+        anonymous = name.startswith("anonymous_")
+        key, kind = _contact_key(event)
+        attachments, lat, lon = _attachments(event)
+        msg = event.message
+        text = (msg.text or "") if msg else ""
+        if name == "user_send_business_card" and not text:
+            text = "Người dân gửi một danh thiếp."
+        cases.message_receive(
+            incoming=cases.IncomingMessage(
+                channel_account=account,
+                contact_key=key,
+                contact_kind=kind,
+                provider_message_id=(msg.msg_id or "") if msg else "",
+                kind=_message_kind(event),
+                text=text,
+                sent_at=at,
+                identity=_identity(event, account, anonymous),
+                attachments=attachments,
+                latitude=lat,
+                longitude=lon,
+                quote_provider_id=(msg.quote_msg_id or "") if msg else "",
+            )
+        )
+        return "processed"
+
+    if name.startswith("oa_send_"):
+        if not event.person_ref or event.message is None:
+            return "ignored"
+        key, kind = _contact_key(event)
+        attachments, _lat, _lon = _attachments(event)
+        cases.message_record_echo(
+            channel_account=account,
+            contact_key=key,
+            contact_kind=kind,
+            provider_message_id=event.message.msg_id or "",
+            kind=_message_kind(event),
+            text=event.message.text or "",
+            at=at,
+            admin_id=(event.sender.admin_id or "") if event.sender else "",
+            attachments=attachments,
+        )
+        return "processed"
+
+    if name in {"user_received_message", "user_seen_message"}:
+        msg = event.message
+        ids = (msg.msg_ids or ([msg.msg_id] if msg.msg_id else [])) if msg else []
+        cases.messages_mark_receipt(
+            channel_account=account, provider_message_ids=ids,
+            seen=name == "user_seen_message", at=at,
+        )
+        return "processed"
+
+    if name in {"follow", "unfollow"}:
+        if not event.person_ref:
+            return "ignored"
+        cases.contact_set_follower(
+            channel_account=account, contact_key=f"user:{event.person_ref}",
+            kind=Contact.Kind.ZALO_USER, following=name == "follow", at=at,
+            identity=_identity(event, account, anonymous=False),
+        )
+        return "processed"
+
+    if name == "user_click_chatnow":
+        if not event.person_ref:
+            return "ignored"
+        # Tapping "chat now" counts as an interaction: it opens the reply window.
+        cases.contact_interaction(
+            channel_account=account, contact_key=f"user:{event.person_ref}",
+            kind=Contact.Kind.ZALO_USER, at=at,
+            identity=_identity(event, account, anonymous=False),
+        )
+        return "processed"
+
+    if name == "user_submit_info":
+        if not event.person_ref:
+            return "ignored"
+        cases.contact_submit_info(
+            channel_account=account,
+            contact_key=f"user:{event.person_ref}",
+            kind=Contact.Kind.ZALO_USER,
+            info=_submitted_info(event.info or {}),
+            at=at,
+            provider_message_id=row.key,
+        )
+        return "processed"
+
+    if name == "user_withdraw":
+        if event.person_ref:
+            cases.contact_erase(channel_account=account, contact_key=f"user:{event.person_ref}")
+        return "processed"
+
+    return "ignored"
+
+
+def _submitted_info(info: dict[str, object]) -> dict[str, str]:
+    """Both the current (full_address) and the legacy flat form of user_submit_info."""
+    out: dict[str, str] = {}
+    for key in ("name", "phone", "user_dob", "gender", "address", "city", "district", "ward"):
+        value = info.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            out[key] = str(value).strip()[:300]
+    full = info.get("full_address")
+    if isinstance(full, dict):
+        for key in ("user_address", "user_ward", "user_district", "user_city"):
+            value = full.get(key)
+            if isinstance(value, str) and value.strip():
+                out[key.removeprefix("user_")] = value.strip()[:300]
+    return out

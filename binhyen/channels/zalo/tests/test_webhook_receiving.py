@@ -1,0 +1,234 @@
+"""The webhook's contract with Zalo: verify, store once, answer fast, never lose."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from binhyen.cases.models import Case, Message
+from binhyen.channels.models import InboundEvent
+from binhyen.testing import encode, post_zalo, secret_of, zalo_event
+
+
+def test_signed_text_is_stored_and_acknowledged(world, client):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok"}
+    event = InboundEvent.objects.get()
+    assert event.event_name == "user_send_text"
+    assert event.key == f"user_send_text:{payload['message']['msg_id']}"
+    assert event.channel_account == world.bmt_page
+    assert json.loads(event.body) == payload
+
+
+def test_signature_without_mac_prefix_is_accepted(world, client):
+    from binhyen.channels.zalo.signature import compute_signature
+
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    raw = encode(payload)
+    sig = compute_signature(app_id=payload["app_id"], raw_body=raw,
+                            timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    resp = post_zalo(client, raw, signature=sig.upper())
+    assert resp.status_code == 200
+    assert InboundEvent.objects.count() == 1
+
+
+def test_missing_signature_is_refused_and_nothing_stored(world, client):
+    resp = post_zalo(client, zalo_event("user_send_text", page=world.bmt_page))
+    assert resp.status_code == 401
+    assert resp.json()["error"] == "missing_signature"
+    assert InboundEvent.objects.count() == 0
+
+
+def test_forged_signature_is_refused_and_nothing_stored(world, client, caplog):
+    payload = zalo_event("user_send_text", page=world.bmt_page, text="bí mật 0905123456")
+    resp = post_zalo(client, payload, secret="not-the-secret")
+    assert resp.status_code == 403
+    assert InboundEvent.objects.count() == 0
+    assert "bad signature" in caplog.text
+    assert "0905123456" not in caplog.text  # the body is never logged
+    assert payload["sender"]["id"] not in caplog.text
+
+
+def test_signature_of_another_page_body_does_not_verify(world, client):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    resp = post_zalo(client, payload, secret=secret_of(world.tanan_page))
+    assert resp.status_code == 403
+
+
+def test_tampered_body_after_signing_is_refused(world, client):
+    from binhyen.channels.zalo.signature import signature_header
+
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    sig = signature_header(app_id=payload["app_id"], raw_body=encode(payload),
+                           timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    payload["message"]["text"] = "đã bị sửa"
+    resp = post_zalo(client, payload, signature=sig)
+    assert resp.status_code == 403
+    assert InboundEvent.objects.count() == 0
+
+
+def test_unknown_app_is_refused(world, client):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    payload["app_id"] = "999"
+    resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    assert resp.status_code == 403
+
+
+def test_registration_probe_gets_200_and_stores_nothing(world, client):
+    resp = client.generic("POST", "/webhooks/zalo/", b"{}", content_type="application/json")
+    assert resp.status_code == 200
+    assert InboundEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"", b"[1,2]", b'"text"', b"null"])
+def test_malformed_body_gets_400(world, client, body):
+    resp = client.generic("POST", "/webhooks/zalo/", body, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json()["message"]
+    assert InboundEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda p: p.pop("app_id"),
+        lambda p: p.pop("event_name"),
+        lambda p: p.update(timestamp="yesterday"),
+        lambda p: p.update(sender={"id": ""}),
+        lambda p: p.update(message={"attachments": "nope"}),
+        lambda p: p.update(event_name="<script>"),
+    ],
+)
+def test_event_missing_required_fields_gets_400(world, client, mutate):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    mutate(payload)
+    resp = post_zalo(client, payload, signature="mac=" + "0" * 64)
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "invalid_event"
+
+
+def test_oversized_body_gets_413(world, client, settings):
+    payload = zalo_event("user_send_text", page=world.bmt_page,
+                         text="x" * (settings.WEBHOOK_MAX_BYTES + 10))
+    resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    assert resp.status_code == 413
+    assert InboundEvent.objects.count() == 0
+
+
+def test_get_is_harmless(client):
+    assert client.get("/webhooks/zalo/").status_code == 200
+
+
+def test_other_methods_are_refused(client):
+    assert client.put("/webhooks/zalo/", b"{}").status_code == 405
+
+
+def test_unknown_event_type_is_stored_ignored_and_acknowledged(world, client, drain):
+    payload = zalo_event("add_user_to_tag", page=world.bmt_page)
+    resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    assert resp.status_code == 200
+    drain()
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.IGNORED
+    assert Case.objects.count() == 0
+
+
+def test_triple_delivery_makes_exactly_one_message_and_case(world, client, drain):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    answers = [
+        post_zalo(client, payload, secret=secret_of(world.bmt_page),
+                  headers={"HTTP_NUM_RETRY": str(i)})
+        for i in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.json()["status"] for a in answers] == ["ok", "duplicate", "duplicate"]
+    drain()
+    assert InboundEvent.objects.count() == 1
+    assert Message.objects.count() == 1
+    assert Case.objects.count() == 1
+
+
+def test_redelivery_after_processing_changes_nothing(world, client, drain):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    drain()
+    post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    drain()
+    assert Message.objects.count() == 1
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_deliveries_store_one_event():
+    from binhyen.core.worker import drain
+    from binhyen.testing import make_world
+
+    world = make_world()
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    raw = encode(payload)
+    from binhyen.channels.zalo.signature import signature_header
+
+    sig = signature_header(app_id=payload["app_id"], raw_body=raw,
+                           timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def deliver() -> None:
+        c = Client()
+        barrier.wait()
+        try:
+            r = c.generic("POST", "/webhooks/zalo/", raw, content_type="application/json",
+                          HTTP_X_ZEVENT_SIGNATURE=sig)
+            results.append(r.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200, 200]
+    assert InboundEvent.objects.count() == 1
+    drain()
+    assert Message.objects.count() == 1
+    assert Case.objects.count() == 1
+
+
+def test_event_for_a_page_not_connected_is_refused(world, client):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    payload["recipient"]["id"] = "1111111111111111111"
+    resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    assert resp.status_code == 403
+    assert resp.json()["error"] == "unknown_page"
+    assert InboundEvent.objects.count() == 0
+
+
+def test_numeric_timestamp_is_accepted(world, client, drain):
+    payload = zalo_event("user_send_text_numeric_timestamp", page=world.bmt_page)
+    payload["timestamp"] = int(payload["timestamp"])
+    raw = encode(payload)
+    from binhyen.channels.zalo.signature import signature_header
+
+    sig = signature_header(app_id=payload["app_id"], raw_body=raw,
+                           timestamp=str(payload["timestamp"]),
+                           oa_secret_key=secret_of(world.bmt_page))
+    assert post_zalo(client, raw, signature=sig).status_code == 200
+    drain()
+    assert Message.objects.count() == 1
+
+
+def test_stored_event_body_is_encrypted_at_rest(world, client):
+    payload = zalo_event("user_send_text", page=world.bmt_page)
+    post_zalo(client, payload, secret=secret_of(world.bmt_page))
+    with connection.cursor() as cur:
+        cur.execute("SELECT body FROM channels_inboundevent")
+        (stored,) = cur.fetchone()
+    assert payload["sender"]["id"] not in stored
+    assert "user_send_text" not in stored

@@ -1,0 +1,153 @@
+"""POST /webhooks/zalo/ — one URL for every OA of every connected Zalo app.
+
+Verify, store the raw event under its unique key, queue it, answer 200. Nothing else
+happens inside the request: Zalo gives us 2 s and retries (then unsubscribes) after that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError
+
+from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
+from binhyen.channels.zalo.schemas import Event
+from binhyen.channels.zalo.signature import signature_matches
+from binhyen.lib import crypto
+
+log = logging.getLogger("binhyen.webhooks.zalo")
+
+SIGNATURE_HEADER = "HTTP_X_ZEVENT_SIGNATURE"
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message}, status=status)
+
+
+def _read_body(request: HttpRequest, limit: int) -> bytes | None:
+    """The raw body, or None when it is over the limit (checked before reading it all)."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def event_key(event: Event) -> str:
+    """The unique provider key: the msg_id where Zalo gives one, else a keyed digest."""
+    msg = event.message
+    if msg is not None and msg.msg_id:
+        ident = msg.msg_id if len(msg.msg_id) <= 100 else hashlib.sha256(
+            msg.msg_id.encode()).hexdigest()
+        return f"{event.event_name}:{ident}"
+    if msg is not None and msg.msg_ids:
+        joined = ",".join(sorted(msg.msg_ids))
+        return f"{event.event_name}:" + crypto.lookup_hash("ids", joined, event.timestamp)
+    return f"{event.event_name}:" + crypto.lookup_hash(
+        "evt", event.event_name, event.oa_ref or "", event.person_ref or "", event.timestamp
+    )
+
+
+def _page_for(event: Event) -> ChannelAccount | None:
+    """The connected page this event is about; only its own key may sign for it."""
+    if not event.oa_ref:
+        return None
+    return ChannelAccount.objects.filter(
+        provider=Provider.ZALO, app_id=event.app_id, external_id=event.oa_ref, is_active=True
+    ).first()
+
+
+def _keys(account: ChannelAccount) -> list[str]:
+    keys = [account.oa_secret_key]
+    if settings.ZALO_SIGNATURE_ACCEPT_APP_SECRET and account.app_secret_key:
+        # Sources disagree on which key signs (zalo-oa.md §1): an opt-in for bring-up.
+        keys.append(account.app_secret_key)
+    return [k for k in keys if k]
+
+
+@csrf_exempt
+def zalo_webhook(request: HttpRequest) -> JsonResponse:
+    if request.method == "GET":
+        # Some tools probe the URL with GET; answering costs nothing.
+        return JsonResponse({"status": "ok"})
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "Chỉ nhận POST.")
+
+    raw = _read_body(request, settings.WEBHOOK_MAX_BYTES)
+    if raw is None:
+        log.warning("zalo webhook: body over %d bytes refused", settings.WEBHOOK_MAX_BYTES)
+        return _error(413, "too_large", "Nội dung vượt quá giới hạn cho phép.")
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "invalid_json", "Nội dung không phải JSON hợp lệ.")
+    signature = request.META.get(SIGNATURE_HEADER)
+    if data == {}:
+        # Zalo posts an unsigned {} when the webhook URL is saved; it wants a 200.
+        return JsonResponse({"status": "ok"})
+    if not isinstance(data, dict):
+        return _error(400, "invalid_event", "Sự kiện phải là một đối tượng JSON.")
+    try:
+        event = Event.model_validate(data)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})[:5]
+        return _error(400, "invalid_event", "Sự kiện không hợp lệ: " + ", ".join(fields))
+
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    if not signature:
+        log.warning("zalo webhook: unsigned %s (app %s, body sha256 %s)",
+                    event.event_name, event.app_id, digest)
+        return _error(401, "missing_signature", "Thiếu chữ ký X-ZEvent-Signature.")
+
+    account = _page_for(event)
+    if account is None:
+        log.warning("zalo webhook: %s for a page not connected here (app %s, body sha256 %s)",
+                    event.event_name, event.app_id, digest)
+        return _error(403, "unknown_page", "Trang Zalo chưa được kết nối với BinhYen.")
+    if not any(
+        signature_matches(signature, app_id=event.app_id, raw_body=raw,
+                          timestamp=event.timestamp, oa_secret_key=key)
+        for key in _keys(account)
+    ):
+        log.warning("zalo webhook: bad signature on %s (app %s, body sha256 %s)",
+                    event.event_name, event.app_id, digest)
+        return _error(403, "bad_signature", "Chữ ký không hợp lệ.")
+
+    retry = request.META.get("HTTP_NUM_RETRY", "0")
+    stored = store_event(
+        key=event_key(event),
+        account=account,
+        event_name=event.event_name,
+        raw=raw,
+        retry_header=int(retry) if retry.isdigit() and len(retry) < 6 else 0,
+    )
+    return JsonResponse({"status": "ok" if stored else "duplicate"})
+
+
+def store_event(
+    *, key: str, account: ChannelAccount | None, event_name: str, raw: bytes, retry_header: int
+) -> bool:
+    """Persist the event and queue its processing in one transaction. False on a repeat."""
+    from binhyen.channels.tasks import process_inbound_event
+
+    try:
+        with transaction.atomic():
+            row = InboundEvent.objects.create(
+                provider=Provider.ZALO,
+                key=key,
+                channel_account=account,
+                event_name=event_name,
+                body=raw.decode("utf-8"),
+                retry_header=retry_header,
+            )
+            process_inbound_event.enqueue(row.pk)
+    except IntegrityError:
+        return False
+    return True

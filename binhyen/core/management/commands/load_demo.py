@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from binhyen.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load the Đắk Lắk demo: units, areas, Zalo pages and staff (idempotent)."
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        counts = demo.load_demo()
+        self.stdout.write(
+            "Loaded: {areas} communes/wards, {former_areas} former areas, {departments} "
+            "departments, {communes} commune police units, {pages} Zalo pages.".format(**counts)
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        self.stdout.write("  admin          Quản trị hệ thống (superuser, sees every unit)")
+        for username, full_name, _rank, unit_code, role in demo.STAFF:
+            self.stdout.write(f"  {username:<14} {full_name} — {role} @ {unit_code}")

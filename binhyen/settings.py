@@ -1,0 +1,205 @@
+"""BinhYen settings: one module, every knob an environment variable.
+
+The demo works with nothing set (SQLite under ./var, a fixed demo secret, the Zalo
+simulator). Production (BINHYEN_ENV=production) refuses to start without a secret key,
+vault keys and allowed hosts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from binhyen.lib.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("BINHYEN_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+
+ENVIRONMENT = env_str("BINHYEN_ENV", "demo")
+if ENVIRONMENT not in {"demo", "production", "test"}:
+    raise ImproperlyConfigured("BINHYEN_ENV must be demo, production or test")
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env_bool("BINHYEN_DEBUG", False)
+
+_DEMO_SECRET = "binhyen-demo-insecure-secret-key-do-not-use-in-production-0123456789"
+SECRET_KEY = env_str("BINHYEN_SECRET_KEY") or env_str("SECRET_KEY") or ""
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("BINHYEN_SECRET_KEY must be set in production")
+    SECRET_KEY = _DEMO_SECRET
+
+ALLOWED_HOSTS = env_list("BINHYEN_ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("BINHYEN_ALLOWED_HOSTS must be set in production")
+CSRF_TRUSTED_ORIGINS = env_list("BINHYEN_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _demo_vault_key() -> str:
+    # Demo/test only: a key derived from the (demo) secret key so that nothing needs setting.
+    raw = hashlib.sha256(("vault:" + SECRET_KEY).encode()).digest()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+# Fernet keys, newest first; older keys still decrypt (rotation: docs/operations.md).
+VAULT_KEYS = env_list("BINHYEN_VAULT_KEYS", [])
+if not VAULT_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("BINHYEN_VAULT_KEYS must be set in production")
+    VAULT_KEYS = [_demo_vault_key()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "binhyen.core",
+    "binhyen.units",
+    "binhyen.accounts",
+    "binhyen.vault",
+    "binhyen.channels",
+    "binhyen.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "binhyen.urls"
+WSGI_APPLICATION = "binhyen.wsgi.application"
+ASGI_APPLICATION = "binhyen.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "binhyen.core.context.console",
+            ],
+        },
+    },
+]
+
+# --- database ---------------------------------------------------------------------------
+DEFAULT_SQLITE_PATH = VAR_DIR / "binhyen.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL + IMMEDIATE transactions: few writers, no "database is locked" upgrades.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if ENVIRONMENT == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- language and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "binhyen" / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("BINHYEN_MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- webhooks and channels --------------------------------------------------------------------
+# Zalo's events are small JSON documents; anything bigger is refused with 413.
+WEBHOOK_MAX_BYTES = env_int("BINHYEN_WEBHOOK_MAX_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+ZALO_OPENAPI_URL = env_str("ZALO_OPENAPI_URL", "https://openapi.zalo.me") or ""
+ZALO_OAUTH_URL = env_str("ZALO_OAUTH_URL", "https://oauth.zaloapp.com") or ""
+# Where attachment URLs may be fetched from (a leading dot admits subdomains).
+MEDIA_FETCH_ALLOWED_HOSTS = env_list(
+    "BINHYEN_MEDIA_HOSTS", [".zdn.vn", ".zadn.vn", ".dlfl.vn", ".zalo.me", ".zaloapp.com"]
+)
+MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
+# Refresh an OA access token when less than this many seconds of life are left.
+ZALO_TOKEN_REFRESH_MARGIN = env_int("ZALO_TOKEN_REFRESH_MARGIN", 5 * 3600)
+ZALO_SIGNATURE_ACCEPT_APP_SECRET = env_bool("ZALO_SIGNATURE_ACCEPT_APP_SECRET", False)
+SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
+
+# --- background work --------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Inbound events still unprocessed after this long are re-queued by the sweeper.
+INBOUND_SWEEP_AFTER_SECONDS = env_int("BINHYEN_INBOUND_SWEEP_AFTER", 60)
+OUTBOX_MAX_ATTEMPTS = env_int("BINHYEN_OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- logging ------------------------------------------------------------------------------------
+LOG_LEVEL = env_str("BINHYEN_LOG_LEVEL", "INFO") or "INFO"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
+}

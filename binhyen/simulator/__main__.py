@@ -1,0 +1,3 @@
+from binhyen.simulator.server import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from binhyen.simulator import SimPage, SimulatorServer
+from binhyen.simulator.testing import WebhookReceiver
+
+APP_ID = "1234567890123456789"
+OA_ID = "2345678901234567890"
+OA2_ID = "2345678901234567891"
+USER_ID = "3456789012345678901"
+
+
+@pytest.fixture
+def page() -> SimPage:
+    return SimPage(
+        oa_id=OA_ID,
+        app_id=APP_ID,
+        oa_secret_key="oa-secret-phuong-bmt",
+        app_secret_key="app-secret-binhyen",
+        name="Công an phường Buôn Ma Thuột",
+        access_token="initial-access-bmt",
+        refresh_token="initial-refresh-bmt",
+    )
+
+
+@pytest.fixture
+def page2() -> SimPage:
+    return SimPage(
+        oa_id=OA2_ID,
+        app_id=APP_ID,
+        oa_secret_key="oa-secret-phuong-tuyhoa",
+        app_secret_key="app-secret-binhyen",
+        name="Công an phường Tuy Hòa",
+        access_token="initial-access-tuyhoa",
+        refresh_token="initial-refresh-tuyhoa",
+    )
+
+
+@pytest.fixture
+def receiver(page: SimPage, page2: SimPage) -> Iterator[WebhookReceiver]:
+    rx = WebhookReceiver([page, page2]).start()
+    yield rx
+    rx.stop()
+
+
+@pytest.fixture
+def sim(page: SimPage, page2: SimPage, receiver: WebhookReceiver) -> Iterator[SimulatorServer]:
+    server = SimulatorServer([page, page2], receiver.url).start()
+    yield server
+    server.stop()

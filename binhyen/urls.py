@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from binhyen.api import api
+from binhyen.channels.zalo.webhook import zalo_webhook
+from binhyen.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("webhooks/zalo/", zalo_webhook, name="zalo-webhook"),
+    path("api/v1/", api.urls),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("tin-bao/", include("binhyen.cases.urls")),
+    path("quan-tri/", admin.site.urls),
+]
