@@ -1,11 +1,10 @@
 """Cases over the REST API: the same reads and services as the console."""
 
-from __future__ import annotations
 
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -131,7 +130,7 @@ def get_case(request: HttpRequest, case_id: int) -> Case:
 
 
 @router.post("/{case_id}/replies", response={201: MessageOut})
-def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> tuple[int, Message]:
+def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status:
     case = get_case_for_user(request.user, case_id)
     try:
         message = services.case_reply(
@@ -140,4 +139,4 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> tuple[int, Me
         )
     except services.CaseError as exc:
         raise HttpError(409, str(exc)) from exc
-    return 201, message
+    return Status(201, message)

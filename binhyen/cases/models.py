@@ -190,7 +190,7 @@ class Message(models.Model):
     text = models.TextField(blank=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
-    provider_message_id = models.CharField(max_length=64, blank=True, db_index=True)
+    provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
     quote_provider_id = models.CharField(max_length=64, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

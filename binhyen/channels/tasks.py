@@ -30,7 +30,7 @@ def process_inbound_event(event_id: int) -> str:
     handlers = {Provider.ZALO: zalo_inbound.handle}
     with transaction.atomic():
         row = (
-            InboundEvent.objects.select_for_update()
+            InboundEvent.objects.select_for_update(of=("self",))
             .select_related("channel_account")
             .filter(pk=event_id)
             .first()

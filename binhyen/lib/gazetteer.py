@@ -139,6 +139,7 @@ _CUES = {
 }  # fmt: skip
 _DIRECTION_BEFORE = {"huong", "phia"}
 _MOTION_PREPOSITIONS = {"ve", "sang", "ra", "len", "xuong"}
+_GOING_TO = {"ra", "len", "sang"}  # "phải ra Tuy Hòa", "lên tỉnh": a destination
 _MOTION_VERBS = {"huong", "chay", "tron", "phong", "chuon", "chuyen", "cho"}
 _OLD_MARKER = "cũ"
 
@@ -502,6 +503,8 @@ class Gazetteer:
     def _not_a_place(ws: list[Word], i: int, key: tuple[str, ...]) -> bool:
         prev1 = ws[i - 1].text if i >= 1 else ""
         prev2 = ws[i - 2].text if i >= 2 else ""
+        if prev2 == "nga":  # "ngã ba Hòa Vinh" is a junction named after the place
+            return False
         if prev1 in _NOT_A_PLACE_BEFORE or (prev2, prev1) in _NOT_A_PLACE_BIGRAMS:
             return True
         return prev1 in _SURNAMES and _is_common(key)
@@ -531,7 +534,7 @@ class Gazetteer:
         before = {w.text for w in ws[max(0, s - 6) : s]}
         if prev1 in _DIRECTION_BEFORE or (prev2 in _DIRECTION_BEFORE and prev1 in {"tu", "ve"}):
             return "hướng di chuyển"
-        if prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS:
+        if prev1 in _GOING_TO or (prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS):
             return "hướng di chuyển"
         if "xung" in before:
             return "nơi người gọi tự xưng"

@@ -132,7 +132,10 @@ class Simulator:
     def take_injection(self, path: str) -> _Injection | None:
         with self._lock:
             for injection in self._injections:
-                if path.endswith(injection.suffix):
+                # "/message/cs" matches the end of a path; a suffix ending in "/" (such as
+                # "/media/") matches every path below it.
+                suffix = injection.suffix
+                if path.endswith(suffix) or (suffix.endswith("/") and suffix in path):
                     injection.times -= 1
                     if injection.times <= 0:
                         self._injections.remove(injection)

@@ -73,7 +73,11 @@ class SimulatorServer(Simulator):
         self.base_url = f"http://{self.host}:{self.port}"
         self.webhook.start()
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="zalo-sim-http", daemon=True
+            # A short poll interval keeps stop() (and so each test's teardown) quick.
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="zalo-sim-http",
+            daemon=True,
         )
         self._thread.start()
         return self

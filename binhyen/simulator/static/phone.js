@@ -1,5 +1,5 @@
-// Citizen phone page of the Zalo simulator. Everything a citizen typed is shown with
-// textContent only, never innerHTML, so it cannot become markup.
+// Citizen phone page of the Zalo simulator. Everything a citizen typed is shown through
+// textContent only, so it can never become markup.
 (function () {
   "use strict";
 

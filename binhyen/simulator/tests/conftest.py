@@ -48,6 +48,7 @@ def receiver(page: SimPage, page2: SimPage) -> Iterator[WebhookReceiver]:
 
 @pytest.fixture
 def sim(page: SimPage, page2: SimPage, receiver: WebhookReceiver) -> Iterator[SimulatorServer]:
-    server = SimulatorServer([page, page2], receiver.url).start()
+    # Tokens outlive the clock jumps of the window tests (a real one lasts 25 h).
+    server = SimulatorServer([page, page2], receiver.url, token_ttl=30 * 24 * 3600).start()
     yield server
     server.stop()

@@ -42,18 +42,36 @@ def test_a_pages_file_entry_must_be_complete(tmp_path: Path) -> None:
 def test_main_serves_the_phone_and_the_api_until_interrupted(tmp_path: Path) -> None:
     pages = tmp_path / "pages.json"
     pages.write_text(
-        json.dumps([{
-            "oa_id": "2345678901234567890", "app_id": "1234567890123456789",
-            "oa_secret_key": "s1", "app_secret_key": "s2", "name": "Công an xã Ea Kao",
-            "access_token": "tok", "refresh_token": "ref",
-        }]),
+        json.dumps(
+            [
+                {
+                    "oa_id": "2345678901234567890",
+                    "app_id": "1234567890123456789",
+                    "oa_secret_key": "s1",
+                    "app_secret_key": "s2",
+                    "name": "Công an xã Ea Kao",
+                    "access_token": "tok",
+                    "refresh_token": "ref",
+                }
+            ]
+        ),
         encoding="utf-8",
     )
     port = _free_port()
     proc = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "binhyen.simulator", "--port", str(port), "--pages", str(pages),
-         "--webhook-url", "http://127.0.0.1:9/webhook"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "binhyen.simulator",
+            "--port",
+            str(port),
+            "--pages",
+            str(pages),
+            "--webhook-url",
+            "http://127.0.0.1:9/webhook",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

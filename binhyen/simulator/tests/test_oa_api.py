@@ -28,7 +28,10 @@ def talking(sim: SimulatorServer) -> SimulatorServer:
 
 def test_send_answers_like_zalo_inside_48_hours(talking: SimulatorServer) -> None:
     status, answer, headers = call(
-        talking.base_url, "POST", "/v3.0/oa/message/cs", token=TOKEN,
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/message/cs",
+        token=TOKEN,
         body={"recipient": {"user_id": USER_ID}, "message": {"text": "Chào bạn"}},
     )
 
@@ -90,7 +93,10 @@ def test_reply_by_message_id_reaches_the_author(talking: SimulatorServer) -> Non
     incoming = talking.conversation(OA_ID, USER_ID)[-1].msg_id
 
     _s, answer, _h = call(
-        talking.base_url, "POST", "/v3.0/oa/message/cs", token=TOKEN,
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/message/cs",
+        token=TOKEN,
         body={"recipient": {"message_id": incoming}, "message": {"text": "Đã nhận"}},
     )
 
@@ -119,7 +125,10 @@ def test_a_token_of_one_page_does_not_speak_for_another(talking: SimulatorServer
 def _refresh(base_url: str, refresh_token: str, secret: str = "app-secret-binhyen") -> dict:
     form = f"refresh_token={refresh_token}&app_id=1234567890123456789&grant_type=refresh_token"
     _s, answer, _h = call(
-        base_url, "POST", "/v4/oa/access_token", raw=form.encode(),
+        base_url,
+        "POST",
+        "/v4/oa/access_token",
+        raw=form.encode(),
         headers={"secret_key": secret, "Content-Type": "application/x-www-form-urlencoded"},
     )
     return answer
@@ -128,7 +137,7 @@ def _refresh(base_url: str, refresh_token: str, secret: str = "app-secret-binhye
 def test_refresh_gives_a_new_pair_and_burns_the_old_refresh_token(talking: SimulatorServer) -> None:
     pair = _refresh(talking.base_url, "initial-refresh-bmt")
 
-    assert pair["expires_in"] == "90000"
+    assert pair["expires_in"] == str(talking.token_ttl)
     assert send_text(talking.base_url, pair["access_token"], USER_ID, "x")["error"] == 0
     assert _refresh(talking.base_url, "initial-refresh-bmt")["error"] == -14014
     assert "access_token" in _refresh(talking.base_url, pair["refresh_token"])
@@ -152,9 +161,15 @@ def test_issued_tokens_survive_a_simulator_restart(
 
 def test_permission_redirects_back_with_a_code_that_buys_tokens(sim: SimulatorServer) -> None:
     status, _body, headers = call(
-        sim.base_url, "GET", "/v4/oa/permission",
-        query={"app_id": "1234567890123456789", "redirect_uri": "http://127.0.0.1:1/cb",
-               "oa_id": OA2_ID, "state": "xyz"},
+        sim.base_url,
+        "GET",
+        "/v4/oa/permission",
+        query={
+            "app_id": "1234567890123456789",
+            "redirect_uri": "http://127.0.0.1:1/cb",
+            "oa_id": OA2_ID,
+            "state": "xyz",
+        },
     )
 
     assert status == 302
@@ -162,7 +177,10 @@ def test_permission_redirects_back_with_a_code_that_buys_tokens(sim: SimulatorSe
     assert params["oa_id"] == [OA2_ID] and params["state"] == ["xyz"]
     form = f"code={params['code'][0]}&app_id=1234567890123456789&grant_type=authorization_code"
     _s, pair, _h = call(
-        sim.base_url, "POST", "/v4/oa/access_token", raw=form.encode(),
+        sim.base_url,
+        "POST",
+        "/v4/oa/access_token",
+        raw=form.encode(),
         headers={"secret_key": "app-secret-binhyen"},
     )
     _s, oa, _h = call(sim.base_url, "GET", "/v2.0/oa/getoa", token=pair["access_token"])
@@ -184,10 +202,22 @@ def test_an_uploaded_image_can_be_sent_and_is_shown_to_the_citizen(
     attachment_id = upload["data"]["attachment_id"]
 
     _s, answer, _h = call(
-        talking.base_url, "POST", "/v3.0/oa/message/cs", token=TOKEN,
-        body={"recipient": {"user_id": USER_ID}, "message": {"attachment": {
-            "type": "template", "payload": {"template_type": "media", "elements": [
-                {"media_type": "image", "attachment_id": attachment_id}]}}}},
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/message/cs",
+        token=TOKEN,
+        body={
+            "recipient": {"user_id": USER_ID},
+            "message": {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "media",
+                        "elements": [{"media_type": "image", "attachment_id": attachment_id}],
+                    },
+                }
+            },
+        },
     )
 
     assert answer["error"] == 0
@@ -204,10 +234,22 @@ def test_images_over_1_mb_or_not_jpg_png_are_refused(sim: SimulatorServer) -> No
 
 def test_an_unknown_attachment_is_minus_100(talking: SimulatorServer) -> None:
     _s, answer, _h = call(
-        talking.base_url, "POST", "/v3.0/oa/message/cs", token=TOKEN,
-        body={"recipient": {"user_id": USER_ID}, "message": {"attachment": {
-            "type": "template", "payload": {"template_type": "media", "elements": [
-                {"media_type": "image", "attachment_id": "expired"}]}}}},
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/message/cs",
+        token=TOKEN,
+        body={
+            "recipient": {"user_id": USER_ID},
+            "message": {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "media",
+                        "elements": [{"media_type": "image", "attachment_id": "expired"}],
+                    },
+                }
+            },
+        },
     )
 
     assert answer["error"] == -100
@@ -225,13 +267,21 @@ def test_the_v2_message_api_only_serves_anonymous_replies(talking: SimulatorServ
     talking.citizen_send_anonymous_text(OA_ID, "ab" * 16, "6789012345678901234", "Ẩn danh")
 
     _s, old, _h = call(
-        talking.base_url, "POST", "/v2.0/oa/message", token=TOKEN,
+        talking.base_url,
+        "POST",
+        "/v2.0/oa/message",
+        token=TOKEN,
         body={"recipient": {"user_id": USER_ID}, "message": {"text": "x"}},
     )
     _s, anonymous, _h = call(
-        talking.base_url, "POST", "/v2.0/oa/message", token=TOKEN,
-        body={"recipient": {"anonymous_id": "ab" * 16, "conversation_id": "6789012345678901234"},
-              "message": {"text": "Cảm ơn bạn"}},
+        talking.base_url,
+        "POST",
+        "/v2.0/oa/message",
+        token=TOKEN,
+        body={
+            "recipient": {"anonymous_id": "ab" * 16, "conversation_id": "6789012345678901234"},
+            "message": {"text": "Cảm ơn bạn"},
+        },
     )
 
     assert old["error"] == -240
@@ -242,11 +292,17 @@ def test_user_detail_quota_and_oa_read_like_zalo(talking: SimulatorServer) -> No
     talking.citizen_follow(OA_ID, USER_ID)
 
     _s, detail, _h = call(
-        talking.base_url, "GET", "/v3.0/oa/user/detail", token=TOKEN,
+        talking.base_url,
+        "GET",
+        "/v3.0/oa/user/detail",
+        token=TOKEN,
         query={"data": '{"user_id":"%s"}' % USER_ID},
     )
     _s, quota, _h = call(
-        talking.base_url, "POST", "/v3.0/oa/quota/message", token=TOKEN,
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/quota/message",
+        token=TOKEN,
         body={"user_id": USER_ID},
     )
     _s, oa, _h = call(talking.base_url, "GET", "/v2.0/oa/getoa", token=TOKEN)
@@ -270,7 +326,10 @@ def test_injected_http_failures_have_no_zalo_body(talking: SimulatorServer) -> N
     talking.inject_http("/message/cs", 503)
 
     status, _answer, _h = call(
-        talking.base_url, "POST", "/v3.0/oa/message/cs", token=TOKEN,
+        talking.base_url,
+        "POST",
+        "/v3.0/oa/message/cs",
+        token=TOKEN,
         body={"recipient": {"user_id": USER_ID}, "message": {"text": "x"}},
     )
 

@@ -1,0 +1,23 @@
+from unittest import mock
+
+from django.db.utils import OperationalError
+
+
+def test_healthz_answers_without_the_database(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database(db, client):
+    resp = client.get("/readyz")
+    assert resp.status_code == 200
+    assert resp.json()["status"] == "ok"
+
+
+def test_readyz_is_503_when_the_database_is_down(db, client):
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute",
+                    side_effect=OperationalError("down")):
+        resp = client.get("/readyz")
+    assert resp.status_code == 503
+    assert resp.json()["status"] == "unavailable"
