@@ -179,6 +179,7 @@ MEDIA_FETCH_ALLOWED_HOSTS = env_list(
 MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
 # Refresh an OA access token when less than this many seconds of life are left.
 ZALO_TOKEN_REFRESH_MARGIN = env_int("ZALO_TOKEN_REFRESH_MARGIN", 5 * 3600)
+ZALO_HTTP_TIMEOUT = float(env_int("ZALO_HTTP_TIMEOUT", 10))
 ZALO_SIGNATURE_ACCEPT_APP_SECRET = env_bool("ZALO_SIGNATURE_ACCEPT_APP_SECRET", False)
 SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 

@@ -70,15 +70,12 @@ def run(*, interval: float = 0.2, tick: float = 15.0, worker_id: str | None = No
         stop.set()
 
 
-def drain(
-    max_tasks: int = 10_000, *, include_future: bool = False, raise_errors: bool = True
-) -> int:
+def drain(max_tasks: int = 10_000, *, raise_errors: bool = True) -> int:
     """Run ready tasks in this thread until none is left (tests, `worker --drain`).
 
     Uses the worker's own claim-and-run path, but not its loop: the loop closes database
     connections between tasks, which would end a test's transaction.
     """
-    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
     from django_tasks_db.utils import exclusive_transaction
 
@@ -88,10 +85,6 @@ def drain(
     )
     ran = 0
     while ran < max_tasks:
-        if include_future:
-            DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now()).exclude(
-                run_after__year__gte=9999
-            ).update(run_after=timezone.now())
         with exclusive_transaction(DBTaskResult.objects.db):
             task_result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
             if task_result is not None:

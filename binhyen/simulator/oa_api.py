@@ -38,6 +38,7 @@ MESSAGES = {
     -32: "Request limit exceeded",
 }
 TEXT_LIMIT = 2000
+VN_TZ = dt.timezone(dt.timedelta(hours=7))
 IMAGE_MAX_BYTES = 1024 * 1024
 FILE_MAX_BYTES = 5 * 1024 * 1024
 FILE_TYPES = {
@@ -323,10 +324,62 @@ def user_detail(sim: Simulator, req: ApiRequest, page: SimPage | None) -> Answer
     )
 
 
+_HISTORY_TYPES = {
+    "text": "text",
+    "image": "photo",
+    "sticker": "sticker",
+    "location": "location",
+    "file": "file",
+}
+
+
+def conversation(sim: Simulator, req: ApiRequest, page: SimPage | None) -> Answer:
+    """GET /v2.0/oa/conversation: one citizen's recent messages, newest first (≤ 10)."""
+    assert page is not None
+    try:
+        params = json.loads(req.query.get("data", ["{}"])[0])
+        user_id = str(params["user_id"])
+        offset, count = int(params.get("offset", 0)), int(params.get("count", 10))
+    except (ValueError, KeyError, TypeError):
+        return error(-201, "data must hold user_id, offset and count")
+    if not 1 <= count <= 10 or offset < 0:
+        return error(-201, "count must be between 1 and 10")
+    citizen = sim.citizens.get((page.oa_id, user_id))
+    if citizen is None:
+        return error(-201, "user_id is invalid")
+    items = [i for i in sim.conversation(page.oa_id, user_id) if i.direction in {"in", "out"}]
+    history = []
+    for item in reversed(items):
+        from_oa = item.direction == "out"
+        oa_side = {"id": page.oa_id, "display_name": page.name}
+        user_side = {"id": user_id, "display_name": citizen.display_name}
+        sender, receiver = (oa_side, user_side) if from_oa else (user_side, oa_side)
+        entry: dict[str, Any] = {
+            "src": 0 if from_oa else 1,
+            "time": item.time_ms,
+            "sent_time": _clock(item.time_ms),
+            "from_id": sender["id"],
+            "from_display_name": sender["display_name"],
+            "from_avatar": f"{sim.base_url}/media/avatar-{sender['id']}.jpg",
+            "to_id": receiver["id"],
+            "to_display_name": receiver["display_name"],
+            "to_avatar": f"{sim.base_url}/media/avatar-{receiver['id']}.jpg",
+            "message_id": item.msg_id,
+            "type": _HISTORY_TYPES.get(item.kind, item.kind),
+            "message": item.text or "",
+        }
+        if item.url:
+            entry["url"] = entry["thumb"] = item.url
+        history.append(entry)
+    return 200, {"data": history[offset : offset + count], "error": 0, "message": "Success"}
+
+
+def _clock(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=VN_TZ).strftime("%H:%M:%S %d/%m/%Y")
+
+
 def _ddmmyyyy(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone(dt.timedelta(hours=7))).strftime(
-        "%d/%m/%Y"
-    )
+    return dt.datetime.fromtimestamp(ms / 1000, tz=VN_TZ).strftime("%d/%m/%Y")
 
 
 def quota_message(sim: Simulator, req: ApiRequest, page: SimPage | None) -> Answer:
@@ -401,5 +454,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/v3.0/oa/user/detail"): user_detail,
     ("POST", "/v3.0/oa/quota/message"): quota_message,
     ("GET", "/v2.0/oa/getoa"): getoa,
+    ("GET", "/v2.0/oa/conversation"): conversation,
     ("POST", "/v4/oa/access_token"): access_token,
 }

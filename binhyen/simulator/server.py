@@ -320,3 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         sim.stop()
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

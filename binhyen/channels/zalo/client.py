@@ -270,6 +270,42 @@ class ZaloClient:
     def get_oa(self, *, access_token: str) -> dict[str, Any]:
         return self._call("GET", "/v2.0/oa/getoa", access_token=access_token)
 
+    def get_conversation(
+        self, *, access_token: str, user_id: str, offset: int = 0, count: int = 10
+    ) -> list[dict[str, Any]]:
+        """Recent messages with one citizen, newest first (Zalo serves at most 10 a call)."""
+        params = {
+            "data": json.dumps({"user_id": user_id, "offset": offset, "count": min(count, 10)})
+        }
+        data = self._call_any(
+            "GET", "/v2.0/oa/conversation", access_token=access_token, params=params
+        )
+        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+    def find_sent_message(
+        self, *, access_token: str, user_id: str, text: str, since_ms: int, max_calls: int = 5
+    ) -> str | None:
+        """The message_id of an OA text to this citizen sent at/after `since_ms`, if any.
+
+        For a send that timed out: Zalo may have delivered it, and its history tells
+        whether sending again would be a duplicate.
+        """
+        wanted = unicodedata.normalize("NFC", text)
+        for call in range(max_calls):
+            items = self.get_conversation(
+                access_token=access_token, user_id=user_id, offset=call * 10, count=10
+            )
+            for item in items:
+                sent_by_oa = str(item.get("src")) == "0"
+                if sent_by_oa and _as_int(item.get("time")) >= since_ms:
+                    message = unicodedata.normalize("NFC", str(item.get("message") or ""))
+                    if message == wanted and item.get("message_id"):
+                        return str(item["message_id"])
+            # Newest first: a short page, or one reaching before `since_ms`, ends the search.
+            if len(items) < 10 or min(_as_int(i.get("time")) for i in items) < since_ms:
+                return None
+        return None
+
     # --- plumbing ------------------------------------------------------------------------
 
     def _call(
@@ -282,6 +318,22 @@ class ZaloClient:
         params: dict[str, str] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> dict[str, Any]:
+        """An OA API call; returns `data` when it is an object (else an empty dict)."""
+        data = self._call_any(
+            method, path, access_token=access_token, json=json, params=params, files=files
+        )
+        return data if isinstance(data, dict) else {}
+
+    def _call_any(
+        self,
+        method: str,
+        path: str,
+        *,
+        access_token: str,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Any:
         body = self._call_raw(
             method,
             f"{self.openapi_url}{path}",
@@ -290,8 +342,7 @@ class ZaloClient:
             params=params,
             files=files,
         )
-        data = body.get("data")
-        return data if isinstance(data, dict) else {}
+        return body.get("data")
 
     def _call_raw(
         self,

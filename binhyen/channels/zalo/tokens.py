@@ -24,7 +24,11 @@ LEASE = timedelta(seconds=30)
 
 
 def client() -> ZaloClient:
-    return ZaloClient(openapi_url=settings.ZALO_OPENAPI_URL, oauth_url=settings.ZALO_OAUTH_URL)
+    return ZaloClient(
+        openapi_url=settings.ZALO_OPENAPI_URL,
+        oauth_url=settings.ZALO_OAUTH_URL,
+        timeout=settings.ZALO_HTTP_TIMEOUT,
+    )
 
 
 def _needs_refresh(account: ChannelAccount) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from binhyen.simulator import SimPage, SimulatorServer
 from binhyen.simulator.testing import WebhookReceiver
 

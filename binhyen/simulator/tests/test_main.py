@@ -39,7 +39,8 @@ def test_a_pages_file_entry_must_be_complete(tmp_path: Path) -> None:
         load_pages(path)
 
 
-def test_main_serves_the_phone_and_the_api_until_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", ["binhyen.simulator", "binhyen.simulator.server"])
+def test_main_serves_the_phone_and_the_api_until_interrupted(tmp_path: Path, module: str) -> None:
     pages = tmp_path / "pages.json"
     pages.write_text(
         json.dumps(

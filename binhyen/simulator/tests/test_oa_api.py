@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from urllib.parse import parse_qs, urlsplit
@@ -296,7 +297,7 @@ def test_user_detail_quota_and_oa_read_like_zalo(talking: SimulatorServer) -> No
         "GET",
         "/v3.0/oa/user/detail",
         token=TOKEN,
-        query={"data": '{"user_id":"%s"}' % USER_ID},
+        query={"data": json.dumps({"user_id": USER_ID})},
     )
     _s, quota, _h = call(
         talking.base_url,

@@ -374,6 +374,66 @@ def test_the_consent_code_buys_the_first_pair(client: ZaloClient, sim: Simulator
     assert client.get_oa(access_token=pair.access_token)["oa_id"] == OA_ID
 
 
+# --- after a timeout: was it delivered? ---------------------------------------------------
+
+
+def test_a_send_that_timed_out_is_found_in_the_history(
+    client: ZaloClient, sim: SimulatorServer
+) -> None:
+    since = sim.now_ms()
+    sim.inject_delay("/message/cs", TIMEOUT + 0.5)
+    text = unicodedata.normalize("NFD", "Tổ tuần tra đang đến")
+    with pytest.raises(ZaloApiError):
+        _send(client, text)
+    sim.inject_delay("/conversation", 0.6)  # wait until the slow send has gone through
+
+    found = client.find_sent_message(access_token=TOKEN, user_id=USER_ID, text=text, since_ms=since)
+
+    assert found == sim.sent[-1]["message_id"]
+
+
+def test_a_send_that_never_happened_is_not_found(client: ZaloClient, sim: SimulatorServer) -> None:
+    _send(client, "Tin khác")
+
+    found = client.find_sent_message(
+        access_token=TOKEN, user_id=USER_ID, text="Tổ tuần tra đang đến", since_ms=0
+    )
+
+    assert found is None
+
+
+def test_an_old_identical_message_does_not_count(client: ZaloClient, sim: SimulatorServer) -> None:
+    _send(client, "Đã nhận")
+    sim.advance(600)
+
+    found = client.find_sent_message(
+        access_token=TOKEN, user_id=USER_ID, text="Đã nhận", since_ms=sim.now_ms() - 60_000
+    )
+
+    assert found is None
+
+
+def test_the_history_pages_newest_first(client: ZaloClient, sim: SimulatorServer) -> None:
+    for n in range(12):
+        _send(client, f"Tin {n}")
+
+    first = client.get_conversation(access_token=TOKEN, user_id=USER_ID)
+    second = client.get_conversation(access_token=TOKEN, user_id=USER_ID, offset=10)
+
+    assert [i["message"] for i in first[:2]] == ["Tin 11", "Tin 10"]
+    assert len(first) == 10 and first[0]["src"] == 0
+    assert [i["src"] for i in second] == [0, 0, 1]  # the citizen's own first message last
+    assert found_older_than_a_scan(client, sim)
+
+
+def found_older_than_a_scan(client: ZaloClient, sim: SimulatorServer) -> bool:
+    # "Tin 0" is on the second page: find_sent_message must page through to it.
+    return (
+        client.find_sent_message(access_token=TOKEN, user_id=USER_ID, text="Tin 0", since_ms=0)
+        == sim.sent[0]["message_id"]
+    )
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 
