@@ -4,6 +4,28 @@ import pytest
 
 from binhyen.testing import World, make_world
 
+DB_FIXTURES = {"db", "transactional_db", "world", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Every database test may use every configured database (the SQLite inbox too)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs["databases"] = "__all__"
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    from binhyen.channels.zalo.webhook import clear_page_cache
+
+    clear_page_cache()
+    yield
+    clear_page_cache()
+
 
 @pytest.fixture
 def world(db: None) -> World:
@@ -12,7 +34,7 @@ def world(db: None) -> World:
 
 @pytest.fixture
 def drain():
-    """Run the background worker until the queue is empty (time is never slept on)."""
+    """Run the background worker until nothing is ready (time is never slept on)."""
     from binhyen.core.worker import drain as _drain
 
     return _drain

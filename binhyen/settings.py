@@ -107,11 +107,10 @@ TEMPLATES = [
 DEFAULT_SQLITE_PATH = VAR_DIR / "binhyen.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
+
+
+def _sqlite_options() -> dict[str, object]:
+    return {
         # WAL + IMMEDIATE transactions: few writers, no "database is locked" upgrades.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -122,6 +121,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_name = str(DATABASES["default"]["NAME"])
+    if _db_name and _db_name != ":memory:":
+        Path(_db_name).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"] = _sqlite_options()
+    # Raw webhook events get their own file: accepting one never waits for processing.
+    _inbox = env_str("BINHYEN_INBOX_DATABASE") or (
+        str(Path(_db_name).with_name(Path(_db_name).stem + "-inbox.sqlite3"))
+        if _db_name and _db_name != ":memory:" else ":memory:"
+    )
+    DATABASES["inbox"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": _inbox,
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": _sqlite_options(),
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["binhyen.core.routers.InboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -160,6 +160,11 @@ def contact_submit_info(
         identity=info, seen_at=at,
     )
     conversation = _conversation_for(contact)
+    existing = Message.objects.filter(
+        conversation=conversation, provider_message_id=provider_message_id
+    ).first()
+    if existing is not None:
+        return existing  # the same event applied again
     _touch_inbound(conversation, at)
     case = _open_case_of(conversation)
     message = Message.objects.create(

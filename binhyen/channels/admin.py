@@ -44,10 +44,10 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 @admin.register(InboundEvent)
 class InboundEventAdmin(admin.ModelAdmin):
     # The body stays out of the admin: it carries the citizen's Zalo id.
-    list_display = ("id", "provider", "event_name", "channel_account", "status", "attempts",
+    list_display = ("id", "provider", "event_name", "channel_account_id", "status", "attempts",
                     "received_at", "processed_at")
     list_filter = ("provider", "status", "event_name")
-    fields = ("provider", "key", "channel_account", "event_name", "received_at", "status",
+    fields = ("provider", "key", "channel_account_id", "event_name", "received_at", "status",
               "attempts", "last_error", "processed_at")
     readonly_fields = fields
 

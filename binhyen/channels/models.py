@@ -65,15 +65,16 @@ class InboundEvent(models.Model):
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Đã nhận")
+        PROCESSING = "processing", _("Đang xử lý")
         PROCESSED = "processed", _("Đã xử lý")
         IGNORED = "ignored", _("Bỏ qua")
         FAILED = "failed", _("Lỗi")
 
     provider = models.CharField(max_length=16, choices=Provider.choices)
     key = models.CharField(max_length=200)
-    channel_account = models.ForeignKey(
-        ChannelAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
-    )
+    # A plain id, not a foreign key: on SQLite this table lives in its own database file
+    # (the inbox) so that accepting an event never waits behind processing.
+    channel_account_id = models.BigIntegerField(null=True, blank=True)
     event_name = models.CharField(max_length=64)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     body = EncryptedTextField()
@@ -81,6 +82,7 @@ class InboundEvent(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,49 +13,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from binhyen.cases.models import Attachment, Message
-from binhyen.channels.models import InboundEvent, Provider
+from binhyen.channels.models import Provider
 from binhyen.lib.http import HttpError, download
 from binhyen.lib.media import MediaError, clean_image, sniff_content_type
 
 log = logging.getLogger(__name__)
 
-MAX_EVENT_ATTEMPTS = 5
 MAX_FETCH_ATTEMPTS = 5
-
-
-@task()
-def process_inbound_event(event_id: int) -> str:
-    from binhyen.channels.zalo import inbound as zalo_inbound
-
-    handlers = {Provider.ZALO: zalo_inbound.handle}
-    with transaction.atomic():
-        row = (
-            InboundEvent.objects.select_for_update(of=("self",))
-            .select_related("channel_account")
-            .filter(pk=event_id)
-            .first()
-        )
-        if row is None or row.status != InboundEvent.Status.RECEIVED:
-            return "skipped"
-        row.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = handlers[Provider(row.provider)](row)
-        except Exception as exc:
-            # The savepoint rolled back whatever the handler did; the sweeper retries.
-            log.exception("inbound event %s failed (attempt %d)", row.pk, row.attempts)
-            row.last_error = f"{type(exc).__name__}"[:300]
-            if row.attempts >= MAX_EVENT_ATTEMPTS:
-                row.status = InboundEvent.Status.FAILED
-            row.save(update_fields=["attempts", "last_error", "status"])
-            return "failed"
-        row.status = (
-            InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
-        )
-        row.processed_at = timezone.now()
-        row.last_error = ""
-        row.save(update_fields=["attempts", "status", "processed_at", "last_error"])
-        return outcome
 
 
 @task()
@@ -157,14 +121,10 @@ def fetch_attachment(attachment_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Periodic safety net: nothing accepted stays unprocessed because a wake-up was lost."""
+    from binhyen.channels.inbound import release_stale_claims
+
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.INBOUND_SWEEP_AFTER_SECONDS)
-    events = list(
-        InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED, received_at__lt=stale)
-        .values_list("pk", flat=True)[:500]
-    )
-    for pk in events:
-        process_inbound_event.enqueue(pk)
+    released = release_stale_claims()
     due = list(
         Message.objects.filter(
             direction=Message.Direction.OUT,
@@ -185,4 +145,4 @@ def sweep() -> dict[str, int]:
             delivery=Message.Delivery.UNCERTAIN, next_attempt_at=now
         )
         reconcile_message.enqueue(pk)
-    return {"events": len(events), "outbox": len(due), "stuck": len(stuck)}
+    return {"released": released, "outbox": len(due), "stuck": len(stuck)}

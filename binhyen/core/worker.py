@@ -1,23 +1,36 @@
-"""The background worker: django-tasks-db's worker loop plus a periodic tick.
+"""The background worker: one loop that applies inbound events, runs queued tasks
+(django-tasks-db), and every few seconds runs the periodic jobs (safety nets, clocks,
+token refresh).
 
-The tick runs the safety nets and clocks (sweeping unprocessed events, due retries,
-token refresh, and whatever later stages register). Several workers may run against one
-PostgreSQL database: tasks are claimed with SKIP LOCKED, and every periodic job is safe
-to run concurrently.
+Several workers may run against one PostgreSQL database: inbound events are claimed
+with a compare-and-set UPDATE, tasks with SELECT … FOR UPDATE SKIP LOCKED, and every
+periodic job is safe to run concurrently.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import os
+import signal
+import socket
+import time
 from collections.abc import Callable
+from types import FrameType
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 log = logging.getLogger("binhyen.worker")
 
+# Jobs run on every loop iteration; each returns how much work it did.
+_loop_jobs: list[tuple[str, Callable[[], int]]] = []
+# Jobs run every `tick` seconds.
 _periodic: list[tuple[str, Callable[[], object]]] = []
+
+
+def register_loop_job(name: str, fn: Callable[[], int]) -> None:
+    if all(existing != name for existing, _ in _loop_jobs):
+        _loop_jobs.append((name, fn))
 
 
 def register_periodic(name: str, fn: Callable[[], object]) -> None:
@@ -36,67 +49,90 @@ def run_periodic_once() -> dict[str, object]:
     return results
 
 
-def _tick_loop(stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
-        close_old_connections()
-        try:
-            run_periodic_once()
-        finally:
-            connection.close()
+class BinhYenWorker:
+    def __init__(self, *, worker_id: str | None = None, raise_errors: bool = False) -> None:
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self.raise_errors = raise_errors
+        self.running = True
+        self._tasks = Worker(
+            queue_names=["*"], interval=0, batch=True, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id=self.worker_id,
+            excluded_queue_names=[],
+        )
 
+    def run_one_task(self) -> bool:
+        """Claim and run one ready task, the way django-tasks-db's worker does."""
+        from django_tasks_db.models import DBTaskResult
+        from django_tasks_db.utils import exclusive_transaction
 
-def run(*, interval: float = 0.2, tick: float = 15.0, worker_id: str | None = None) -> None:
-    import os
-    import socket
-
-    stop = threading.Event()
-    ticker = threading.Thread(target=_tick_loop, args=(stop, tick), daemon=True, name="tick")
-    ticker.start()
-    worker = Worker(
-        queue_names=["*"],
-        interval=interval,
-        batch=False,
-        backend_name="default",
-        startup_delay=True,
-        max_tasks=None,
-        worker_id=worker_id or f"{socket.gethostname()}-{os.getpid()}",
-        excluded_queue_names=[],
-    )
-    worker.configure_signals()
-    log.info("worker started (poll %.2fs, tick %.0fs)", interval, tick)
-    try:
-        worker.run()
-    finally:
-        stop.set()
-
-
-def drain(max_tasks: int = 10_000, *, raise_errors: bool = True) -> int:
-    """Run ready tasks in this thread until none is left (tests, `worker --drain`).
-
-    Uses the worker's own claim-and-run path, but not its loop: the loop closes database
-    connections between tasks, which would end a test's transaction.
-    """
-    from django_tasks_db.models import DBTaskResult
-    from django_tasks_db.utils import exclusive_transaction
-
-    worker = Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="drain", excluded_queue_names=[],
-    )
-    ran = 0
-    while ran < max_tasks:
         with exclusive_transaction(DBTaskResult.objects.db):
             task_result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
             if task_result is not None:
-                task_result.claim("drain")
+                task_result.claim(self.worker_id)
         if task_result is None:
-            break
-        worker.run_task(task_result)
-        ran += 1
-        if raise_errors:
+            return False
+        self._tasks.run_task(task_result)
+        if self.raise_errors:
             task_result.refresh_from_db()
             if task_result.status == "FAILED":
                 raise RuntimeError(
                     f"task {task_result.task_path} failed:\n{task_result.traceback}"
                 )
-    return ran
+        return True
+
+    def run_once(self, max_tasks: int = 20) -> int:
+        """One pass over every kind of work; returns how much was done."""
+        done = 0
+        for name, job in list(_loop_jobs):
+            try:
+                done += job()
+            except Exception:
+                if self.raise_errors:
+                    raise
+                log.exception("loop job %s failed", name)
+        for _ in range(max_tasks):
+            if not self.run_one_task():
+                break
+            done += 1
+        return done
+
+    def stop(self, signum: int, frame: FrameType | None) -> None:
+        log.info("worker %s stopping (%s)", self.worker_id, signal.strsignal(signum))
+        self.running = False
+
+    def run(self, *, interval: float = 0.2, tick: float = 15.0) -> None:
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        log.info("worker %s started (poll %.2fs, tick %.0fs)", self.worker_id, interval, tick)
+        next_tick = time.monotonic()
+        while self.running:
+            close_old_connections()
+            if time.monotonic() >= next_tick:
+                run_periodic_once()
+                next_tick = time.monotonic() + tick
+            try:
+                done = self.run_once()
+            except Exception:
+                log.exception("worker pass failed")
+                done = 0
+            if not done:
+                time.sleep(interval)
+
+
+def run(*, interval: float = 0.2, tick: float = 15.0) -> None:
+    BinhYenWorker().run(interval=interval, tick=tick)
+
+
+def drain(max_rounds: int = 10_000, *, raise_errors: bool = True) -> int:
+    """Do all work that is ready now, in this thread (tests, `worker --drain`).
+
+    No sleeping and no closing of connections: a test's transaction stays intact.
+    """
+    worker = BinhYenWorker(worker_id="drain", raise_errors=raise_errors)
+    total = 0
+    for _ in range(max_rounds):
+        done = worker.run_once()
+        total += done
+        if not done:
+            break
+    return total

@@ -142,6 +142,7 @@ _MOTION_PREPOSITIONS = {"ve", "sang", "ra", "len", "xuong"}
 _GOING_TO = {"ra", "len", "sang"}  # "phải ra Tuy Hòa", "lên tỉnh": a destination
 _MOTION_VERBS = {"huong", "chay", "tron", "phong", "chuon", "chuyen", "cho"}
 _OLD_MARKER = "cũ"
+_CLAIMED = "nơi người gọi tự xưng"
 
 # Other provinces, big cities and countries: mentions followed by them are not ours, and a
 # bare match on them resolves to nothing.
@@ -265,6 +266,7 @@ class Gazetteer:
         for k in self._index:
             lengths.setdefault(k[0], set()).add(len(k))
         self._lengths = {t: tuple(sorted(ls, reverse=True)) for t, ls in lengths.items()}
+        self._starts = set(self._lengths) | {k[0] for k in _PREFIXES}
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -411,9 +413,11 @@ class Gazetteer:
 
     # --- resolving -------------------------------------------------------------------------
 
-    def resolve(self, text: str) -> Resolution:
-        """Official codes (sorted) that the message's place reference resolves to."""
-        ws = vntext.words(text)
+    def resolve(self, text: str, words: list[Word] | None = None) -> Resolution:
+        """Official codes (sorted) that the message's place reference resolves to.
+
+        ``words`` may pass ``vntext.words(text)`` when the caller has it already."""
+        ws = vntext.words(text) if words is None else words
         mentions = self._scan(ws)
         return self._decide(ws, mentions)
 
@@ -472,8 +476,12 @@ class Gazetteer:
     def _scan(self, ws: list[Word]) -> list[_Mention]:
         out: list[_Mention] = []
         n = len(ws)
+        starts = self._starts
         i = 0
         while i < n:
+            if ws[i].text not in starts:
+                i += 1
+                continue
             prefix = self._prefix_at(ws, i)
             if prefix:
                 kind, plen = prefix
@@ -537,7 +545,7 @@ class Gazetteer:
         if prev1 in _GOING_TO or (prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS):
             return "hướng di chuyển"
         if "xung" in before:
-            return "nơi người gọi tự xưng"
+            return _CLAIMED
         if "tuyen" in {prev1, prev2}:
             return "tuyến xe"
         if m.prefix == "quận":
@@ -554,12 +562,12 @@ class Gazetteer:
 
     def _decide(self, ws: list[Word], mentions: list[_Mention]) -> Resolution:
         res = Resolution()
-        live = []
+        live = [m for m in mentions if not m.ignored]
+        if not live:  # a claimed office is the only place named: better than nothing
+            live = [m for m in mentions if m.ignored == _CLAIMED]
         for m in mentions:
-            if m.ignored:
+            if m not in live:
                 res.reasons.append(f"bỏ qua '{self._text(ws, m)}' ({m.ignored})")
-            else:
-                live.append(m)
         # District context: districts named anywhere in the message (rule 4).
         district_of: dict[int, set[str]] = {}
         for k, m in enumerate(live):

@@ -56,6 +56,9 @@ _NO_APOSTROPHE = {ord(ch): None for ch in _APOSTROPHES}
 _NO_MARKS = {cp: None for cp, rep in _FOLD.items() if rep is None}
 _FOLD_1TO1 = {cp: rep for cp, rep in _FOLD.items() if rep is not None and len(rep) == 1}
 _FOLDED_WORD = re.compile(r"[a-z]+|[0-9]+")
+_ACCENTED = re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD) if chr(cp) not in _APOSTROPHES) + "]"
+)
 _RAW_WORD = re.compile(r"[^\W\d_]+|\d+")
 
 # Old-style tone placement ("hoà", "thuý") to the style used in the official names ("hòa",
@@ -161,14 +164,14 @@ def strip_accents(text: str) -> str:
 
 def has_diacritics(text: str) -> bool:
     """True if the text contains a Vietnamese accented letter or đ."""
-    return not text.isascii() and any(
-        ord(ch) in _FOLD for ch in text if ord(ch) > 127 and ch not in _APOSTROPHES
-    )
+    return not text.isascii() and _ACCENTED.search(text) is not None
 
 
 def accent_key(word: str) -> str:
-    """Lower-case accented form with one tone-mark placement, for exact-accent comparisons."""
-    s = unicodedata.normalize("NFC", word).lower().translate(_NO_APOSTROPHE)
+    """Lower-case accented form with one tone-mark placement, for exact-accent comparisons.
+
+    ``đ`` counts as ``d``: official spellings disagree (M’Drắk / M’Đrắk) and so do citizens."""
+    s = unicodedata.normalize("NFC", word).lower().translate(_NO_APOSTROPHE).replace("đ", "d")
     return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(0)], s)
 
 
@@ -196,15 +199,15 @@ def words(text: str) -> list[Word]:
     """Like ``tokens()`` but keeps accented source words and capitalisation."""
     nfc = unicodedata.normalize("NFC", text).translate(_NO_MARKS)
     low = nfc.lower()
-    folded_text = low.translate(_FOLD_1TO1)
-    raw_words: list[str] = []
-    folded: list[str] = []
-    titles: list[bool] = []
-    for m in _FOLDED_WORD.finditer(folded_text):
-        a, b = m.span()
-        raw_words.append(low[a:b])
-        folded.append(m.group(0))
-        titles.append(nfc[a].isupper())
+    folded = _FOLDED_WORD.findall(low.translate(_FOLD_1TO1))
+    raw_words = _RAW_WORD.findall(low)
+    if len(raw_words) == len(folded):
+        titles = [w[0].isupper() for w in _RAW_WORD.findall(nfc)]
+    else:  # letters outside the Latin script: align on the folded text instead
+        folded_text = low.translate(_FOLD_1TO1)
+        spans = [m.span() for m in _FOLDED_WORD.finditer(folded_text)]
+        raw_words = [low[a:b] for a, b in spans]
+        titles = [nfc[a].isupper() for a, _ in spans]
     return [
         Word(tok, raw_words[src] if tok == folded[src] else "", titles[src], src)
         for tok, src in _expand(folded)

@@ -270,15 +270,20 @@ _DIRECTION_OA_FIRST = ("oa_", "user_received_message", "user_seen_message")
 def oa_and_person(payload: Payload) -> tuple[str | None, str | None]:
     """(oa_id, person id) of an event, following Zalo's direction rules (§2.7)."""
     name = str(payload.get("event_name", ""))
-    sender = payload.get("sender") if isinstance(payload.get("sender"), dict) else {}
-    recipient = payload.get("recipient") if isinstance(payload.get("recipient"), dict) else {}
-    follower = payload.get("follower") if isinstance(payload.get("follower"), dict) else {}
+    sender, recipient, follower = (
+        _obj(payload, key) for key in ("sender", "recipient", "follower")
+    )
     if "oa_id" in payload:
         person = follower.get("id") or payload.get("user_id") or sender.get("id")
         return str(payload["oa_id"]), (str(person) if person else None)
     if name.startswith(_DIRECTION_OA_FIRST):
         return _opt(sender.get("id")), _opt(recipient.get("id"))
     return _opt(recipient.get("id")), _opt(sender.get("id"))
+
+
+def _obj(payload: Payload, key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _opt(value: Any) -> str | None:

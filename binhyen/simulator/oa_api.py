@@ -12,8 +12,9 @@ import hashlib
 import json
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -54,7 +55,7 @@ class ApiRequest:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]  # case-insensitive (http.client.HTTPMessage)
+    headers: Message  # case-insensitive, as http.server parses them
     body: bytes
 
     def json(self) -> Any:

@@ -192,9 +192,8 @@ def render_item(item: ConvItem) -> str:
         label = "Bạn đã quan tâm trang" if item.kind == "follow" else "Bạn đã bỏ quan tâm trang"
         return f'<div class="event">{e(label)} · {e(_clock(item.time_ms))}</div>'
     parts: list[str] = []
-    if item.kind in {"image", "sticker"} and item.url:
-        css = "photo" if item.kind == "image" else "sticker-img"
-        parts.append(f'<img class="{css}" src="{e(item.url)}" alt="">')
+    if item.kind == "image" and item.url:
+        parts.append(f'<img class="photo" src="{e(item.url)}" alt="">')
     if item.kind == "sticker" and item.label:
         parts.append(f'<div class="big">{e(item.label)}</div>')
     if item.kind == "location" and item.latitude is not None:

@@ -5,7 +5,7 @@ it with ``openapi_url = oauth_url = sim.base_url``.
 
 Run standalone::
 
-    python -m binhyen.simulator --port 8765 --pages pages.json \\
+    python -m binhyen.simulator --port 8090 --pages pages.json \\
         --webhook-url http://127.0.0.1:8000/webhooks/zalo/
 """
 
@@ -287,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m binhyen.simulator", description="Local fake of Zalo OA for demos and tests."
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--pages", default=default_pages_path(), help="JSON list of pages")
     parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/webhooks/zalo/")
     parser.add_argument("--token-ttl", type=int, default=90000, help="access token life (s)")

@@ -220,3 +220,36 @@ def test_reply_to_anonymous_citizen_uses_the_anonymous_api(world, zalo_sim, drai
     msg.refresh_from_db()
     assert msg.delivery == Message.Delivery.SENT
     assert zalo_sim.sent[0]["text"] == "Cảm ơn bạn, chúng tôi đã tiếp nhận."
+
+
+def test_lost_answer_is_settled_from_zalo_history_without_resending(world, zalo_sim, case, drain,
+                                                                     settings):
+    settings.ZALO_HTTP_TIMEOUT = 0.5
+    zalo_sim.inject_delay("/message/cs", 1.5, times=1)
+    msg = _reply(world, case)
+    drain()
+    msg.refresh_from_db()
+    assert msg.delivery == Message.Delivery.UNCERTAIN
+    # Zalo did take it (the delayed request completed): the history check finds it.
+    with later(0.1):
+        drain()
+    msg.refresh_from_db()
+    assert msg.delivery == Message.Delivery.SENT
+    assert len(zalo_sim.sent) == 1
+    assert msg.provider_message_id == zalo_sim.sent[0]["message_id"]
+
+
+def test_lost_request_not_in_zalo_history_is_sent_again(world, zalo_sim, case, drain, settings):
+    settings.ZALO_HTTP_TIMEOUT = 0.5
+    zalo_sim.inject_delay("/message/cs", 1.5, times=1)
+    msg = _reply(world, case)
+    drain()
+    # Pretend Zalo dropped it: the simulator forgets the send.
+    zalo_sim.sent.clear()
+    for items in zalo_sim.conversations.values():
+        items[:] = [i for i in items if i.direction != "out"]
+    with later(0.1):
+        drain()
+    msg.refresh_from_db()
+    assert msg.delivery == Message.Delivery.SENT
+    assert len(zalo_sim.sent) == 1

@@ -90,9 +90,8 @@ def _message_kind(event: Event) -> str:
     return USER_MESSAGE_KINDS.get(suffix, Message.Kind.TEXT)
 
 
-def handle(row: InboundEvent) -> str:
+def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
-    account = row.channel_account
     if account is None:
         return "ignored"
     event = Event.model_validate(json.loads(row.body))

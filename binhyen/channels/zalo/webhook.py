@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
 from binhyen.channels.zalo.schemas import Event
 from binhyen.channels.zalo.signature import signature_matches
+from binhyen.core.routers import inbox_alias
 from binhyen.lib import crypto
 
 log = logging.getLogger("binhyen.webhooks.zalo")
@@ -55,13 +57,36 @@ def event_key(event: Event) -> str:
     )
 
 
-def _page_for(event: Event) -> ChannelAccount | None:
-    """The connected page this event is about; only its own key may sign for it."""
+_PAGE_CACHE: dict[tuple[str, str], tuple[float, int, list[str]]] = {}
+_PAGE_CACHE_SECONDS = 30.0
+
+
+def _page_for(event: Event) -> tuple[int, list[str]] | None:
+    """The connected page this event is about and the keys that may sign for it.
+
+    Cached per process for a few seconds: a webhook burst must not decrypt the page's
+    secrets for every event. A page disconnected or re-keyed is seen within 30 s.
+    """
     if not event.oa_ref:
         return None
-    return ChannelAccount.objects.filter(
+    cache_key = (event.app_id, event.oa_ref)
+    hit = _PAGE_CACHE.get(cache_key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < _PAGE_CACHE_SECONDS:
+        return hit[1], hit[2]
+    account = ChannelAccount.objects.filter(
         provider=Provider.ZALO, app_id=event.app_id, external_id=event.oa_ref, is_active=True
     ).first()
+    if account is None:
+        _PAGE_CACHE.pop(cache_key, None)
+        return None
+    keys = _keys(account)
+    _PAGE_CACHE[cache_key] = (now, account.pk, keys)
+    return account.pk, keys
+
+
+def clear_page_cache() -> None:
+    _PAGE_CACHE.clear()
 
 
 def _keys(account: ChannelAccount) -> list[str]:
@@ -106,15 +131,15 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
                     event.event_name, event.app_id, digest)
         return _error(401, "missing_signature", "Thiếu chữ ký X-ZEvent-Signature.")
 
-    account = _page_for(event)
-    if account is None:
+    page = _page_for(event)
+    if page is None:
         log.warning("zalo webhook: %s for a page not connected here (app %s, body sha256 %s)",
                     event.event_name, event.app_id, digest)
         return _error(403, "unknown_page", "Trang Zalo chưa được kết nối với BinhYen.")
     if not any(
         signature_matches(signature, app_id=event.app_id, raw_body=raw,
                           timestamp=event.timestamp, oa_secret_key=key)
-        for key in _keys(account)
+        for key in page[1]
     ):
         log.warning("zalo webhook: bad signature on %s (app %s, body sha256 %s)",
                     event.event_name, event.app_id, digest)
@@ -123,7 +148,7 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
     retry = request.META.get("HTTP_NUM_RETRY", "0")
     stored = store_event(
         key=event_key(event),
-        account=account,
+        account_id=page[0],
         event_name=event.event_name,
         raw=raw,
         retry_header=int(retry) if retry.isdigit() and len(retry) < 6 else 0,
@@ -132,22 +157,19 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
 
 
 def store_event(
-    *, key: str, account: ChannelAccount | None, event_name: str, raw: bytes, retry_header: int
+    *, key: str, account_id: int, event_name: str, raw: bytes, retry_header: int
 ) -> bool:
-    """Persist the event and queue its processing in one transaction. False on a repeat."""
-    from binhyen.channels.tasks import process_inbound_event
-
+    """Persist the event (one INSERT; the worker polls for it). False on a repeat."""
     try:
-        with transaction.atomic():
-            row = InboundEvent.objects.create(
+        with transaction.atomic(using=inbox_alias()):
+            InboundEvent.objects.create(
                 provider=Provider.ZALO,
                 key=key,
-                channel_account=account,
+                channel_account_id=account_id,
                 event_name=event_name,
                 body=raw.decode("utf-8"),
                 retry_header=retry_header,
             )
-            process_inbound_event.enqueue(row.pk)
     except IntegrityError:
         return False
     return True

@@ -31,8 +31,8 @@
       return node("div", "event", label + " · " + m.time);
     }
     var b = node("div", "bubble " + (m.direction === "in" ? "in" : "out"));
-    if ((m.kind === "image" || m.kind === "sticker") && safeUrl(m.url)) {
-      var img = node("img", m.kind === "image" ? "photo" : "sticker-img");
+    if (m.kind === "image" && safeUrl(m.url)) {
+      var img = node("img", "photo");
       img.src = safeUrl(m.url);
       img.alt = "";
       b.appendChild(img);

@@ -7,10 +7,7 @@ import pytest
 from binhyen.simulator import SimPage, SimulatorServer
 from binhyen.simulator.testing import WebhookReceiver
 
-APP_ID = "1234567890123456789"
-OA_ID = "2345678901234567890"
-OA2_ID = "2345678901234567891"
-USER_ID = "3456789012345678901"
+from .helpers import APP_ID, OA2_ID, OA_ID
 
 
 @pytest.fixture

@@ -5,8 +5,31 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+APP_ID = "1234567890123456789"
+OA_ID = "2345678901234567890"
+OA2_ID = "2345678901234567891"
+USER_ID = "3456789012345678901"
+FIXTURES = Path(__file__).resolve().parents[2] / "channels" / "zalo" / "tests" / "fixtures"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """One of the Zalo payload fixtures (same app/OA/user ids as the tests' pages)."""
+    data = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def shape(value: object) -> object:
+    """The shape of a JSON value: nested keys and value types, without the values."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(v) for v in value[:1]]
+    return type(value).__name__
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

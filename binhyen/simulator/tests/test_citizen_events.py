@@ -5,30 +5,15 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from binhyen.simulator import SimPage, SimulatorServer
 from binhyen.simulator.testing import WebhookReceiver
 
-from .conftest import OA_ID, USER_ID
+from .helpers import FIXTURES, OA_ID, USER_ID, fixture, shape
 
-FIXTURES = Path(__file__).resolve().parents[2] / "channels" / "zalo" / "tests" / "fixtures"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
-
-
-def _fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def _keys(value: object) -> object:
-    """The shape of a JSON value: nested key sets, without the values."""
-    if isinstance(value, dict):
-        return {k: _keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_keys(v) for v in value[:1]]
-    return type(value).__name__
 
 
 def test_citizen_text_arrives_signed_with_the_oa_secret(
@@ -44,10 +29,10 @@ def test_citizen_text_arrives_signed_with_the_oa_secret(
     assert payload["sender"]["id"] == USER_ID and payload["recipient"]["id"] == OA_ID
 
 
-def test_citizen_text_has_the_shape_of_the_real_fixture(sim: SimulatorServer) -> None:
+def test_citizen_text_has_the_shape_of_the_realfixture(sim: SimulatorServer) -> None:
     _status, payload = sim.citizen_send_text(OA_ID, USER_ID, "Xin chào")
 
-    assert _keys(payload) == _keys(_fixture("user_send_text"))
+    assert shape(payload) == shape(fixture("user_send_text"))
 
 
 def test_event_ids_and_timestamps_look_like_zalos(sim: SimulatorServer) -> None:
@@ -65,7 +50,7 @@ def test_citizen_image_is_served_from_the_simulator_and_described_like_zalo(
 ) -> None:
     _status, payload = sim.citizen_send_image(OA_ID, USER_ID, JPEG, caption="Biển số xe")
 
-    assert _keys(payload) == _keys(_fixture("user_send_image"))
+    assert shape(payload) == shape(fixture("user_send_image"))
     attachment = payload["message"]["attachments"][0]
     assert payload["message"]["text"] == "Biển số xe"
     for url in (attachment["payload"]["url"], attachment["payload"]["thumbnail"]):
@@ -81,7 +66,7 @@ def test_location_coordinates_travel_as_strings(sim: SimulatorServer) -> None:
     coordinates = payload["message"]["attachments"][0]["payload"]["coordinates"]
     assert coordinates == {"latitude": "12.6797", "longitude": "108.0377"}
     assert "text" not in payload["message"]
-    assert _keys(payload) == _keys(_fixture("user_send_location"))
+    assert shape(payload) == shape(fixture("user_send_location"))
 
 
 def test_location_may_carry_a_text(sim: SimulatorServer) -> None:
@@ -90,7 +75,7 @@ def test_location_may_carry_a_text(sim: SimulatorServer) -> None:
     )
 
     assert payload["message"]["text"] == "Đang đánh nhau ở đây"
-    assert _keys(payload) == _keys(_fixture("user_send_location_text"))
+    assert shape(payload) == shape(fixture("user_send_location_text"))
 
 
 def test_sticker_points_at_a_downloadable_image(sim: SimulatorServer) -> None:
@@ -110,7 +95,7 @@ def test_follow_names_the_follower_not_a_sender(
 
     follow, unfollow = receiver.events("follow")[0], receiver.events("unfollow")[0]
     assert follow.signature_ok and unfollow.signature_ok
-    assert _keys(follow.payload) == _keys(_fixture("follow"))
+    assert shape(follow.payload) == shape(fixture("follow"))
     assert follow.payload["follower"]["id"] == USER_ID and "sender" not in follow.payload
     assert sim.citizens[(OA_ID, USER_ID)].is_follower is False
 
@@ -123,14 +108,14 @@ def test_anonymous_text_carries_a_conversation_id(
     )
 
     assert status == 200 and receiver.events("anonymous_send_text")[0].signature_ok
-    assert _keys(payload) == _keys(_fixture("anonymous_send_text"))
+    assert shape(payload) == shape(fixture("anonymous_send_text"))
 
 
 def test_unsigned_probe_and_extra_headers_are_sent_as_asked(
     sim: SimulatorServer, receiver: WebhookReceiver
 ) -> None:
     sim.send_event({}, sign=False)
-    payload = _fixture("user_send_text")
+    payload = fixture("user_send_text")
     sim.send_event(payload, headers={"num_retry": "2"})
 
     probe, retry = receiver.received
@@ -144,7 +129,7 @@ def test_every_fixture_can_be_replayed_with_a_valid_signature(
 ) -> None:
     # The fixtures use the same ids as the `page` fixture, so the simulator can sign them.
     with SimulatorServer([page], receiver.url) as server:
-        delivery = server.send_event(_fixture(name))
+        delivery = server.send_event(fixture(name))
 
     assert delivery.status == 200
     assert receiver.received[-1].signature_ok

@@ -5,9 +5,7 @@ from __future__ import annotations
 from binhyen.simulator import SimPage, SimulatorServer
 from binhyen.simulator.testing import WebhookReceiver
 
-from .conftest import OA_ID, USER_ID
-from .helpers import send_text
-from .test_citizen_events import _fixture, _keys
+from .helpers import OA_ID, USER_ID, fixture, send_text, shape
 
 TOKEN = "initial-access-bmt"
 
@@ -27,9 +25,9 @@ def test_an_oa_message_is_echoed_with_its_message_id_then_received(
     assert echo.payload["message"]["msg_id"] == message_id
     assert echo.payload["sender"]["id"] == OA_ID and echo.payload["recipient"]["id"] == USER_ID
     assert "admin_id" not in echo.payload["sender"]  # sent through the API, not by a person
-    assert _keys(echo.payload) == _keys(_fixture("oa_send_text"))
+    assert shape(echo.payload) == shape(fixture("oa_send_text"))
     assert receipt.payload["message"] == {"msg_id": message_id}
-    assert _keys(receipt.payload) == _keys(_fixture("user_received_message"))
+    assert shape(receipt.payload) == shape(fixture("user_received_message"))
 
 
 def test_the_phone_showing_replies_sends_one_seen_event_with_all_ids(
@@ -44,7 +42,7 @@ def test_the_phone_showing_replies_sends_one_seen_event_with_all_ids(
     [seen] = receiver.events("user_seen_message")
     assert seen.signature_ok and again is None
     assert seen.payload["message"] == {"msg_ids": ids}
-    assert _keys(seen.payload) == _keys(_fixture("user_seen_message"))
+    assert shape(seen.payload) == shape(fixture("user_seen_message"))
 
 
 def test_echo_and_receipts_can_be_switched_off(page: SimPage, receiver: WebhookReceiver) -> None:

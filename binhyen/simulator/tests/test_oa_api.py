@@ -13,8 +13,7 @@ from binhyen.simulator import SimPage, SimulatorServer
 from binhyen.simulator.media import sticker_png
 from binhyen.simulator.testing import WebhookReceiver
 
-from .conftest import OA2_ID, OA_ID, USER_ID
-from .helpers import call, multipart, send_text
+from .helpers import OA2_ID, OA_ID, USER_ID, call, multipart, send_text
 
 TOKEN = "initial-access-bmt"
 DAY = 24 * 3600

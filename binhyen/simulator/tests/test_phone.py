@@ -12,8 +12,7 @@ from binhyen.simulator.media import sticker_png
 from binhyen.simulator.phone import PERSONAS
 from binhyen.simulator.testing import WebhookReceiver
 
-from .conftest import APP_ID, OA2_ID, OA_ID
-from .helpers import call, send_text
+from .helpers import APP_ID, OA2_ID, OA_ID, call, send_text
 
 TOKEN = "initial-access-bmt"
 

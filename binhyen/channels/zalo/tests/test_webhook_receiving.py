@@ -22,7 +22,7 @@ def test_signed_text_is_stored_and_acknowledged(world, client):
     event = InboundEvent.objects.get()
     assert event.event_name == "user_send_text"
     assert event.key == f"user_send_text:{payload['message']['msg_id']}"
-    assert event.channel_account == world.bmt_page
+    assert event.channel_account_id == world.bmt_page.pk
     assert json.loads(event.body) == payload
 
 
@@ -227,7 +227,11 @@ def test_numeric_timestamp_is_accepted(world, client, drain):
 def test_stored_event_body_is_encrypted_at_rest(world, client):
     payload = zalo_event("user_send_text", page=world.bmt_page)
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
-    with connection.cursor() as cur:
+    from django.db import connections
+
+    from binhyen.core.routers import inbox_alias
+
+    with connections[inbox_alias()].cursor() as cur:
         cur.execute("SELECT body FROM channels_inboundevent")
         (stored,) = cur.fetchone()
     assert payload["sender"]["id"] not in stored

@@ -20,8 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["drain"]:
-            n = worker.drain()
             worker.run_periodic_once()
-            self.stdout.write(f"ran {n} tasks")
+            n = worker.drain(raise_errors=False)
+            self.stdout.write(f"did {n} units of work")
             return
         worker.run(interval=opts["interval"], tick=opts["tick"])

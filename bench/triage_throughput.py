@@ -1,0 +1,68 @@
+"""Triage throughput on one core: messages/s and per-message latency.
+
+Run: .venv/bin/python bench/triage_throughput.py [--min-messages 10000] [--model PATH]
+
+The dev set (binhyen/data/triage/seed-dev.jsonl) is repeated until at least --min-messages
+messages have been triaged one at a time with Triager.predict (the way the worker calls it).
+Start-up (loading or training the model) is timed separately and not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from binhyen.lib.triage import Triager  # noqa: E402
+from binhyen.lib.triage.training import SEED_DIR  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--min-messages", type=int, default=10_000)
+    parser.add_argument("--model", default=None, help="model .npz (default: Triager.load())")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+
+    texts = [
+        json.loads(line)["text"]
+        for line in (SEED_DIR / "seed-dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    t0 = time.perf_counter()
+    triager = Triager.load(args.model)
+    startup = time.perf_counter() - t0
+    for text in texts:  # warm-up
+        triager.predict(text)
+
+    rounds = -(-args.min_messages // len(texts))
+    latencies: list[float] = []
+    clock = time.perf_counter
+    start = clock()
+    for _ in range(rounds):
+        for text in texts:
+            t = clock()
+            triager.predict(text)
+            latencies.append(clock() - t)
+    total = clock() - start
+
+    latencies.sort()
+    n = len(latencies)
+    print(f"model: {triager.model_version} (start-up {startup:.2f} s)")
+    print(f"messages: {n} ({len(texts)} dev messages x {rounds})")
+    print(f"throughput: {n / total:,.0f} messages/s on one core")
+    print(f"latency p50: {latencies[n // 2] * 1e6:,.0f} µs")
+    print(f"latency p99: {latencies[int(n * 0.99) - 1] * 1e6:,.0f} µs")
+    print(f"latency mean: {statistics.fmean(latencies) * 1e6:,.0f} µs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Processing stored inbound events (worker side), for every provider.
+
+The inbound table is its own queue: the webhook only INSERTs; workers claim rows with a
+compare-and-set UPDATE (safe with several workers, on SQLite and PostgreSQL), process
+them in a transaction on the main database, then mark them done. Processing is
+idempotent (messages dedupe on the provider's id), so a crash between the two commits
+only means the event is applied again, harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 50
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def _handler(provider: str):  # type: ignore[no-untyped-def]
+    from binhyen.channels.zalo import inbound as zalo_inbound
+
+    return {Provider.ZALO: zalo_inbound.handle}[Provider(provider)]
+
+
+def process_event(row: InboundEvent) -> str:
+    """Apply one claimed event; returns the final status."""
+    row.attempts += 1
+    account = (
+        ChannelAccount.objects.select_related("unit").filter(pk=row.channel_account_id).first()
+        if row.channel_account_id
+        else None
+    )
+    try:
+        with transaction.atomic():
+            outcome = _handler(row.provider)(row, account)
+    except Exception as exc:
+        log.exception("inbound event %s failed (attempt %d)", row.pk, row.attempts)
+        row.last_error = type(exc).__name__[:300]
+        row.status = (
+            InboundEvent.Status.FAILED if row.attempts >= MAX_ATTEMPTS
+            else InboundEvent.Status.RECEIVED
+        )
+        row.claimed_at = None
+        row.save(update_fields=["attempts", "last_error", "status", "claimed_at"])
+        return row.status
+    row.status = (
+        InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
+    )
+    row.processed_at = timezone.now()
+    row.last_error = ""
+    row.save(update_fields=["attempts", "status", "processed_at", "last_error"])
+    return row.status
+
+
+def claim(pk: int) -> bool:
+    return bool(
+        InboundEvent.objects.filter(pk=pk, status=InboundEvent.Status.RECEIVED).update(
+            status=InboundEvent.Status.PROCESSING, claimed_at=timezone.now()
+        )
+    )
+
+
+def process_pending(limit: int = BATCH) -> int:
+    """Claim and process up to `limit` waiting events, oldest first."""
+    done = 0
+    candidates = list(
+        InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in candidates:
+        if not claim(pk):
+            continue  # another worker took it
+        row = InboundEvent.objects.get(pk=pk)
+        process_event(row)
+        done += 1
+    return done
+
+
+def release_stale_claims() -> int:
+    """A worker that died mid-event leaves a claim behind: give the event back."""
+    return InboundEvent.objects.filter(
+        status=InboundEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM
+    ).update(status=InboundEvent.Status.RECEIVED, claimed_at=None)

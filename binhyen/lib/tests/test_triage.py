@@ -1,0 +1,194 @@
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from binhyen.lib.gazetteer import Gazetteer
+from binhyen.lib.triage import (
+    Triager,
+    cross_validate,
+    evaluate,
+    load_model,
+    predict_jsonl,
+    save_model,
+    train,
+)
+from binhyen.lib.triage.training import (
+    CATEGORIES,
+    SEED_DIR,
+    expected_default_version,
+    seed_examples,
+)
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def triager(gaz: Gazetteer, tmp_path_factory: pytest.TempPathFactory) -> Triager:
+    # No artifact at the configured path: Triager.load() trains from the shipped seed files.
+    missing = tmp_path_factory.mktemp("model") / "none.npz"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BINHYEN_TRIAGE_MODEL", str(missing))
+        return Triager.load(gazetteer=gaz)
+
+
+def test_load_without_an_artifact_trains_the_default_model_from_seed(triager: Triager) -> None:
+    assert triager.model_version == expected_default_version()
+
+
+def test_fight_in_progress_with_weapons_is_critical_public_order(triager: Triager) -> None:
+    r = triager.predict("cs oi dang co 2 nhom thanh nien cam dao danh nhau o cho Tan An")
+    assert (r.intent, r.category, r.urgency, r.place_codes) == (
+        "tip", "public_order", "critical", ["24163"],
+    )  # fmt: skip
+
+
+def test_card_games_after_danh_are_gambling_not_a_fight(triager: Triager) -> None:
+    r = triager.predict("Nhà ông Ba ở xã Ea Kly đang tổ chức đánh bài ăn tiền, rất đông người")
+    assert (r.intent, r.category) == ("tip", "gambling")
+
+
+def test_beating_a_wife_is_domestic_violence(triager: Triager) -> None:
+    r = triager.predict("ông hàng xóm say rượu đang đánh vợ chảy máu đầu, xã Ea Wy")
+    assert (r.intent, r.category, r.urgency) == ("tip", "domestic_child", "critical")
+
+
+def test_lost_documents_are_a_question(triager: Triager) -> None:
+    r = triager.predict("em bi mat cccd o ben xe, lam lai o dau, co mat phi ko")
+    assert (r.intent, r.category, r.urgency) == ("question", None, None)
+
+
+def test_stolen_documents_are_a_theft_tip(triager: Triager) -> None:
+    r = triager.predict("Em vừa bị móc túi trên xe buýt, mất ví có căn cước và 2 triệu")
+    assert (r.intent, r.category, r.urgency) == ("tip", "theft_robbery", "high")
+
+
+def test_legal_question_using_crime_words_is_a_question(triager: Triager) -> None:
+    r = triager.predict("Đánh bài ăn tiền ngày Tết với người nhà thì có bị phạt không ạ?")
+    assert r.intent == "question"
+
+
+def test_complaint_about_an_earlier_report_is_feedback(triager: Triager) -> None:
+    r = triager.predict("tôi báo vụ mất trộm xe từ tháng trước mà tới giờ chưa ai gọi lại")
+    assert r.intent == "feedback"
+
+
+def test_bare_thanks_and_stickers_are_other(triager: Triager) -> None:
+    for text in ["cảm ơn ad", "tks ad", "ok a", "[Sticker]", "👍", "."]:
+        assert triager.predict(text).intent == "other", text
+
+
+def test_spam_loan_ad_is_other(triager: Triager) -> None:
+    r = triager.predict("VAY TIỀN NHANH 50 TRIỆU, chỉ cần CCCD, giải ngân 30 phút, LH 09xx")
+    assert r.intent == "other"
+
+
+def test_report_of_loan_flyers_is_a_loan_shark_tip(triager: Triager) -> None:
+    text = "Cột điện trong xã Ea Phê dán đầy tờ rơi cho vay nhanh chỉ cần CCCD, nghi tín dụng đen"
+    r = triager.predict(text)
+    assert (r.intent, r.category) == ("tip", "loan_shark")
+
+
+def test_forwarded_chain_rumour_is_other(triager: Triager) -> None:
+    text = "CHIA SẺ ĐỂ CẢNH GIÁC!!! bọn bắt cóc trẻ em đang hoạt động khắp các tỉnh, share ngay"
+    assert triager.predict(text).intent == "other"
+
+
+def test_tip_ending_with_a_question_stays_a_tip(triager: Triager) -> None:
+    text = "Em bị lừa chuyển 40 triệu cho người giả công an hôm qua, em phải làm sao để lấy lại?"
+    r = triager.predict(text)
+    assert (r.intent, r.category) == ("tip", "fraud")
+
+
+def test_past_recurring_situation_is_normal_urgency(triager: Triager) -> None:
+    r = triager.predict("tối nào cũng có thanh niên tụ tập nẹt pô ở công viên phường Tân Lập")
+    assert (r.intent, r.urgency) == ("tip", "normal")
+
+
+def test_every_field_has_reasons_and_the_model_version(triager: Triager) -> None:
+    r = triager.predict("Cháy lớn ở xưởng gỗ trong cụm công nghiệp Tân An, có người bị kẹt")
+    assert (r.category, r.urgency, r.place_codes) == ("fire_rescue", "critical", ["24163"])
+    assert set(r.reasons) == {"intent", "category", "urgency", "place"}
+    assert any("cháy" in line for line in r.reasons["category"])
+    assert r.reasons["intent"][-1].startswith(f"mô hình thống kê {r.model_version} (")
+    assert r.model_version == triager.model_version
+
+
+def test_predict_jsonl_writes_one_line_per_message_with_integer_codes(triager: Triager) -> None:
+    lines = [
+        json.dumps({"id": "a1", "text": "trộm xe ở phường Tân Lợi cũ vừa xong"}),
+        json.dumps({"id": "a2", "text": "cảm ơn"}),
+    ]
+    out = io.StringIO()
+    assert predict_jsonl(io.StringIO("\n".join(lines) + "\n"), out, triager) == 2
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == ["a1", "a2"]
+    assert rows[0]["place_codes"] == [24133]
+    assert set(rows[0]) == {"id", "intent", "category", "urgency", "place_codes", "reasons"}
+
+
+def test_saved_model_loads_back_with_the_same_predictions(
+    triager: Triager, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    path = save_model(triager.model, tmp_path / "triage")
+    assert path.with_suffix(".json").exists()
+    again = Triager(load_model(path), gaz)
+    text = "co thang goi xung la cong an bat chuyen tien vao tai khoan tam giu"
+    a, b = triager.predict(text), again.predict(text)
+    assert (a.intent, a.category, a.urgency, a.model_version) == (
+        b.intent, b.category, b.urgency, b.model_version,
+    )  # fmt: skip
+    assert a.confidence["intent"] == pytest.approx(b.confidence["intent"], abs=1e-5)
+
+
+def test_training_is_deterministic(gaz: Gazetteer) -> None:
+    sample = seed_examples()[::4]
+    m1, m2 = train(sample, gazetteer=gaz), train(sample, gazetteer=gaz)
+    assert m1.version == m2.version
+    assert np.array_equal(m1.heads["category"].coef, m2.heads["category"].coef)
+
+
+def test_seed_files_follow_the_labelling_format(gaz: Gazetteer) -> None:
+    known = {u.code for u in gaz.units}
+    for e in seed_examples():
+        assert (e.category is None) == (e.urgency is None) == (e.intent != "tip"), e.id
+        assert e.category is None or e.category in CATEGORIES
+        assert set(e.place_codes) <= known, e.id
+
+
+def test_extra_seed_is_written_independently_of_the_dev_set() -> None:
+    dev = {e.text for e in seed_examples(("seed-dev.jsonl",))}
+    extra = seed_examples(("seed-extra.jsonl",))
+    assert len(extra) >= 500
+    assert not dev & {e.text for e in extra}
+    assert [e.id for e in extra] == [f"s{i:04d}" for i in range(1, len(extra) + 1)]
+
+
+def test_model_trained_on_the_extra_seed_alone_scores_well_on_dev(gaz: Gazetteer) -> None:
+    only_extra = Triager(train(seed_examples(("seed-extra.jsonl",)), gazetteer=gaz), gaz)
+    acc = evaluate(only_extra, seed_examples(("seed-dev.jsonl",))).accuracy
+    assert acc["intent"] >= 0.93
+    assert acc["category"] >= 0.88
+    assert acc["urgency"] >= 0.84
+    assert acc["place_codes"] >= 0.97
+
+
+def test_cross_validated_dev_scores_stay_above_the_floor(gaz: Gazetteer) -> None:
+    report = cross_validate(
+        seed_examples(("seed-dev.jsonl",)), seed_examples(("seed-extra.jsonl",)), gazetteer=gaz
+    )
+    acc = report.accuracy
+    assert report.n == 300
+    assert acc["intent"] >= 0.93
+    assert acc["category"] >= 0.88
+    assert acc["urgency"] >= 0.82
+    assert acc["place_codes"] >= 0.97
+
+
+def test_seed_dir_ships_both_seed_files() -> None:
+    assert (SEED_DIR / "seed-dev.jsonl").exists() and (SEED_DIR / "seed-extra.jsonl").exists()

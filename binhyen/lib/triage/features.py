@@ -1,0 +1,172 @@
+"""From a message to what the rules and the linear model look at.
+
+``analyse()`` folds the text once, tokenises it, matches the lexicons and resolves the place;
+``ngram_counts()`` and ``cue_features()`` turn that into the two feature families of the model:
+
+* TF-IDF over character n-grams (2–5, on folded text, so typos and missing accents still
+  share most n-grams) and word uni/bi-grams;
+* binary cue features: lexicon groups, negated groups, conjunctions that encode the labelling
+  rules (now + danger, past report + complaint, spam wording without a report...), and a few
+  surface features (question mark, length, capitals, emoji, a resolved place).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from binhyen.lib import vntext
+from binhyen.lib.gazetteer import Gazetteer, Resolution
+from binhyen.lib.triage.lexicon import Hit, match
+
+CHAR_NGRAMS = (2, 5)
+
+_CHILD_AGE = re.compile(r"\b(\d{1,2}) tuoi\b")
+_TRANSFER = re.compile(r"\b(chuyen|nap|mat|chuyen khoan) (het )?\d+ (trieu|nghin|ty)\b")
+# A clause ending with a question particle ("... được không", "... chưa ad", "... z").
+_QUESTION_ENDING = re.compile(
+    r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
+)
+_SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
+_LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
+
+
+@dataclass
+class Analysis:
+    text: str
+    folded: str
+    tokens: list[str]
+    hits: list[Hit]
+    place: Resolution
+
+    def groups(self, negated: bool = False) -> set[str]:
+        return {h.group for h in self.hits if h.negated == negated}
+
+    def phrases(self, group: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for h in self.hits:
+            if h.group == group and not h.negated:
+                seen.setdefault(h.phrase)
+        return list(seen)
+
+
+def analyse(text: str, gazetteer: Gazetteer) -> Analysis:
+    words = vntext.words(text)
+    toks = [w.text for w in words]
+    return Analysis(
+        text=text,
+        folded=" ".join(toks),
+        tokens=toks,
+        hits=match(toks),
+        place=gazetteer.resolve(text, words=words),
+    )
+
+
+def token_char_grams(token: str) -> list[str]:
+    """Character n-grams of one folded token padded with spaces (like sklearn's char_wb).
+
+    Per-token n-grams let the model cache a token's feature ids: messages share most tokens,
+    so vectorising a message costs one dictionary look-up per token."""
+    s = f" {token} "
+    lo, hi = CHAR_NGRAMS
+    return [s[i : i + n] for n in range(lo, min(hi, len(s)) + 1) for i in range(len(s) - n + 1)]
+
+
+def word_grams(toks: list[str]) -> list[str]:
+    """Word unigrams and bigrams of the folded tokens (repeats kept)."""
+    return [*toks, *map(" ".join, zip(toks, toks[1:], strict=False))]
+
+
+def ngram_counts(a: Analysis) -> Counter[str]:
+    """Counts of prefixed n-grams ("c:" characters, "w:" words): the TF part of TF-IDF."""
+    out: Counter[str] = Counter("c:" + g for t in a.tokens for g in token_char_grams(t))
+    out.update("w:" + g for g in word_grams(a.tokens))
+    return out
+
+
+def cue_features(a: Analysis) -> list[str]:
+    """Binary cue features (lexicon groups, rule conjunctions, surface features)."""
+    pos = a.groups()
+    neg = a.groups(negated=True)
+    feats = [f"L:{g}" for g in sorted(pos)]
+    feats += [f"N:{g}" for g in sorted(neg - pos)]
+
+    now = "urg:now" in pos or "urg:just" in pos
+    danger = "urg:danger" in pos
+    calm = "urg:calm" in pos
+    past = "urg:past" in pos or "urg:recurring" in pos
+    help_ = "urg:help" in pos
+    feats.append(
+        "U:"
+        + ("now" if now else "-")
+        + ("+danger" if danger else "")
+        + ("+past" if past else "")
+        + ("+help" if help_ else "")
+        + ("+calm" if calm else "")
+    )
+    if danger and not calm:
+        feats.append("U:danger-calm")
+    when = "now" if now else ("past" if past else "none")
+    feats += [f"UC:{when}:{g[4:]}" for g in sorted(pos) if g.startswith("cat:")]
+
+    ask = "int:ask" in pos or "?" in a.text
+    procedure = "int:procedure" in pos
+    report = "int:report" in pos
+    cats = sorted(g for g in pos if g.startswith("cat:"))
+    if ask and procedure:
+        feats.append("I:ask+procedure")
+    if ask and "int:legal" in pos:
+        feats.append("I:ask+legal")
+    if "int:lost" in pos and procedure:
+        feats.append("I:lost+procedure")
+    if "int:past_report" in pos and "int:complaint" in pos:
+        feats.append("I:past_report+complaint")
+    if "int:praise" in pos and not cats:
+        feats.append("I:praise-crime")
+    if "int:praise" in pos and cats:
+        feats.append("I:praise+crime")
+    if "int:spam" in pos and not report:
+        feats.append("I:spam-report")
+    if "int:chain" in pos and not a.place.codes:
+        feats.append("I:chain-place")
+    if cats and now:
+        feats.append("I:crime+now")
+    if cats and ask and not now:
+        feats.append("I:crime+ask-now")
+    feats.append(f"I:ncats={min(len(cats), 3)}")
+
+    n = len(a.tokens)
+    for limit, name in _LENGTH_BUCKETS:
+        if n <= limit:
+            feats.append(f"R:len={name}")
+            break
+    else:
+        feats.append("R:len=41+")
+    if "?" in a.text:
+        feats.append("R:qmark")
+    if "!" in a.text:
+        feats.append("R:excl")
+    letters = sum(map(str.isalpha, a.text))
+    if letters >= 20 and sum(map(str.isupper, a.text)) > 0.6 * letters:
+        feats.append("R:caps")
+    if _SYMBOL.search(a.text):
+        feats.append("R:symbol")
+    if not vntext.has_diacritics(a.text):
+        feats.append("R:noaccent")
+    if a.place.codes:
+        feats.append("P:one" if len(a.place.codes) == 1 else "P:many")
+    else:
+        feats.append("P:none")
+    if _TRANSFER.search(a.folded):
+        feats.append("C:money_amount")
+    if _QUESTION_ENDING.search(a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)):
+        feats.append("R:question_ending")
+    spam = sum(1 for h in a.hits if h.group == "int:spam")
+    if spam >= 3:
+        feats.append("I:spam3")
+    for m in _CHILD_AGE.finditer(a.folded):
+        if int(m.group(1)) < 16:
+            feats.append("C:child_age")
+            break
+    return feats

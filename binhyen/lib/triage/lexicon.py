@@ -1,0 +1,296 @@
+"""Vietnamese keyword lexicons for triage, matched on folded token boundaries.
+
+Each group is a list of phrases written the way a citizen would (with diacritics); they are
+folded with ``vntext.fold`` when the module loads, so a hit does not depend on accents or
+teencode ("đánh nhau", "danh nhau", "đánh nhau r" all hit ``cat:public_order``).
+
+Words that are ambiguous once accents are gone are only listed inside longer phrases:
+``lừa``/``lửa``/``lúa`` (scam/fire/rice), ``cháy``/``chạy`` (burn/run), ``nhậu``/``nhau``,
+``đá`` (meth/stone/already), ``kẹo``/``kéo``, ``kiếm`` (sword/earn), ``từ từ``/``tự tử``.
+
+Hits become features of the statistical model and the words quoted in explanations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from binhyen.lib import vntext
+
+CATEGORY_LABELS = {
+    "public_order": "gây rối trật tự công cộng",
+    "theft_robbery": "trộm cắp, cướp",
+    "drugs": "ma túy",
+    "gambling": "cờ bạc",
+    "fraud": "lừa đảo",
+    "loan_shark": "tín dụng đen",
+    "traffic": "giao thông",
+    "fire_rescue": "cháy nổ, cứu nạn",
+    "domestic_child": "bạo lực gia đình, xâm hại trẻ em",
+    "environment": "môi trường, tài nguyên",
+    "suspicious": "đối tượng khả nghi",
+    "other_crime": "vi phạm khác",
+}
+INTENT_LABELS = {
+    "tip": "tin báo",
+    "question": "câu hỏi thủ tục/pháp luật",
+    "feedback": "góp ý, phản ánh, khen",
+    "other": "khác (chào hỏi, cảm ơn, quảng cáo, không liên quan)",
+}
+URGENCY_LABELS = {"critical": "khẩn cấp", "high": "cao", "normal": "bình thường"}
+
+_GROUPS: dict[str, str] = {
+    # ---------------------------------------------------------------- categories
+    "cat:public_order": """
+        đánh nhau|đánh lộn|ẩu đả|xô xát|hỗn chiến|đánh hội đồng|chém nhau|đâm chém|đâm nhau|
+        hẹn đánh|hẹn nhau đánh|trả thù|tụ tập|gây rối|quậy phá|đập phá|say xỉn|say rượu|
+        nhậu nhẹt|quán nhậu|ngồi nhậu|uống rượu|chửi bới|chửi tục|la hét|ồn ào|om sòm|
+        karaoke|hát karaoke|mở loa|loa kẹo kéo|mở nhạc|nhạc xập xình|sập sình|xập xình|
+        nẹt pô|rú ga|côn đồ|giang hồ|băng nhóm|mã tấu|cầm kiếm|mang kiếm|vác kiếm|gậy gộc|
+        ném chai|đập chai|ném đá|dọa đánh|bắt nạt|bạo lực học đường|chặn đánh|chặn đường đánh|
+        gây sự|hăm dọa|thanh niên tụ tập|mất trật tự|không ngủ được|hung khí|tuýp sắt|
+        kéo đến đánh|đánh người|gây gổ|cãi nhau""",
+    "cat:theft_robbery": """
+        trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
+        giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
+        đột nhập|lấy cắp|ăn cắp|mất cắp|lấy mất|mất xe|bắt chó|súng điện|tiệm vàng|hái trộm|
+        nhổ trộm|cắt trộm|nhặt được|không trả lại|không chịu trả|khống chế|lục lọi|xe trộm|
+        mất cái|mất con|mất chiếc|mất hết|leo vào|trèo vào|leo rào|vào kho|phá cửa|cửa bị cạy|
+        bị phá|két sắt""",
+    "cat:drugs": """
+        ma túy|ma tuý|chất cấm|hàng trắng|heroin|thuốc lắc|dùng ke|chơi ke|hàng ke|kẹo bay|
+        viên kẹo|bay lắc|mở nhạc bay|ma túy đá|hàng đá|nghiện đá|ngáo đá|ngáo|chơi đá|
+        hút đá|bóng cười|nước vui|cỏ mỹ|nấm thức thần|cần sa|thuốc phiện|tiêm chích|
+        hút chích|kim tiêm|sốc thuốc|sốc ma túy|dân nghiện|con nghiện|nghiện|cai nghiện|
+        điểm bán|sử dụng trái phép chất|phê pha|bán lẻ|thuốc lá điện tử|tinh dầu|pha chất|
+        mùi khét|bong đèn|coke|cocaine""",
+    "cat:gambling": """
+        đánh bạc|cờ bạc|bài bạc|đánh bài|sới bạc|sòng bạc|xóc đĩa|bầu cua|lắc bầu cua|lô đề|
+        ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
+        binh xập xám|phỏm|tiến lên|ăn tiền|game bài|đổi thưởng|casino|tài xỉu|sát phạt|
+        sổ ghi chép|soi cầu|đại lý cá độ""",
+    "cat:fraud": """
+        lừa đảo|bị lừa|lừa tiền|lừa lấy|lừa đảo qua mạng|lừa đảo chiếm đoạt|giả danh|
+        mạo danh|tự xưng|xưng là|chuyển khoản|chuyển tiền|mã otp|otp|đường link|link lạ|
+        sinh trắc học|bị hack|chiếm tài khoản|mượn tiền|đa cấp|đầu tư|sàn đầu tư|
+        sàn chứng khoán|tiền ảo|làm nhiệm vụ|nạp tiền|không rút được|rút tiền|phí hải quan|
+        phí thông quan|gửi quà|trúng thưởng|giả mạo|app giả|trang web giả|web giả|phạt nguội|
+        rửa tiền|tài khoản tạm giữ|đặt cọc|sổ đỏ giả|giấy tay|nhà sư|giả làm|quen qua mạng|
+        việc nhẹ lương cao|chuyển khoản giả|ảnh chuyển khoản|tải app|cài app|cập nhật thông tin|
+        nhân viên ngân hàng|điện lực|bảo hiểm|hoàn tiền|chặn luôn|tắt máy|lợi nhuận|hội thảo|
+        chữa được|cán bộ thuế|lấy lại tiền|bị chặn|tuyển lao động|lương cao|bao ăn ở|
+        đi campuchia|sang campuchia|bị giữ|nộp tiền chuộc|mua hàng online|chuyển cọc|giả vờ""",
+    "cat:loan_shark": """
+        tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
+        app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
+        danh bạ|bêu riếu|mắm tôm|tạt sơn|ném sơn|sơn đỏ|chất bẩn|tờ rơi|hỗ trợ tài chính|
+        vay góp|góp ngày|góp theo ngày|cầm đồ|tiệm cầm đồ|lãi ngày|bốc họ|tiền lãi|nợ gốc|
+        thu lãi|cho vay|vay tiền nhanh|vay nhanh|ảnh ghép|tiền chuộc|bắt lên xe""",
+    "cat:traffic": """
+        tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
+        đâm trực diện|xe tải đâm|quẹt trúng|quẹt ngã|lật xe|xe lật|bị lật|đua xe|lạng lách|
+        đánh võng|bốc đầu|chạy ẩu|tốc độ cao|quá tốc độ|quá tải|chở quá|quá số người|
+        nồng độ cồn|không đội mũ|chở 3|xe phân khối lớn|mất lái|xe khách|xe tải|container|
+        xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
+        chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm""",
+    "cat:fire_rescue": """
+        bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
+        cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
+        lửa đang lan|khói đen|khói bốc|nổ bình gas|bình gas|phát nổ|vụ nổ|đuối nước|
+        chết đuối|nước cuốn|lũ cuốn|bị cuốn|lật thuyền|thuyền bị lật|bị chìm|sạt lở|bị vùi|
+        mắc kẹt|bị kẹt|kẹt trong|kẹt trên|nhảy cầu|nhảy sông|dọa nhảy|đòi tự tử|định tự tử|
+        tự tử|treo cổ|uống thuốc sâu|pccc|phòng cháy|chữa cháy|bình chữa cháy|thoát hiểm|
+        lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|mất tích|thuyền|ghe|xuồng|rơi xuống biển|
+        rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện""",
+    "cat:domestic_child": """
+        đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
+        cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
+        bắt cóc|dụ dỗ|buôn người|bán sang trung quốc|tảo hôn|ép cưới|gả cho|bóc lột|
+        lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|trẻ em|bé gái|bé trai|cháu bé|đứa bé|đứa nhỏ|
+        con gái|con riêng|nhốt con|chồng say|vợ con|bầm tím|nghỉ học|ép|đón đi|bế lên|
+        chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|trói tay|kiệt sức|mẹ ruột|
+        cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo""",
+    "cat:environment": """
+        khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|lâm tặc|cưa máy|tiếng cưa|
+        đốt rừng|lấn chiếm rừng|rừng phòng hộ|rừng tự nhiên|khai thác cát|hút cát|cát lậu|
+        bãi cát|ghe hút cát|khai thác vàng|khoáng sản|đào đất|động vật hoang dã|thú rừng|
+        bẫy thú|đặt bẫy|tê tê|rắn hổ mang|cu li|con khỉ|con voi|voi con|thịt chồn|con chồn|cầy hương|con rùa|rùa núi|nhím|chim quý|
+        xả thải|nước thải|ô nhiễm|mùi hôi|hôi thối|cá chết|rác thải|đốt rác|chất thải|
+        thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước""",
+    "cat:suspicious": """
+        lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
+        rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
+        tàu lạ|thuê trọ|thuê phòng|tên giả|khai tên|không đăng ký tạm trú|khẩu trang|
+        theo dõi|chụp ảnh|hỏi thăm|tắt đèn|đi lòng vòng|đi lang thang|lén lút|nghi là trộm|
+        có ai ở nhà|đi từng nhà|dò hỏi|xe không biển|không ai trông coi|bỏ lại|đậu cả ngày""",
+    "cat:other_crime": """
+        giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
+        buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
+        bán dâm|gái bán dâm|chứa gái|súng hơi|súng cồn|súng tự chế|vũ khí|kíp nổ|thuốc nổ|
+        tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|lấy điện thoại|rượu giả|
+        không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả""",
+    # ---------------------------------------------------------------- intent cues
+    "int:procedure": """
+        căn cước|cccd|cmnd|chứng minh nhân dân|vneid|định danh|mức 2|tạm trú|thường trú|
+        tạm vắng|lưu trú|hộ khẩu|sổ hộ khẩu|đăng ký xe|sang tên|biển số|hộ chiếu|lý lịch tư pháp|
+        bằng lái|giấy phép lái xe|khai sinh|mã định danh|xác nhận cư trú|ct07|cấp lại|cấp đổi|
+        làm lại|thủ tục|hồ sơ|nộp hồ sơ|lệ phí|dịch vụ công|giấy tờ|giấy xác nhận|giấy phép|
+        xin phép|thẩm duyệt|xuất cảnh|xuất khẩu lao động|đăng ký|khai báo|tích hợp|cà vẹt|
+        cavet|đổi biển|biển vàng|giấy chứng nhận|một cửa|chứng tử|kết hôn|tách khẩu|nhập khẩu|
+        xóa thường trú|đủ điều kiện|an ninh trật tự|flycam|nhân thân""",
+    "int:ask": """
+        cho hỏi|xin hỏi|cho em hỏi|cho mình hỏi|cho tôi hỏi|cho cháu hỏi|hỏi|có được không|
+        được không|có phải|phải làm sao|làm sao|như thế nào|thế nào|bao lâu|ở đâu|khi nào|
+        có cần|cần gì|cần những gì|gồm những gì|cần mang|mang theo gì|có bị|có mất phí|
+        mất bao lâu|nộp ở đâu|làm ở đâu|đi đâu|hay phải|hay không|có sao không|có còn|
+        được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu""",
+    "int:legal": """
+        có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
+        phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
+        có bị cấm|có được phép|hình sự|hành chính|liên đới|có giá trị pháp lý|thụ lý""",
+    "int:lost": """
+        đánh rơi|bị mất|làm mất|thất lạc|rơi mất|mất ví|mất giấy tờ|mất căn cước|mất cccd|
+        mất bằng|mất sổ|mất điện thoại|quên mật khẩu|quên""",
+    "int:praise": """
+        cảm ơn|cám ơn|khen|tuyên dương|hài lòng|biết ơn|mang ơn|chân thành|tận tình|chu đáo|
+        nhanh gọn|kịp thời|nhiệt tình|đánh giá cao|tuyệt vời|rất nhanh|giúp đỡ|đã giúp|
+        đã hướng dẫn|đáng khen|ghi nhận""",
+    "int:complaint": """
+        góp ý|đề nghị|kiến nghị|phản ánh|mong|không ai trả lời|chưa ai trả lời|
+        không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|quá chậm|thái độ|
+        hách dịch|cộc lốc|khó chịu|gây khó dễ|không hướng dẫn|bất tiện|không tiếp nhận|
+        không phản hồi|không thấy phản hồi|phản hồi|không thấy|chưa thấy|hỏng|đề nghị sửa|
+        sửa lại|hợp lý không|có quy định|camera giao thông|đèn đường|biển báo|trụ sở|làm ăn kiểu gì|tại sao|vì sao|biên lai|
+        không hợp lý|vô lý|nhũng nhiễu|bị quát|quát tháo|chờ cả|chờ mãi|máy hỏng|báo lỗi|bị lỗi|đi xa|xem lại|nên có|nên bố trí|nên làm|nên lắp|
+        không thấy ai|không xử lý|chưa xử lý|chưa giải quyết|tăng cường tuần tra|bố trí|
+        lắp thêm|biển chỉ dẫn|có người báo tin|biết trước""",
+    "int:past_report": """
+        đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
+        từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
+        đã gửi|vụ việc của tôi|kết quả""",
+    "int:greeting": """
+        chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
+        test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé""",
+    "int:spam": """
+        liên hệ|inbox|zalo|giải ngân|lãi suất thấp|không thế chấp|không thẩm định|chỉ cần cccd|
+        tuyển|tuyển dụng|cộng tác viên|lương|thu nhập|việc nhẹ|bán đất|đất nền|sổ hồng|
+        sổ đỏ riêng|chính chủ|giá rẻ|giá chỉ|giảm giá|khuyến mãi|freeship|ủng hộ|shop|
+        sim số đẹp|bao đậu|nhận làm|dịch vụ|giá thương lượng|xả hàng|mua 1 tặng 1|ghé|
+        không cần kinh nghiệm|ib ngay|lh ngay|thiết kế web|chạy quảng cáo|khai trương|
+        thu mua|bán nhà|mặt tiền|vay nhanh|vay tiền""",
+    "int:report": """
+        báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
+        nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
+        bắt giữ|bắt quả tang|triệt phá|để ý|báo để|báo giúp|cảnh báo|phát hiện|nghi|nghi là|hình như|
+        nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có""",
+    "int:chain": """
+        chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
+        các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng""",
+    "int:unrelated": """
+        cắt điện|cúp điện|mất điện|cắt nước|mất nước|xổ số|kết quả xổ số|kqxs|giá cà phê|
+        giá sầu riêng|thời tiết|tuyển sinh|đường nào|đi đường nào|chỉ đường|tìm người thân|
+        từ thiện|thiện nguyện|nhắn nhầm|gửi nhầm|nhầm|báo cáo tuần|người yêu|làm quen|
+        phóng viên|viết bài|đi chơi|mở cửa|sửa xe|page này|trang này có phải|mẹ ơi|tìm việc|
+        giá vàng|tìm chủ|rơi ví|lũ năm nay|lớn lên|muốn làm công an|học sinh lớp|mưa quá|
+        bóng đá hôm nay|chỗ nào|ai biết|quán nào""",
+    # ---------------------------------------------------------------- urgency cues
+    "urg:now": """
+        đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
+        vẫn đang|vẫn còn|còn đang|đang diễn ra|tới giờ|đến giờ|từ chiều tới giờ|đêm nay|
+        tối nay|đang ở|vẫn đứng|ngay trước|trực tiếp|chưa đi|chưa tắt|vẫn chưa|giờ vẫn|nãy giờ|
+        từ nãy|đang làm|live""",
+    "urg:just": """
+        vừa|vừa mới|mới xong|mới đi|lúc nãy|khi nãy|hồi nãy|ban nãy|cách đây|phút trước|mới xảy ra|
+        sáng nay|trưa nay|chiều nay|từ sáng|từ trưa|từ chiều|từ tối|hôm nay|tối qua|đêm qua|
+        sáng sớm|mới đây|phút""",
+    "urg:help": """
+        nhanh|gấp|khẩn cấp|khẩn|cứu|cứu với|cứu em|cứu tôi|tới ngay|tới nhanh|xuống ngay|
+        xuống liền|giúp với|kêu cứu|113|114|115|cấp cứu|ngay lập tức|nhanh lên""",
+    "urg:danger": """
+        cầm dao|con dao|rút dao|vung dao|dí dao|có dao|mang dao|dao phay|dao bấm|mã tấu|
+        cầm kiếm|mang kiếm|cầm rựa|vác rựa|súng|tuýp sắt|cầm gậy|hung khí|chém|đâm vào|bị đâm|
+        đâm chết|bắn chết|nổ súng|chảy máu|máu me|đầy máu|
+        bị thương|thương nặng|bất tỉnh|ngất|ngất xỉu|bất động|co giật|sùi bọt mép|sốc|chết|
+        tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|lửa bốc|lửa đang|phát nổ|tiếng nổ|đuối nước|
+        chết đuối|sạt lở|bị vùi|mắc kẹt|bị kẹt|kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|dọa nhảy|tự tử|
+        khó thở|bị bỏng|gãy chân|gãy tay|trói tay|kiệt sức|khóc thét|cầm súng|đánh ngất|nằm đường|kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
+        rượt|đuổi chém|nhốt|bị đánh|nguy hiểm tính mạng|tiền chuộc|đe dọa giết""",
+    "urg:past": """
+        hôm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|mấy hôm trước|hôm kia|
+        lần trước|trước đây|đã lâu|mấy năm|tháng rồi|tuần rồi|năm rồi|dịp tết|đợt trước""",
+    "urg:recurring": """
+        thường xuyên|hay|tối nào cũng|đêm nào cũng|ngày nào cũng|cuối tuần nào cũng|
+        năm nào cũng|tuần nào cũng|chiều nào cũng|nhiều lần|thường hay|liên tục|mấy hôm nay|mấy tháng nay|
+        mấy tuần nay|dạo này|lâu nay|kéo dài|suốt|từ lâu|hàng đêm|mỗi đêm|mỗi ngày|mỗi tối|
+        hằng ngày|hàng ngày|mấy đêm nay|cả tháng|lâu rồi|như cơm bữa|công khai|ai cũng biết""",
+    "urg:calm": """
+        không sao|không ai bị thương|không bị sao|không bị thương|chỉ trầy|trầy xước|bị nhẹ|
+        không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|
+        chưa có ai""",
+}
+
+# Phrases that hide the shorter cues starting at the same word ("đăng ký" is not "đang").
+_BLOCK = """đăng ký|đăng tin|đăng bài|đăng nhập|đăng lên|đăng ảnh|đáng khen|kiểm tra|rửa xe|
+    bỏ chạy|chạy xe|chạy ra|chạy về|chạy trốn|dạo này|lừa đảo|kết hôn|kết quả|gây rối|
+    ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà"""
+
+# Words that negate the next cue ("không ai bị thương", "chưa có dao").
+_NEGATIONS = {"khong", "chua", "chang", "cha"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    group: str  # "cat:drugs"
+    phrase: str  # as written in the lexicon, with diacritics ("ma túy")
+    start: int  # token index
+    negated: bool
+
+
+def _compile() -> tuple[dict[tuple[str, ...], list[tuple[str, str]]], dict[str, tuple[int, ...]]]:
+    table: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for group, text in _GROUPS.items():
+        for phrase in text.replace("\n", "").split("|"):
+            phrase = " ".join(phrase.split())
+            if not phrase:
+                continue
+            key = tuple(vntext.tokens(phrase))
+            bucket = table.setdefault(key, [])
+            if (group, phrase) not in bucket and all(g != group for g, _ in bucket):
+                bucket.append((group, phrase))
+    for phrase in _BLOCK.replace("\n", "").split("|"):
+        key = tuple(vntext.tokens(" ".join(phrase.split())))
+        table.setdefault(key, []).insert(0, ("block", phrase))
+    lengths: dict[str, set[int]] = {}
+    for key in table:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return table, {t: tuple(sorted(ls, reverse=True)) for t, ls in lengths.items()}
+
+
+_TABLE, _LENGTHS = _compile()
+GROUPS = tuple(_GROUPS)
+
+
+def match(tokens: list[str]) -> list[Hit]:
+    """Every lexicon phrase found in the folded tokens (all lengths at every position)."""
+    hits: list[Hit] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        lengths = _LENGTHS.get(tok)
+        if lengths is None:
+            continue
+        negated = (i >= 1 and tokens[i - 1] in _NEGATIONS) or (
+            i >= 2 and tokens[i - 2] in _NEGATIONS
+        )
+        for length in lengths:
+            if i + length > n:
+                continue
+            entries = _TABLE.get(tuple(tokens[i : i + length]))
+            if not entries:
+                continue
+            blocked = entries[0][0] == "block"
+            for group, phrase in entries:
+                if group != "block":
+                    hits.append(Hit(group, phrase, i, negated))
+            if blocked:
+                break
+    return hits
