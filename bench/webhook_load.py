@@ -65,7 +65,8 @@ def main() -> None:
         port = args.url.rsplit(":", 1)[-1].strip("/")
         server = subprocess.Popen(
             [*binhyen, "serve", "--port", port, "--workers", str(args.web_workers)],
-            env=env, stdout=subprocess.DEVNULL,
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
         for _ in range(100):
             try:
@@ -93,15 +94,21 @@ def main() -> None:
         page = pages[i % len(pages)]
         msg_id = secrets.token_hex(16)
         payload = {
-            "app_id": page.app_id, "event_name": "user_send_text",
+            "app_id": page.app_id,
+            "event_name": "user_send_text",
             "sender": {"id": str(7_000_000_000_000_000_000 + i)},
-            "recipient": {"id": page.external_id}, "user_id_by_app": str(8_000_000 + i),
+            "recipient": {"id": page.external_id},
+            "user_id_by_app": str(8_000_000 + i),
             "message": {"msg_id": msg_id, "text": f"Tin báo thử tải số {i} ở phường Tân Lợi"},
             "timestamp": str(int(time.time() * 1000)),
         }
         raw = json.dumps(payload, ensure_ascii=False).encode()
-        sig = signature_header(app_id=page.app_id, raw_body=raw, timestamp=payload["timestamp"],
-                               oa_secret_key=secrets_by_page[page.pk])
+        sig = signature_header(
+            app_id=page.app_id,
+            raw_body=raw,
+            timestamp=payload["timestamp"],
+            oa_secret_key=secrets_by_page[page.pk],
+        )
         bodies.append((msg_id, raw, sig))
 
     sent_at: dict[str, float] = {}
@@ -121,9 +128,11 @@ def main() -> None:
                 msg_id, raw, sig = bodies[i]
                 t0 = time.time()
                 try:
-                    r = client.post(args.url + "/webhooks/zalo/", content=raw,
-                                    headers={"X-ZEvent-Signature": sig,
-                                             "Content-Type": "application/json"})
+                    r = client.post(
+                        args.url + "/webhooks/zalo/",
+                        content=raw,
+                        headers={"X-ZEvent-Signature": sig, "Content-Type": "application/json"},
+                    )
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -156,13 +165,20 @@ def main() -> None:
     print(f"database: {db}   events: {args.n}   concurrency: {args.concurrency}")
     print(f"accepted: {len(ack_ms)}   errors: {errors}   wall: {elapsed:.2f} s")
     print(f"events/s accepted: {len(ack_ms) / elapsed:.0f}")
-    print(f"ack latency ms: p50 {pct(ack_ms, 50):.1f}   p99 {pct(ack_ms, 99):.1f}   "
-          f"max {max(ack_ms) if ack_ms else float('nan'):.1f}")
-    print(f"webhook -> message in case ms: p50 {pct(visible_ms, 50):.0f}   "
-          f"p99 {pct(visible_ms, 99):.0f}   stored {len(seen)}/{len(sent_at)}")
+    print(
+        f"ack latency ms: p50 {pct(ack_ms, 50):.1f}   p99 {pct(ack_ms, 99):.1f}   "
+        f"max {max(ack_ms) if ack_ms else float('nan'):.1f}"
+    )
+    print(
+        f"webhook -> message in case ms: p50 {pct(visible_ms, 50):.0f}   "
+        f"p99 {pct(visible_ms, 99):.0f}   stored {len(seen)}/{len(sent_at)}"
+    )
     if visible_ms:
-        print(f"processing throughput: {len(seen) / max(1e-9, (max(seen.values()) - started)):.0f} msg/s"
-              f"   mean visible {statistics.mean(visible_ms):.0f} ms")
+        rate = len(seen) / max(1e-9, (max(seen.values()) - started))
+        print(
+            f"processing throughput: {rate:.0f} msg/s"
+            f"   mean visible {statistics.mean(visible_ms):.0f} ms"
+        )
     # Phase 2: at a steady, realistic rate the officer's wait is processing time, not queue.
     if args.paced:
         paced_sent: dict[str, float] = {}
@@ -171,19 +187,24 @@ def main() -> None:
                 page = pages[i % len(pages)]
                 msg_id = secrets.token_hex(16)
                 payload = {
-                    "app_id": page.app_id, "event_name": "user_send_text",
+                    "app_id": page.app_id,
+                    "event_name": "user_send_text",
                     "sender": {"id": str(6_000_000_000_000_000_000 + i)},
                     "recipient": {"id": page.external_id},
                     "message": {"msg_id": msg_id, "text": f"Tin báo nhịp đều số {i}"},
                     "timestamp": str(int(time.time() * 1000)),
                 }
                 raw = json.dumps(payload, ensure_ascii=False).encode()
-                sig = signature_header(app_id=page.app_id, raw_body=raw,
-                                       timestamp=payload["timestamp"],
-                                       oa_secret_key=secrets_by_page[page.pk])
+                sig = signature_header(
+                    app_id=page.app_id,
+                    raw_body=raw,
+                    timestamp=payload["timestamp"],
+                    oa_secret_key=secrets_by_page[page.pk],
+                )
                 paced_sent[msg_id] = time.time()
-                client.post(args.url + "/webhooks/zalo/", content=raw,
-                            headers={"X-ZEvent-Signature": sig})
+                client.post(
+                    args.url + "/webhooks/zalo/", content=raw, headers={"X-ZEvent-Signature": sig}
+                )
                 time.sleep(1 / args.rate)
         deadline = time.time() + 60
         got: dict[str, float] = {}
@@ -194,8 +215,10 @@ def main() -> None:
                 got[pid] = created.timestamp()
             time.sleep(0.3)
         lat = [(got[m] - paced_sent[m]) * 1000 for m in got]
-        print(f"paced {args.rate}/s x {args.paced}: webhook -> message in case ms: "
-              f"p50 {pct(lat, 50):.0f}   p99 {pct(lat, 99):.0f}   stored {len(got)}/{args.paced}")
+        print(
+            f"paced {args.rate}/s x {args.paced}: webhook -> message in case ms: "
+            f"p50 {pct(lat, 50):.0f}   p99 {pct(lat, 99):.0f}   stored {len(got)}/{args.paced}"
+        )
     if server is not None:
         server.terminate()
         server.wait(timeout=20)

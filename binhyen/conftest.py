@@ -52,18 +52,26 @@ def zalo_sim(world, client, settings):
             for k, v in headers.items()
             if k.lower() != "content-type"
         }
-        resp = client.generic("POST", "/webhooks/zalo/", body,
-                              content_type="application/json", **extra)
+        resp = client.generic(
+            "POST", "/webhooks/zalo/", body, content_type="application/json", **extra
+        )
         return resp.status_code, resp.content
 
     pages = [
-        SimPage(oa_id=p.external_id, app_id=p.app_id, oa_secret_key=p.oa_secret_key,
-                app_secret_key=p.app_secret_key, name=p.name, access_token=p.access_token,
-                refresh_token=p.refresh_token)
+        SimPage(
+            oa_id=p.external_id,
+            app_id=p.app_id,
+            oa_secret_key=p.oa_secret_key,
+            app_secret_key=p.app_secret_key,
+            name=p.name,
+            access_token=p.access_token,
+            refresh_token=p.refresh_token,
+        )
         for p in (world.province_page, world.bmt_page, world.tanan_page)
     ]
-    server = SimulatorServer(pages, "http://127.0.0.1:9/unused", transport=transport,
-                             auto_deliver=False).start()
+    server = SimulatorServer(
+        pages, "http://127.0.0.1:9/unused", transport=transport, auto_deliver=False
+    ).start()
     settings.ZALO_OPENAPI_URL = server.base_url
     settings.ZALO_OAUTH_URL = server.base_url
     settings.ZALO_HTTP_TIMEOUT = 2.0

@@ -27,7 +27,7 @@ PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("BINHYEN_DEBUG", False)
 
-_DEMO_SECRET = "binhyen-demo-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEMO_SECRET = "binhyen-demo-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("BINHYEN_SECRET_KEY") or env_str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if PRODUCTION:
@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "binhyen.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,7 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Raw webhook events get their own file: accepting one never waits for processing.
     _inbox = env_str("BINHYEN_INBOX_DATABASE") or (
         str(Path(_db_name).with_name(Path(_db_name).stem + "-inbox.sqlite3"))
-        if _db_name and _db_name != ":memory:" else ":memory:"
+        if _db_name and _db_name != ":memory:"
+        else ":memory:"
     )
     DATABASES["inbox"] = {
         "ENGINE": "django.db.backends.sqlite3",

@@ -20,6 +20,6 @@ MEDIA_FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 if "inbox" in DATABASES:
     DATABASES["inbox"]["TEST"] = {"NAME": str(_tmp / "test-inbox.sqlite3")}

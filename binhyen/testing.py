@@ -27,7 +27,7 @@ from binhyen.units.services import unit_upsert
 
 FIXTURES = Path(__file__).resolve().parent / "channels" / "zalo" / "tests" / "fixtures"
 APP_ID = "1234567890123456789"
-PASSWORD = "test-password-123"
+PASSWORD = "test-password-123"  # noqa: S105
 
 
 @dataclass
@@ -66,29 +66,54 @@ def make_world() -> World:
     prov_area = _area("66", "Tỉnh Đắk Lắk", Area.Kind.PROVINCE, None, 12.67, 108.04)
     bmt_area = _area("24133", "Phường Buôn Ma Thuột", Area.Kind.WARD, prov_area, 12.68, 108.04)
     tanan_area = _area("24163", "Phường Tân An", Area.Kind.WARD, prov_area, 12.71, 108.06)
-    province = unit_upsert(code="66", name="Công an tỉnh Đắk Lắk", kind=Unit.Kind.PROVINCE,
-                           parent=None, areas=[prov_area])
-    bmt = unit_upsert(code="24133", name="Công an phường Buôn Ma Thuột",
-                      kind=Unit.Kind.COMMUNE, parent=province, areas=[bmt_area])
-    tanan = unit_upsert(code="24163", name="Công an phường Tân An", kind=Unit.Kind.COMMUNE,
-                        parent=province, areas=[tanan_area])
+    province = unit_upsert(
+        code="66",
+        name="Công an tỉnh Đắk Lắk",
+        kind=Unit.Kind.PROVINCE,
+        parent=None,
+        areas=[prov_area],
+    )
+    bmt = unit_upsert(
+        code="24133",
+        name="Công an phường Buôn Ma Thuột",
+        kind=Unit.Kind.COMMUNE,
+        parent=province,
+        areas=[bmt_area],
+    )
+    tanan = unit_upsert(
+        code="24163",
+        name="Công an phường Tân An",
+        kind=Unit.Kind.COMMUNE,
+        parent=province,
+        areas=[tanan_area],
+    )
     pages = {}
     for unit in (province, bmt, tanan):
         pages[unit.code], _ = zalo_page_connect(
-            unit=unit, oa_id=oa_id_for(unit.code), app_id=APP_ID,
-            oa_secret_key=page_secret(unit.code), app_secret_key="app-secret",
-            access_token=f"at-{unit.code}", refresh_token=f"rt-{unit.code}",
+            unit=unit,
+            oa_id=oa_id_for(unit.code),
+            app_id=APP_ID,
+            oa_secret_key=page_secret(unit.code),
+            app_secret_key="app-secret",  # noqa: S106
+            access_token=f"at-{unit.code}",
+            refresh_token=f"rt-{unit.code}",
         )
 
     def staff(username: str, unit: Unit | None, role: str) -> User:
         return staff_upsert(
-            username=username, password=PASSWORD, full_name=username.replace(".", " ").title(),
+            username=username,
+            password=PASSWORD,
+            full_name=username.replace(".", " ").title(),
             memberships=[(unit, role)] if unit else [],
         )
 
     return World(
-        province=province, bmt=bmt, tanan=tanan,
-        province_page=pages["66"], bmt_page=pages["24133"], tanan_page=pages["24163"],
+        province=province,
+        bmt=bmt,
+        tanan=tanan,
+        province_page=pages["66"],
+        bmt_page=pages["24133"],
+        tanan_page=pages["24163"],
         duty=staff("duty", province, Role.DUTY),
         province_officer=staff("province.officer", province, Role.OFFICER),
         commander_bmt=staff("commander.bmt", bmt, Role.COMMANDER),
@@ -162,16 +187,17 @@ def post_zalo(
 ) -> Any:
     """POST to the real webhook, signed with the page's OA Secret Key unless told otherwise."""
     raw = payload if isinstance(payload, bytes) else encode(payload)
-    extra: dict[str, str] = dict(headers or {})
+    extra: dict[str, Any] = dict(headers or {})
     if signature is None and secret is not None and not isinstance(payload, bytes):
         signature = signature_header(
-            app_id=str(payload["app_id"]), raw_body=raw, timestamp=str(payload["timestamp"]),
+            app_id=str(payload["app_id"]),
+            raw_body=raw,
+            timestamp=str(payload["timestamp"]),
             oa_secret_key=secret,
         )
     if signature is not None:
         extra["HTTP_X_ZEVENT_SIGNATURE"] = signature
-    return client.generic("POST", "/webhooks/zalo/", raw, content_type="application/json",
-                          **extra)
+    return client.generic("POST", "/webhooks/zalo/", raw, content_type="application/json", **extra)
 
 
 def secret_of(page: ChannelAccount) -> str:

@@ -15,7 +15,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="core/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -21,7 +21,7 @@ def _member_paths(user: AnyUser) -> list[str]:
                 "unit__path", flat=True
             )
         )
-        user._binhyen_paths = cached  # type: ignore[union-attr]
+        user._binhyen_paths = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
@@ -73,12 +73,7 @@ def home_unit(user: AnyUser) -> Unit | None:
     """The unit shown in the console header: the highest one the user belongs to."""
     if not user.is_authenticated:
         return None
-    m = (
-        Membership.objects.filter(user=user)
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
+    m = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path").first()
     if m is not None:
         return m.unit
     if sees_everything(user):

@@ -14,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ("username", "full_name", "rank", "is_active", "is_superuser")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("BinhYen", {"fields": ("full_name", "rank")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("BinhYen", {"fields": ("full_name", "rank")}))
 
 
 @admin.register(ApiToken)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from binhyen.accounts.models import ApiToken, Membership, User
 from binhyen.units.models import Unit
 
-TOKEN_PREFIX = "by_"
+TOKEN_PREFIX = "by_"  # noqa: S105 (a prefix, not a secret)
 
 
 def _hash_token(token: str) -> str:

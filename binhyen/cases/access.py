@@ -13,12 +13,12 @@ def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(unit_scope_q(user, prefix="unit__"))
 
 
-def get_case_for_user(user: AnyUser, pk: int | str, *, for_update: bool = False) -> Case:
+def get_case_for_user(user: AnyUser, pk: int | str) -> Case:
     qs = cases_for_user(user).select_related(
         "unit", "channel_account", "conversation", "contact", "assigned_to"
     )
     try:
-        case = qs.get(pk=int(pk))
+        case = qs.get(pk=int(pk or 0))
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Không tìm thấy vụ việc") from exc
     return case
@@ -32,6 +32,6 @@ def get_attachment_for_user(user: AnyUser, token: str) -> Attachment:
     )
     if att is None or att.message.case is None:
         raise Http404("Không tìm thấy tệp")
-    if not cases_for_user(user).filter(pk=att.message.case_id).exists():
+    if not cases_for_user(user).filter(pk=att.message.case.pk).exists():
         raise Http404("Không tìm thấy tệp")
     return att

@@ -1,6 +1,5 @@
 """Cases over the REST API: the same reads and services as the console."""
 
-
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -38,11 +37,11 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_reporter(obj: Case) -> str:
-        return obj.contact.pseudonym if obj.contact_id else ""
+        return obj.contact.pseudonym if obj.contact is not None else ""
 
     @staticmethod
     def resolve_reply_window(obj: Case) -> str:
-        return obj.conversation.reply_window() if obj.conversation_id else "closed"
+        return obj.conversation.reply_window() if obj.conversation is not None else "closed"
 
 
 class AttachmentOut(Schema):
@@ -134,7 +133,9 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status:
     case = get_case_for_user(request.user, case_id)
     try:
         message = services.case_reply(
-            case=case, author=request.user, text=payload.text,  # type: ignore[arg-type]
+            case=case,
+            author=request.user,  # type: ignore[arg-type]
+            text=payload.text,
             client_token=payload.client_token,
         )
     except services.CaseError as exc:

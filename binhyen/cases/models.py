@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -65,7 +65,7 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"{self.contact} @ {self.channel_account}"
 
-    def reply_window(self, now: timezone.datetime | None = None) -> str:
+    def reply_window(self, now: datetime | None = None) -> str:
         """free | paid | closed: whether the citizen can still be reached, and at what cost."""
         if self.last_inbound_at is None:
             return "closed"
@@ -76,7 +76,7 @@ class Conversation(models.Model):
             return "paid"
         return "closed"
 
-    def window_ends_at(self) -> tuple[timezone.datetime | None, timezone.datetime | None]:
+    def window_ends_at(self) -> tuple[datetime | None, datetime | None]:
         if self.last_inbound_at is None:
             return None, None
         return self.last_inbound_at + FREE_WINDOW, self.last_inbound_at + PAID_WINDOW
@@ -104,7 +104,10 @@ class Case(models.Model):
         "units.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name=_("đơn vị")
     )
     channel_account = models.ForeignKey(
-        "channels.ChannelAccount", null=True, blank=True, on_delete=models.PROTECT,
+        "channels.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     conversation = models.ForeignKey(
@@ -123,7 +126,10 @@ class Case(models.Model):
     )
     summary = models.CharField(_("tóm tắt"), max_length=300, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_cases",
     )
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -136,7 +142,9 @@ class Case(models.Model):
     class Meta:
         ordering = ["-last_message_at"]
         indexes = [
-            models.Index(fields=["unit", "status", "-last_message_at"], name="case_unit_status_recent"),
+            models.Index(
+                fields=["unit", "status", "-last_message_at"], name="case_unit_status_recent"
+            ),
             models.Index(fields=["status", "-last_message_at"], name="case_status_recent"),
         ]
         verbose_name = _("tin báo / vụ việc")
@@ -195,7 +203,10 @@ class Message(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     author_label = models.CharField(max_length=100, blank=True)
@@ -276,7 +287,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     kind = models.CharField(max_length=32)

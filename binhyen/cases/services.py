@@ -119,12 +119,20 @@ def _conversation_for(contact: Contact) -> Conversation:
 
 @transaction.atomic
 def contact_set_follower(
-    *, channel_account: ChannelAccount, contact_key: str, kind: str, following: bool,
-    at: datetime, identity: dict[str, str] | None = None,
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    following: bool,
+    at: datetime,
+    identity: dict[str, str] | None = None,
 ) -> Contact:
     contact = contact_upsert(
-        channel_account=channel_account, contact_key=contact_key, kind=kind,
-        identity=identity, seen_at=at,
+        channel_account=channel_account,
+        contact_key=contact_key,
+        kind=kind,
+        identity=identity,
+        seen_at=at,
     )
     contact.is_follower = following
     contact.save(update_fields=["is_follower"])
@@ -137,13 +145,20 @@ def contact_set_follower(
 
 @transaction.atomic
 def contact_interaction(
-    *, channel_account: ChannelAccount, contact_key: str, kind: str, at: datetime,
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    at: datetime,
     identity: dict[str, str] | None = None,
 ) -> Contact:
     """An interaction that is not a message (e.g. Zalo's "chat now"): opens the window."""
     contact = contact_upsert(
-        channel_account=channel_account, contact_key=contact_key, kind=kind,
-        identity=identity, seen_at=at,
+        channel_account=channel_account,
+        contact_key=contact_key,
+        kind=kind,
+        identity=identity,
+        seen_at=at,
     )
     _touch_inbound(_conversation_for(contact), at)
     return contact
@@ -151,13 +166,21 @@ def contact_interaction(
 
 @transaction.atomic
 def contact_submit_info(
-    *, channel_account: ChannelAccount, contact_key: str, kind: str, info: dict[str, str],
-    at: datetime, provider_message_id: str,
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    info: dict[str, str],
+    at: datetime,
+    provider_message_id: str,
 ) -> Message:
     """The citizen sent their contact details (Zalo form): into the vault, not the thread."""
     contact = contact_upsert(
-        channel_account=channel_account, contact_key=contact_key, kind=kind,
-        identity=info, seen_at=at,
+        channel_account=channel_account,
+        contact_key=contact_key,
+        kind=kind,
+        identity=info,
+        seen_at=at,
     )
     conversation = _conversation_for(contact)
     existing = Message.objects.filter(
@@ -191,7 +214,8 @@ def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Conta
         vault.identity_erase(identity=contact.identity)
     for case in Case.objects.filter(contact=contact):
         CaseEvent.objects.create(
-            case=case, kind="identity_erased",
+            case=case,
+            kind="identity_erased",
             text=_("Người dân yêu cầu xóa dữ liệu cá nhân; danh tính đã được xóa."),
         )
     return contact
@@ -283,11 +307,14 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
         seen_at=incoming.sent_at,
     )
     conversation = _conversation_for(contact)
-    if incoming.provider_message_id and Message.objects.filter(
-        conversation=conversation,
-        direction=Message.Direction.IN,
-        provider_message_id=incoming.provider_message_id,
-    ).exists():
+    if (
+        incoming.provider_message_id
+        and Message.objects.filter(
+            conversation=conversation,
+            direction=Message.Direction.IN,
+            provider_message_id=incoming.provider_message_id,
+        ).exists()
+    ):
         return None
     _touch_inbound(conversation, incoming.sent_at)
 
@@ -433,8 +460,12 @@ def case_reply(
         fields.append("status")
     case.save(update_fields=fields)
     CaseEvent.objects.create(
-        case=case, at=now, actor=author, kind="reply_queued",
-        text=_("Trả lời người dân (chờ gửi)"), data={"message": message.pk},
+        case=case,
+        at=now,
+        actor=author,
+        kind="reply_queued",
+        text=_("Trả lời người dân (chờ gửi)"),
+        data={"message": message.pk},
     )
     _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     return message
@@ -456,7 +487,10 @@ def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
     case.closed_at = now
     case.save(update_fields=["status", "closed_at"])
     CaseEvent.objects.create(
-        case=case, at=now, actor=actor, kind="closed",
+        case=case,
+        at=now,
+        actor=actor,
+        kind="closed",
         text=_("Đóng vụ việc") + (f": {reason}" if reason else ""),
     )
     return case
@@ -466,16 +500,22 @@ def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
 def case_reopen(*, case: Case, actor: User, reason: str = "") -> Case:
     if case.is_open:
         raise CaseError(_("Vụ việc đang mở."))
-    if case.conversation_id and Case.objects.filter(
-        conversation_id=case.conversation_id, status__in=Case.OPEN_STATUSES
-    ).exists():
+    if (
+        case.conversation_id
+        and Case.objects.filter(
+            conversation_id=case.conversation_id, status__in=Case.OPEN_STATUSES
+        ).exists()
+    ):
         raise CaseError(_("Hội thoại này đã có một vụ việc khác đang mở."))
     now = timezone.now()
     case.status = Case.Status.IN_PROGRESS
     case.closed_at = None
     case.save(update_fields=["status", "closed_at"])
     CaseEvent.objects.create(
-        case=case, at=now, actor=actor, kind="reopened",
+        case=case,
+        at=now,
+        actor=actor,
+        kind="reopened",
         text=_("Mở lại vụ việc") + (f": {reason}" if reason else ""),
     )
     return case
@@ -515,7 +555,10 @@ def message_delivery_update(
             else _("Không gửi được trả lời: %(why)s") % {"why": error_message}
         )
         CaseEvent.objects.create(
-            case_id=message.case_id, at=now, kind=f"reply_{delivery}", text=text[:500],
+            case_id=message.case_id,
+            at=now,
+            kind=f"reply_{delivery}",
+            text=text[:500],
             data={"message": message.pk, "error_code": error_code},
         )
     return message
@@ -539,9 +582,14 @@ def messages_mark_receipt(
         if seen and message.seen_at is None:
             message.seen_at = at
             fields.append("seen_at")
-        new_state = Message.Delivery.SEEN if (seen or message.seen_at) else Message.Delivery.DELIVERED
-        if message.delivery in {Message.Delivery.SENT, Message.Delivery.DELIVERED,
-                                Message.Delivery.UNCERTAIN}:
+        new_state = (
+            Message.Delivery.SEEN if (seen or message.seen_at) else Message.Delivery.DELIVERED
+        )
+        if message.delivery in {
+            Message.Delivery.SENT,
+            Message.Delivery.DELIVERED,
+            Message.Delivery.UNCERTAIN,
+        }:
             message.delivery = new_state
             fields.append("delivery")
         if fields:
@@ -594,7 +642,8 @@ def message_record_echo(
     )
     if pending is not None:
         message_delivery_update(
-            message=pending, delivery=Message.Delivery.SENT,
+            message=pending,
+            delivery=Message.Delivery.SENT,
             provider_message_id=provider_message_id,
         )
         return None
@@ -612,15 +661,22 @@ def message_record_echo(
     )
     for att in attachments or []:
         Attachment.objects.create(
-            message=message, token=secrets.token_hex(12), kind=att.kind,
-            remote_url=att.url, thumbnail_url=att.thumbnail_url, name=att.name[:255],
-            size=att.size, status=Attachment.Status.REMOTE,
+            message=message,
+            token=secrets.token_hex(12),
+            kind=att.kind,
+            remote_url=att.url,
+            thumbnail_url=att.thumbnail_url,
+            name=att.name[:255],
+            size=att.size,
+            status=Attachment.Status.REMOTE,
         )
     Conversation.objects.filter(pk=conversation.pk).update(last_outbound_at=at)
     if case is not None:
         _case_touch(case, at, inbound=False)
         CaseEvent.objects.create(
-            case=case, at=at, kind="reply_outside",
+            case=case,
+            at=at,
+            kind="reply_outside",
             text=_("Trang đã nhắn cho người dân ngoài BinhYen (công cụ chat của Zalo)"),
         )
     return message
@@ -644,8 +700,12 @@ def message_resend(*, message: Message, actor: User) -> Message:
     message.save(update_fields=["delivery", "next_attempt_at", "attempts", "error_message"])
     if message.case_id:
         CaseEvent.objects.create(
-            case_id=message.case_id, at=now, actor=actor, kind="reply_retry",
-            text=_("Gửi lại tin trả lời"), data={"message": message.pk},
+            case_id=message.case_id,
+            at=now,
+            actor=actor,
+            kind="reply_retry",
+            text=_("Gửi lại tin trả lời"),
+            data={"message": message.pk},
         )
     _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     return message

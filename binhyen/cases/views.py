@@ -65,8 +65,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     services.case_mark_read(case=case)
     thread = (
-        Message.objects.filter(Q(case=case) | Q(case__isnull=True, conversation=case.conversation)
-                               if case.conversation_id else Q(case=case))
+        Message.objects.filter(
+            Q(case=case) | Q(case__isnull=True, conversation=case.conversation)
+            if case.conversation_id
+            else Q(case=case)
+        )
         .select_related("author")
         .prefetch_related("attachments")
         .order_by("sent_at", "id")
@@ -81,7 +84,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": case.events.select_related("actor").order_by("-at", "-id")[:100],
             "form": form,
             "window": case.conversation.reply_window() if case.conversation else "closed",
-            "window_ends": case.conversation.window_ends_at() if case.conversation else (None, None),
+            "window_ends": case.conversation.window_ends_at()
+            if case.conversation
+            else (None, None),
         },
     )
 
@@ -94,7 +99,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("cases:detail", pk=case.pk)
     image = form.cleaned_data.get("image")
     try:
@@ -153,7 +158,7 @@ def message_resend(request: HttpRequest, pk: int, message_id: int) -> HttpRespon
 
 
 @login_required
-def attachment(request: HttpRequest, token: str) -> HttpResponse:
+def attachment(request: HttpRequest, token: str) -> FileResponse:
     att = get_attachment_for_user(request.user, token)
     if not att.file:
         raise Http404

@@ -11,8 +11,16 @@ class ChannelAccountForm(forms.ModelForm):
 
     class Meta:
         model = ChannelAccount
-        fields = ("unit", "provider", "name", "external_id", "app_id", *SECRET_FIELDS,
-                  "token_expires_at", "is_active")
+        fields = (
+            "unit",
+            "provider",
+            "name",
+            "external_id",
+            "app_id",
+            *SECRET_FIELDS,
+            "token_expires_at",
+            "is_active",
+        )
         widgets = {f: forms.PasswordInput(render_value=False) for f in SECRET_FIELDS}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -34,8 +42,16 @@ class ChannelAccountForm(forms.ModelForm):
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
     form = ChannelAccountForm
-    list_display = ("name", "provider", "unit", "external_id", "is_active", "last_event_at",
-                    "token_expires_at", "token_error")
+    list_display = (
+        "name",
+        "provider",
+        "unit",
+        "external_id",
+        "is_active",
+        "last_event_at",
+        "token_expires_at",
+        "token_error",
+    )
     list_filter = ("provider", "is_active")
     search_fields = ("name", "external_id", "unit__name", "unit__code")
     autocomplete_fields = ("unit",)
@@ -44,11 +60,28 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 @admin.register(InboundEvent)
 class InboundEventAdmin(admin.ModelAdmin):
     # The body stays out of the admin: it carries the citizen's Zalo id.
-    list_display = ("id", "provider", "event_name", "channel_account_id", "status", "attempts",
-                    "received_at", "processed_at")
+    list_display = (
+        "id",
+        "provider",
+        "event_name",
+        "channel_account_id",
+        "status",
+        "attempts",
+        "received_at",
+        "processed_at",
+    )
     list_filter = ("provider", "status", "event_name")
-    fields = ("provider", "key", "channel_account_id", "event_name", "received_at", "status",
-              "attempts", "last_error", "processed_at")
+    fields = (
+        "provider",
+        "key",
+        "channel_account_id",
+        "event_name",
+        "received_at",
+        "status",
+        "attempts",
+        "last_error",
+        "processed_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: object) -> bool:

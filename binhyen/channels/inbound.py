@@ -45,7 +45,8 @@ def process_event(row: InboundEvent) -> str:
         log.exception("inbound event %s failed (attempt %d)", row.pk, row.attempts)
         row.last_error = type(exc).__name__[:300]
         row.status = (
-            InboundEvent.Status.FAILED if row.attempts >= MAX_ATTEMPTS
+            InboundEvent.Status.FAILED
+            if row.attempts >= MAX_ATTEMPTS
             else InboundEvent.Status.RECEIVED
         )
         row.claimed_at = None

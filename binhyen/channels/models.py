@@ -19,7 +19,9 @@ class ChannelAccount(models.Model):
     """A page (Zalo OA) or door through which citizens reach one unit."""
 
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="channel_accounts",
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="channel_accounts",
         verbose_name=_("đơn vị"),
     )
     provider = models.CharField(_("kênh"), max_length=16, choices=Provider.choices)

@@ -19,9 +19,9 @@ from binhyen.units.models import Area, Unit
 from binhyen.units.services import areas_load_gazetteer, gazetteer_path, unit_upsert
 
 PROVINCE_CODE = "66"
-DEMO_PASSWORD = "binhyen2026"
+DEMO_PASSWORD = "binhyen2026"  # noqa: S105 (printed demo login)
 DEMO_APP_ID = "5550000000000000001"
-DEMO_APP_SECRET = "demo-app-secret-key"
+DEMO_APP_SECRET = "demo-app-secret-key"  # noqa: S105 (simulator only)
 
 DEPARTMENTS = [
     ("66-PK02", "Phòng Cảnh sát cơ động"),
@@ -73,7 +73,10 @@ def load_demo() -> dict[str, object]:
     counts = areas_load_gazetteer(path=gazetteer_path(PROVINCE_CODE))
     province_area = Area.objects.get(code=PROVINCE_CODE)
     province = unit_upsert(
-        code=PROVINCE_CODE, name="Công an tỉnh Đắk Lắk", kind=Unit.Kind.PROVINCE, parent=None,
+        code=PROVINCE_CODE,
+        name="Công an tỉnh Đắk Lắk",
+        kind=Unit.Kind.PROVINCE,
+        parent=None,
         areas=[province_area],
     )
     for code, name in DEPARTMENTS:
@@ -90,13 +93,19 @@ def load_demo() -> dict[str, object]:
         communes += 1
 
     pages = []
-    page_units = [province, Unit.objects.get(code="66-PK02"),
-                  *Unit.objects.filter(kind=Unit.Kind.COMMUNE).order_by("code")]
+    page_units = [
+        province,
+        Unit.objects.get(code="66-PK02"),
+        *Unit.objects.filter(kind=Unit.Kind.COMMUNE).order_by("code"),
+    ]
     for unit in page_units:
         s = _page_secrets(unit.code)
         account, _ = zalo_page_connect(
-            unit=unit, oa_id=demo_oa_id(unit.code), app_id=DEMO_APP_ID,
-            oa_secret_key=s["oa_secret_key"], app_secret_key=DEMO_APP_SECRET,
+            unit=unit,
+            oa_id=demo_oa_id(unit.code),
+            app_id=DEMO_APP_ID,
+            oa_secret_key=s["oa_secret_key"],
+            app_secret_key=DEMO_APP_SECRET,
             name=f"Zalo {unit.name}",
         )
         # Tokens are set once: the simulator rotates them on refresh, like Zalo does.
@@ -107,16 +116,25 @@ def load_demo() -> dict[str, object]:
             account.save()
         pages.append(account)
 
-    staff_upsert(username="admin", password=DEMO_PASSWORD, full_name="Quản trị hệ thống",
-                 is_superuser=True)
+    staff_upsert(
+        username="admin", password=DEMO_PASSWORD, full_name="Quản trị hệ thống", is_superuser=True
+    )
     for username, full_name, rank, unit_code, role in STAFF:
         staff_upsert(
-            username=username, password=DEMO_PASSWORD, full_name=full_name, rank=rank,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=full_name,
+            rank=rank,
             memberships=[(Unit.objects.get(code=unit_code), role)],
         )
     write_simulator_pages(pages)
-    return {"areas": counts["areas"], "former_areas": counts["former"], "communes": communes,
-            "departments": len(DEPARTMENTS), "pages": len(pages)}
+    return {
+        "areas": counts["areas"],
+        "former_areas": counts["former"],
+        "communes": communes,
+        "departments": len(DEPARTMENTS),
+        "pages": len(pages),
+    }
 
 
 def simulator_pages_path() -> Path:
@@ -130,11 +148,16 @@ def write_simulator_pages(pages: list[ChannelAccount]) -> Path:
     rows = []
     for account in pages:
         s = _page_secrets(account.unit.code)
-        rows.append({
-            "oa_id": account.external_id, "app_id": account.app_id,
-            "oa_secret_key": account.oa_secret_key, "app_secret_key": account.app_secret_key,
-            "name": account.name, "access_token": s["access_token"],
-            "refresh_token": s["refresh_token"],
-        })
+        rows.append(
+            {
+                "oa_id": account.external_id,
+                "app_id": account.app_id,
+                "oa_secret_key": account.oa_secret_key,
+                "app_secret_key": account.app_secret_key,
+                "name": account.name,
+                "access_token": s["access_token"],
+                "refresh_token": s["refresh_token"],
+            }
+        )
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return path

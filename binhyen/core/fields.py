@@ -35,6 +35,9 @@ class EncryptedTextField(models.TextField):
 class EncryptedJSONField(models.TextField):
     """A JSON document stored encrypted (identity data, raw provider events)."""
 
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None or value == "":
             return None

@@ -31,8 +31,9 @@ class InboxRouter:
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
         return None
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None,
-                      **hints: Any) -> bool | None:
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool | None:
         if db == "inbox":
             return (app_label, model_name) in INBOX_MODELS
         if inbox_alias() == "inbox" and (app_label, model_name) in INBOX_MODELS:

@@ -22,9 +22,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse(
-            {"status": "unavailable", "database": type(exc).__name__}, status=503
-        )
+        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 

@@ -55,8 +55,13 @@ class BinhYenWorker:
         self.raise_errors = raise_errors
         self.running = True
         self._tasks = Worker(
-            queue_names=["*"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id=self.worker_id,
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=self.worker_id,
             excluded_queue_names=[],
         )
 
@@ -75,9 +80,7 @@ class BinhYenWorker:
         if self.raise_errors:
             task_result.refresh_from_db()
             if task_result.status == "FAILED":
-                raise RuntimeError(
-                    f"task {task_result.task_path} failed:\n{task_result.traceback}"
-                )
+                raise RuntimeError(f"task {task_result.task_path} failed:\n{task_result.traceback}")
         return True
 
     def run_once(self, max_tasks: int = 20) -> int:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from binhyen.lib import vntext
 from binhyen.lib.vntext import Word
@@ -115,6 +116,7 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     ("quan",): ("quận", ("quận",)),
     ("tinh",): ("tỉnh", ("tỉnh",)),
 }
+_PREFIX_STARTS = {k[0] for k in _PREFIXES}
 _UNIT_PREFIXES = {"xã", "phường", "thị trấn", "đặc khu"}
 _DISTRICT_PREFIXES = {"huyện", "thị xã", "thành phố", "quận"}
 # A prefix typed without accents is ambiguous for these ("quán" = shop, "tính"/"tình").
@@ -247,7 +249,7 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class Gazetteer:
     """Current and former administrative units of one province, and a place resolver."""
 
-    def __init__(self, data: dict[str, object]) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} file: format={data.get('format')!r}")
         province = data["province"]
@@ -276,14 +278,14 @@ class Gazetteer:
         with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
             return cls(json.load(fh))
 
-    def _load_units(self, data: dict[str, object]) -> None:
-        def centroid(row: dict[str, object]) -> tuple[float | None, float | None]:
+    def _load_units(self, data: dict[str, Any]) -> None:
+        def centroid(row: dict[str, Any]) -> tuple[float | None, float | None]:
             c = row.get("centroid")
             if isinstance(c, dict) and c.get("lat") is not None:
                 return float(c["lat"]), float(c["lon"])
             return None, None
 
-        for row in data.get("units", []):  # type: ignore[union-attr]
+        for row in data.get("units", []):
             lat, lon = centroid(row)
             code = str(row["code"])
             self._units[code] = Unit(
@@ -295,7 +297,7 @@ class Gazetteer:
                 lon=lon,
                 area_km2=row.get("area_km2"),
             )
-        for row in data.get("former_units", []):  # type: ignore[union-attr]
+        for row in data.get("former_units", []):
             new = [n for n in row["new_units"] if str(n["code"]) in self._units]
             if not new:
                 continue
@@ -313,7 +315,7 @@ class Gazetteer:
                     names=names,
                 )
             )
-        for row in data.get("former_districts", []):  # type: ignore[union-attr]
+        for row in data.get("former_districts", []):
             lat, lon = centroid(row)
             codes = tuple(sorted(str(c) for c in row["new_units"] if str(c) in self._units))
             self._districts[str(row["code"])] = FormerDistrict(
@@ -376,9 +378,7 @@ class Gazetteer:
 
     def picker_entries(self) -> list[PickerEntry]:
         """Current names first, then former units and districts, for a commune picker."""
-        out = [
-            PickerEntry(u.name, (u.code,), True, vntext.fold(u.name)) for u in self.units
-        ]
+        out = [PickerEntry(u.name, (u.code,), True, vntext.fold(u.name)) for u in self.units]
         for f in self._former:
             label = f"{f.name} (cũ, {f.district_name})"
             out.append(PickerEntry(label, f.new_codes, False, vntext.fold(label)))
@@ -418,39 +418,36 @@ class Gazetteer:
 
         ``words`` may pass ``vntext.words(text)`` when the caller has it already."""
         ws = vntext.words(text) if words is None else words
-        mentions = self._scan(ws)
+        mentions = self._scan(ws, [w.text for w in ws])
         return self._decide(ws, mentions)
 
-    def _prefix_at(self, ws: list[Word], i: int) -> tuple[str, int] | None:
-        t = ws[i].text
-        if t not in ("xa", "phuong", "thi", "dac", "huyen", "thanh", "quan", "tinh"):
+    def _prefix_at(self, ws: list[Word], ts: list[str], i: int) -> tuple[str, int] | None:
+        if ts[i] not in _PREFIX_STARTS:
             return None
         for length in (2, 1):
-            key = tuple(w.text for w in ws[i : i + length])
+            key = tuple(ts[i : i + length])
             if len(key) != length or key not in _PREFIXES:
                 continue
             kind, accents = _PREFIXES[key]
-            ok = True
-            for w, acc in zip(ws[i : i + length], accents, strict=True):
-                if w.raw and vntext.has_diacritics(w.raw):
-                    if vntext.accent_key(w.raw) != acc:
-                        ok = False
-                elif kind in _ACCENT_REQUIRED and w.raw:
-                    ok = False
-            if ok:
+            if all(
+                self._prefix_word_ok(w, acc, kind)
+                for w, acc in zip(ws[i : i + length], accents, strict=True)
+            ):
                 return kind, length
         return None
 
-    def _name_at(self, ws: list[Word], j: int, bare: bool) -> tuple[int, list[_Entry]] | None:
-        if j >= len(ws):
+    def _name_at(
+        self, ws: list[Word], ts: list[str], j: int, bare: bool
+    ) -> tuple[int, list[_Entry]] | None:
+        if j >= len(ts):
             return None
-        lengths = self._lengths.get(ws[j].text)
+        lengths = self._lengths.get(ts[j])
         if lengths is None:
             return None
         for length in lengths:
-            if j + length > len(ws):
+            if j + length > len(ts):
                 continue
-            key = tuple([w.text for w in ws[j : j + length]])
+            key = tuple(ts[j : j + length])
             entries = self._index.get(key)
             if not entries:
                 continue
@@ -466,35 +463,41 @@ class Gazetteer:
         return None
 
     @staticmethod
-    def _accents_match(ws: list[Word], entry: _Entry) -> bool:
-        for w, acc in zip(ws, entry.accents, strict=False):
-            if not w.raw.isascii() and not acc.isascii():
-                if vntext.accent_key(w.raw) != acc:
-                    return False
-        return True
+    def _prefix_word_ok(w: Word, accented_form: str, kind: str) -> bool:
+        """ "xả"/"phương"/"quán" are not "xã"/"phường"/"quận"; unaccented "quan" is not "quận"."""
+        if w.raw and vntext.has_diacritics(w.raw):
+            return vntext.accent_key(w.raw) == vntext.accent_key(accented_form)
+        return not (kind in _ACCENT_REQUIRED and w.raw)
 
-    def _scan(self, ws: list[Word]) -> list[_Mention]:
+    @staticmethod
+    def _accents_match(ws: list[Word], entry: _Entry) -> bool:
+        return all(
+            w.raw.isascii() or acc.isascii() or vntext.accent_key(w.raw) == acc
+            for w, acc in zip(ws, entry.accents, strict=False)
+        )
+
+    def _scan(self, ws: list[Word], ts: list[str]) -> list[_Mention]:
         out: list[_Mention] = []
         n = len(ws)
         starts = self._starts
         i = 0
         while i < n:
-            if ws[i].text not in starts:
+            if ts[i] not in starts:
                 i += 1
                 continue
-            prefix = self._prefix_at(ws, i)
+            prefix = self._prefix_at(ws, ts, i)
             if prefix:
                 kind, plen = prefix
-                found = self._name_at(ws, i + plen, bare=False)
+                found = self._name_at(ws, ts, i + plen, bare=False)
                 if found is None:
                     i += plen
                     continue
                 length, entries = found
-                m = self._mention(ws, i, i + plen, i + plen + length, kind, entries)
+                m = self._mention(ws, ts, i, i + plen, i + plen + length, kind, entries)
                 out.append(m)
                 i = m.end
                 continue
-            found = self._name_at(ws, i, bare=True)
+            found = self._name_at(ws, ts, i, bare=True)
             if found is None:
                 i += 1
                 continue
@@ -502,7 +505,7 @@ class Gazetteer:
             if self._not_a_place(ws, i, tuple(w.text for w in ws[i : i + length])):
                 i += 1
                 continue
-            m = self._mention(ws, i, i, i + length, None, entries)
+            m = self._mention(ws, ts, i, i, i + length, None, entries)
             out.append(m)
             i = m.end
         return out
@@ -518,8 +521,8 @@ class Gazetteer:
         return prev1 in _SURNAMES and _is_common(key)
 
     def _mention(
-        self, ws: list[Word], start: int, name_start: int, end: int, prefix: str | None,
-        entries: list[_Entry],
+        self, ws: list[Word], ts: list[str], start: int, name_start: int, end: int,
+        prefix: str | None, entries: list[_Entry],
     ) -> _Mention:  # fmt: skip
         key = tuple(w.text for w in ws[name_start:end])
         old = False
@@ -532,10 +535,10 @@ class Gazetteer:
         title = all(w.title for w in ws[name_start : name_start + len(key)])
         cue = bool(prev & _CUES) or old or (title and (start > 0 or len(key) > 1))
         m = _Mention(start, name_start, end, prefix, entries, _is_common(key), old, cue)
-        m.ignored = self._why_ignored(ws, m)
+        m.ignored = self._why_ignored(ws, ts, m)
         return m
 
-    def _why_ignored(self, ws: list[Word], m: _Mention) -> str:
+    def _why_ignored(self, ws: list[Word], ts: list[str], m: _Mention) -> str:
         s = m.start
         prev1 = ws[s - 1].text if s >= 1 else ""
         prev2 = ws[s - 2].text if s >= 2 else ""
@@ -553,7 +556,7 @@ class Gazetteer:
         j = m.end
         if j < len(ws) and ws[j].text == "tinh":
             j += 1
-        nxt = self._name_at(ws, j, bare=True)
+        nxt = self._name_at(ws, ts, j, bare=True)
         if nxt and all(e.kind == "foreign" for e in nxt[1]):
             return "thuộc tỉnh khác"
         return ""
@@ -585,11 +588,11 @@ class Gazetteer:
                 )
                 if not (near and district_of[k]):
                     continue
-            level, codes, why = self._resolve_mention(m, context)
+            level, found, why = self._resolve_mention(m, context)
             if level == "unit":
-                unit_level.append((m, codes, why))
+                unit_level.append((m, found, why))
             elif level == "district":
-                district_level.append((m, codes, why))
+                district_level.append((m, found, why))
             elif why:
                 res.reasons.append(why)
         chosen = unit_level or district_level

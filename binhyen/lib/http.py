@@ -145,12 +145,18 @@ def request(
                 for chunk in resp.iter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
-                        raise HttpError("too_large", f"{_where(url)} sent more than {max_bytes} bytes")
+                        raise HttpError(
+                            "too_large", f"{_where(url)} sent more than {max_bytes} bytes"
+                        )
                     chunks.append(chunk)
                 elapsed = (time.monotonic() - started) * 1000
                 log.info(
                     "http %s %s -> %s in %.0f ms (%d bytes)",
-                    method, _where(url), resp.status_code, elapsed, size,
+                    method,
+                    _where(url),
+                    resp.status_code,
+                    elapsed,
+                    size,
                 )
                 return Response(
                     status=resp.status_code,

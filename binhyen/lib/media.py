@@ -68,13 +68,13 @@ def clean_image(
     With `max_bytes`, quality and size step down until the result fits.
     """
     try:
-        with Image.open(io.BytesIO(content)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            has_alpha = img.mode in ("RGBA", "LA") or (
-                img.mode == "P" and "transparency" in img.info
+        with Image.open(io.BytesIO(content)) as opened:
+            opened.load()
+            oriented = ImageOps.exif_transpose(opened)
+            has_alpha = oriented.mode in ("RGBA", "LA") or (
+                oriented.mode == "P" and "transparency" in oriented.info
             )
-            img = img.convert("RGBA" if has_alpha else "RGB")
+            img = oriented.convert("RGBA" if has_alpha else "RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaError("not a readable image") from exc
 

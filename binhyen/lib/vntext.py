@@ -192,7 +192,7 @@ class Word(NamedTuple):
     text: str  # folded, expanded token ("phuong" for "p.")
     raw: str  # accented lower-case source word ("" if the token came from an expansion)
     title: bool  # the source word started with a capital letter
-    index: int  # position of the source word in the message
+    source: int  # position of the source word in the message
 
 
 def words(text: str) -> list[Word]:

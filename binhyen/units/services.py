@@ -52,8 +52,12 @@ def areas_load_gazetteer(*, path: Path) -> dict[str, int]:
     prov = data["province"]
     province, _ = Area.objects.update_or_create(
         code=prov["code"],
-        defaults={"name": prov["name"], "short_name": prov.get("short_name", ""),
-                  "kind": Area.Kind.PROVINCE, "parent": None},
+        defaults={
+            "name": prov["name"],
+            "short_name": prov.get("short_name", ""),
+            "kind": Area.Kind.PROVINCE,
+            "parent": None,
+        },
     )
     by_code: dict[str, Area] = {}
     for u in data["units"]:
@@ -71,8 +75,10 @@ def areas_load_gazetteer(*, path: Path) -> dict[str, int]:
         )
         by_code[area.code] = area
     n_former = 0
-    for level, key in ((FormerArea.Level.COMMUNE, "former_units"),
-                       (FormerArea.Level.DISTRICT, "former_districts")):
+    for level, key in (
+        (FormerArea.Level.COMMUNE, "former_units"),
+        (FormerArea.Level.DISTRICT, "former_districts"),
+    ):
         for f in data.get(key, []):
             former, _ = FormerArea.objects.update_or_create(
                 level=level,

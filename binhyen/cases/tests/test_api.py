@@ -19,13 +19,21 @@ def auth(world):
 @pytest.fixture
 def case(world):
     now = timezone.now()
-    message_receive(incoming=IncomingMessage(
-        channel_account=world.bmt_page, contact_key="user:42", contact_kind="zalo_user",
-        provider_message_id="p1", kind="location", text="ở đây", sent_at=now,
-        identity={"zalo_user_id": "42", "display_name": "Nguyễn Văn Bí Mật"},
-        latitude=12.68, longitude=108.04,
-        attachments=[IncomingAttachment(kind="link", url="https://example.org/x")],
-    ))
+    message_receive(
+        incoming=IncomingMessage(
+            channel_account=world.bmt_page,
+            contact_key="user:42",
+            contact_kind="zalo_user",
+            provider_message_id="p1",
+            kind="location",
+            text="ở đây",
+            sent_at=now,
+            identity={"zalo_user_id": "42", "display_name": "Nguyễn Văn Bí Mật"},
+            latitude=12.68,
+            longitude=108.04,
+            attachments=[IncomingAttachment(kind="link", url="https://example.org/x")],
+        )
+    )
     return Case.objects.get()
 
 
@@ -64,10 +72,12 @@ def test_detail_has_messages_location_and_attachments_but_no_identity(case, clie
 
 def test_reply_is_queued_once_per_client_token(case, client, auth):
     body = {"text": "Chúng tôi đã tiếp nhận", "client_token": "abc-1"}
-    r1 = client.post(f"/api/v1/cases/{case.pk}/replies", body, content_type="application/json",
-                     **auth)
-    r2 = client.post(f"/api/v1/cases/{case.pk}/replies", body, content_type="application/json",
-                     **auth)
+    r1 = client.post(
+        f"/api/v1/cases/{case.pk}/replies", body, content_type="application/json", **auth
+    )
+    r2 = client.post(
+        f"/api/v1/cases/{case.pk}/replies", body, content_type="application/json", **auth
+    )
     assert r1.status_code == r2.status_code == 201
     assert r1.json()["id"] == r2.json()["id"]
     assert r1.json()["delivery"] == "queued"
@@ -76,15 +86,17 @@ def test_reply_is_queued_once_per_client_token(case, client, auth):
 
 @pytest.mark.parametrize("body", [{"text": ""}, {"text": "x" * 2001}, {}, {"text": 5}])
 def test_bad_reply_bodies_are_4xx(case, client, auth, body):
-    resp = client.post(f"/api/v1/cases/{case.pk}/replies", body,
-                       content_type="application/json", **auth)
+    resp = client.post(
+        f"/api/v1/cases/{case.pk}/replies", body, content_type="application/json", **auth
+    )
     assert 400 <= resp.status_code < 500
     assert Message.objects.filter(direction="out").count() == 0
 
 
 def test_malformed_json_is_4xx(case, client, auth):
-    resp = client.post(f"/api/v1/cases/{case.pk}/replies", b"{nope",
-                       content_type="application/json", **auth)
+    resp = client.post(
+        f"/api/v1/cases/{case.pk}/replies", b"{nope", content_type="application/json", **auth
+    )
     assert 400 <= resp.status_code < 500
 
 
@@ -92,7 +104,11 @@ def test_reply_outside_the_window_is_refused(case, client, auth):
     conv = case.conversation
     conv.last_inbound_at = timezone.now() - timezone.timedelta(days=8)
     conv.save()
-    resp = client.post(f"/api/v1/cases/{case.pk}/replies", {"text": "xin chào"},
-                       content_type="application/json", **auth)
+    resp = client.post(
+        f"/api/v1/cases/{case.pk}/replies",
+        {"text": "xin chào"},
+        content_type="application/json",
+        **auth,
+    )
     assert resp.status_code == 409
     assert "7 ngày" in resp.json()["detail"]

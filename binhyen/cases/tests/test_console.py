@@ -16,11 +16,18 @@ from binhyen.testing import PASSWORD
 
 @pytest.fixture
 def case(world):
-    message_receive(incoming=IncomingMessage(
-        channel_account=world.bmt_page, contact_key="user:7", contact_kind="zalo_user",
-        provider_message_id="m1", kind="text", text="Có <script>alert(1)</script> trộm xe",
-        sent_at=timezone.now(), identity={"zalo_user_id": "7"},
-    ))
+    message_receive(
+        incoming=IncomingMessage(
+            channel_account=world.bmt_page,
+            contact_key="user:7",
+            contact_kind="zalo_user",
+            provider_message_id="m1",
+            kind="text",
+            text="Có <script>alert(1)</script> trộm xe",
+            sent_at=timezone.now(),
+            identity={"zalo_user_id": "7"},
+        )
+    )
     return Case.objects.get()
 
 
@@ -60,7 +67,9 @@ def test_case_page_shows_thread_and_marks_read(case, officer):
 
 
 def test_reply_from_console_is_queued_and_moves_case_in_progress(world, case, officer):
-    resp = officer.post(f"/tin-bao/{case.pk}/tra-loi/", {"text": "Đã tiếp nhận", "client_token": "t1"})
+    resp = officer.post(
+        f"/tin-bao/{case.pk}/tra-loi/", {"text": "Đã tiếp nhận", "client_token": "t1"}
+    )
     assert resp.status_code == 302
     out = Message.objects.get(direction=Message.Direction.OUT)
     assert out.delivery == Message.Delivery.QUEUED
@@ -73,7 +82,9 @@ def test_reply_from_console_is_queued_and_moves_case_in_progress(world, case, of
 
 def test_double_submitted_reply_is_queued_once(case, officer):
     for _ in range(2):
-        officer.post(f"/tin-bao/{case.pk}/tra-loi/", {"text": "Đã tiếp nhận", "client_token": "same"})
+        officer.post(
+            f"/tin-bao/{case.pk}/tra-loi/", {"text": "Đã tiếp nhận", "client_token": "same"}
+        )
     assert Message.objects.filter(direction=Message.Direction.OUT).count() == 1
 
 
@@ -119,8 +130,14 @@ def test_attachment_is_served_with_safe_headers(case, officer):
     from django.core.files.base import ContentFile
 
     msg = case.messages.first()
-    att = Attachment(message=msg, token="abc", kind="file", content_type="application/pdf",
-                     name="don.pdf", status="stored")
+    att = Attachment(
+        message=msg,
+        token="abc",
+        kind="file",
+        content_type="application/pdf",
+        name="don.pdf",
+        status="stored",
+    )
     att.file.save("don.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     resp = officer.get("/tin-bao/tep/abc/")
     assert resp.status_code == 200
@@ -129,10 +146,18 @@ def test_attachment_is_served_with_safe_headers(case, officer):
 
 
 def test_location_message_shows_a_map_pin(world, case, officer):
-    message_receive(incoming=IncomingMessage(
-        channel_account=world.bmt_page, contact_key="user:7", contact_kind="zalo_user",
-        provider_message_id="m2", kind="location", text="", sent_at=timezone.now(),
-        latitude=12.6797, longitude=108.0377,
-    ))
+    message_receive(
+        incoming=IncomingMessage(
+            channel_account=world.bmt_page,
+            contact_key="user:7",
+            contact_kind="zalo_user",
+            provider_message_id="m2",
+            kind="location",
+            text="",
+            sent_at=timezone.now(),
+            latitude=12.6797,
+            longitude=108.0377,
+        )
+    )
     body = officer.get(f"/tin-bao/{case.pk}/").content.decode()
     assert "12.67970" in body and "openstreetmap.org" in body

@@ -13,18 +13,28 @@ from binhyen.testing import PASSWORD
 def _case_for(page, text="tin báo", user="u1") -> Case:
     from django.utils import timezone
 
-    message_receive(incoming=IncomingMessage(
-        channel_account=page, contact_key=f"user:{user}", contact_kind="zalo_user",
-        provider_message_id=f"m-{page.pk}-{user}-{text}", kind="text", text=text,
-        sent_at=timezone.now(), identity={"zalo_user_id": user},
-    ))
+    message_receive(
+        incoming=IncomingMessage(
+            channel_account=page,
+            contact_key=f"user:{user}",
+            contact_kind="zalo_user",
+            provider_message_id=f"m-{page.pk}-{user}-{text}",
+            kind="text",
+            text=text,
+            sent_at=timezone.now(),
+            identity={"zalo_user_id": user},
+        )
+    )
     return Case.objects.filter(channel_account=page).latest("opened_at")
 
 
 @pytest.fixture
 def cases(world):
-    return {"bmt": _case_for(world.bmt_page, "ở BMT"), "tanan": _case_for(world.tanan_page, "ở Tân An"),
-            "province": _case_for(world.province_page, "gửi tỉnh")}
+    return {
+        "bmt": _case_for(world.bmt_page, "ở BMT"),
+        "tanan": _case_for(world.tanan_page, "ở Tân An"),
+        "province": _case_for(world.province_page, "gửi tỉnh"),
+    }
 
 
 def _login(client, user):
@@ -47,12 +57,18 @@ def test_province_officer_sees_every_unit(world, cases, client):
         assert case.code in body
 
 
-@pytest.mark.parametrize("url", ["/tin-bao/{pk}/", "/tin-bao/{pk}/tra-loi/", "/tin-bao/{pk}/dong/",
-                                 "/tin-bao/{pk}/mo-lai/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/tin-bao/{pk}/", "/tin-bao/{pk}/tra-loi/", "/tin-bao/{pk}/dong/", "/tin-bao/{pk}/mo-lai/"],
+)
 def test_other_commune_case_is_404_by_any_url(world, cases, client, url):
     _login(client, world.officer_bmt)
     target = url.format(pk=cases["tanan"].pk)
-    resp = client.post(target, {"text": "xin chào"}) if "tra-loi" in url or "dong" in url or "mo-lai" in url else client.get(target)
+    resp = (
+        client.post(target, {"text": "xin chào"})
+        if "tra-loi" in url or "dong" in url or "mo-lai" in url
+        else client.get(target)
+    )
     assert resp.status_code == 404
     assert not Message.objects.filter(case=cases["tanan"], direction="out").exists()
     cases["tanan"].refresh_from_db()
@@ -85,8 +101,12 @@ def test_api_hides_other_commune_cases(world, cases, client):
     listing = client.get("/api/v1/cases", **auth).json()
     assert [c["code"] for c in listing["items"]] == [cases["bmt"].code]
     assert client.get(f"/api/v1/cases/{cases['tanan'].pk}", **auth).status_code == 404
-    resp = client.post(f"/api/v1/cases/{cases['tanan'].pk}/replies", {"text": "x"},
-                       content_type="application/json", **auth)
+    resp = client.post(
+        f"/api/v1/cases/{cases['tanan'].pk}/replies",
+        {"text": "x"},
+        content_type="application/json",
+        **auth,
+    )
     assert resp.status_code == 404
     assert not Message.objects.filter(case=cases["tanan"], direction="out").exists()
 

@@ -23,8 +23,9 @@ CITIZEN = "3456789012345678901"
 
 @pytest.fixture
 def case(world, zalo_sim, drain):
-    status, _ = zalo_sim.citizen_send_text(world.bmt_page.external_id, CITIZEN,
-                                           "Có người lạ rình nhà tôi ở hẻm 12")
+    status, _ = zalo_sim.citizen_send_text(
+        world.bmt_page.external_id, CITIZEN, "Có người lạ rình nhà tôi ở hẻm 12"
+    )
     assert status == 200
     drain()
     return Case.objects.get()
@@ -80,8 +81,9 @@ def test_image_reply_is_uploaded_then_sent(world, zalo_sim, case, drain):
 
 
 def test_citizen_photo_is_downloaded_without_its_gps_tags(world, zalo_sim, drain):
-    zalo_sim.citizen_send_image(world.bmt_page.external_id, CITIZEN, _jpeg_with_gps(),
-                                caption="biển số xe")
+    zalo_sim.citizen_send_image(
+        world.bmt_page.external_id, CITIZEN, _jpeg_with_gps(), caption="biển số xe"
+    )
     drain()
     att = Attachment.objects.get()
     assert att.status == Attachment.Status.STORED
@@ -101,7 +103,8 @@ def test_citizen_location_reaches_the_case_as_data(world, zalo_sim, drain):
 
 def test_token_near_expiry_is_refreshed_before_sending(world, zalo_sim, case, drain):
     ChannelAccount.objects.filter(pk=world.bmt_page.pk).update(
-        token_expires_at=timezone.now() + timedelta(minutes=5))
+        token_expires_at=timezone.now() + timedelta(minutes=5)
+    )
     old_refresh = world.bmt_page.refresh_token
     msg = _reply(world, case)
     drain()
@@ -170,11 +173,16 @@ def test_retries_stop_after_the_limit(world, zalo_sim, case, drain, settings):
 
 @pytest.mark.parametrize(
     "code,kind,words",
-    [(-230, "window", "không nhận được"), (-201, "invalid", "từ chối"),
-     (-223, "config", "cấu hình"), (-211, "quota", "hạn mức")],
+    [
+        (-230, "window", "không nhận được"),
+        (-201, "invalid", "từ chối"),
+        (-223, "config", "cấu hình"),
+        (-211, "quota", "hạn mức"),
+    ],
 )
-def test_permanent_failure_stops_and_tells_the_officer(world, zalo_sim, case, drain, code, kind,
-                                                       words):
+def test_permanent_failure_stops_and_tells_the_officer(
+    world, zalo_sim, case, drain, code, kind, words
+):
     zalo_sim.inject("/message/cs", code, times=1)
     msg = _reply(world, case)
     drain()
@@ -211,8 +219,12 @@ def test_a_reply_is_never_sent_twice_by_duplicate_wakeups(world, zalo_sim, case,
 
 
 def test_reply_to_anonymous_citizen_uses_the_anonymous_api(world, zalo_sim, drain):
-    zalo_sim.citizen_send_anonymous_text(world.bmt_page.external_id, "a1b2c3d4e5f60718293a4b5c6d7e8f90",
-                                         "6789012345678901234", "tôi muốn báo tin ẩn danh")
+    zalo_sim.citizen_send_anonymous_text(
+        world.bmt_page.external_id,
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        "6789012345678901234",
+        "tôi muốn báo tin ẩn danh",
+    )
     drain()
     case = Case.objects.get()
     msg = _reply(world, case, text="Cảm ơn bạn, chúng tôi đã tiếp nhận.")
@@ -222,8 +234,9 @@ def test_reply_to_anonymous_citizen_uses_the_anonymous_api(world, zalo_sim, drai
     assert zalo_sim.sent[0]["text"] == "Cảm ơn bạn, chúng tôi đã tiếp nhận."
 
 
-def test_lost_answer_is_settled_from_zalo_history_without_resending(world, zalo_sim, case, drain,
-                                                                     settings):
+def test_lost_answer_is_settled_from_zalo_history_without_resending(
+    world, zalo_sim, case, drain, settings
+):
     settings.ZALO_HTTP_TIMEOUT = 0.5
     zalo_sim.inject_delay("/message/cs", 1.5, times=1)
     msg = _reply(world, case)

@@ -45,8 +45,11 @@ def _identity(event: Event, account: ChannelAccount, anonymous: bool) -> dict[st
     person = event.person_ref or ""
     if anonymous:
         conv = event.message.conversation_id if event.message else None
-        return {"zalo_anonymous_id": person, "zalo_conversation_id": conv or "",
-                "zalo_oa_id": account.external_id}
+        return {
+            "zalo_anonymous_id": person,
+            "zalo_conversation_id": conv or "",
+            "zalo_oa_id": account.external_id,
+        }
     data = {"zalo_user_id": person, "zalo_oa_id": account.external_id}
     if event.user_id_by_app:
         data["zalo_user_id_by_app"] = event.user_id_by_app
@@ -64,7 +67,7 @@ def _contact_key(event: Event) -> tuple[str, str]:
 def _attachments(event: Event) -> tuple[list[cases.IncomingAttachment], float | None, float | None]:
     out: list[cases.IncomingAttachment] = []
     lat = lon = None
-    for att in (event.message.attachments if event.message else []):
+    for att in event.message.attachments if event.message else []:
         p = att.payload
         if att.type == "location" and p.coordinates is not None:
             lat, lon = p.coordinates.latitude, p.coordinates.longitude
@@ -149,8 +152,10 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         msg = event.message
         ids = (msg.msg_ids or ([msg.msg_id] if msg.msg_id else [])) if msg else []
         cases.messages_mark_receipt(
-            channel_account=account, provider_message_ids=ids,
-            seen=name == "user_seen_message", at=at,
+            channel_account=account,
+            provider_message_ids=ids,
+            seen=name == "user_seen_message",
+            at=at,
         )
         return "processed"
 
@@ -158,8 +163,11 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         if not event.person_ref:
             return "ignored"
         cases.contact_set_follower(
-            channel_account=account, contact_key=f"user:{event.person_ref}",
-            kind=Contact.Kind.ZALO_USER, following=name == "follow", at=at,
+            channel_account=account,
+            contact_key=f"user:{event.person_ref}",
+            kind=Contact.Kind.ZALO_USER,
+            following=name == "follow",
+            at=at,
             identity=_identity(event, account, anonymous=False),
         )
         return "processed"
@@ -169,8 +177,10 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
             return "ignored"
         # Tapping "chat now" counts as an interaction: it opens the reply window.
         cases.contact_interaction(
-            channel_account=account, contact_key=f"user:{event.person_ref}",
-            kind=Contact.Kind.ZALO_USER, at=at,
+            channel_account=account,
+            contact_key=f"user:{event.person_ref}",
+            kind=Contact.Kind.ZALO_USER,
+            at=at,
             identity=_identity(event, account, anonymous=False),
         )
         return "processed"

@@ -60,7 +60,9 @@ def _send_once(client: ZaloClient, token: str, message: Message) -> SendResult:
         )
     user_id = identity_system_value(identity, "zalo_user_id")
     if not user_id:
-        raise ZaloApiError(0, "citizen erased their data or has no Zalo id",kind=ZaloErrorKind.WINDOW)
+        raise ZaloApiError(
+            0, "citizen erased their data or has no Zalo id", kind=ZaloErrorKind.WINDOW
+        )
     image = next((a for a in message.attachments.all() if a.file), None)
     if image is not None:
         with image.file.open("rb") as fh:
@@ -70,11 +72,15 @@ def _send_once(client: ZaloClient, token: str, message: Message) -> SendResult:
         except MediaError as exc:
             raise ZaloApiError(0, "attachment is not an image", kind=ZaloErrorKind.INVALID) from exc
         attachment_id = client.upload_image(
-            access_token=token, content=cleaned.content,
-            filename=f"binhyen{cleaned.extension}", content_type=cleaned.content_type,
+            access_token=token,
+            content=cleaned.content,
+            filename=f"binhyen{cleaned.extension}",
+            content_type=cleaned.content_type,
         )
         return client.send_image(
-            access_token=token, user_id=user_id, attachment_id=attachment_id,
+            access_token=token,
+            user_id=user_id,
+            attachment_id=attachment_id,
             caption=message.text or None,
         )
     return client.send_text(access_token=token, user_id=user_id, text=message.text)
@@ -110,8 +116,11 @@ def _record_failure(message: Message, exc: ZaloApiError) -> None:
     if _was_timeout(exc):
         when = now + UNCERTAIN_CHECK_AFTER
         cases.message_delivery_update(
-            message=message, delivery=Message.Delivery.UNCERTAIN, error_code=exc.code,
-            error_kind=str(exc.kind), error_message="Zalo không trả lời kịp; đang kiểm tra lại.",
+            message=message,
+            delivery=Message.Delivery.UNCERTAIN,
+            error_code=exc.code,
+            error_kind=str(exc.kind),
+            error_message="Zalo không trả lời kịp; đang kiểm tra lại.",
             next_attempt_at=when,
         )
         reconcile_message.using(run_after=when).enqueue(message.pk)
@@ -119,16 +128,24 @@ def _record_failure(message: Message, exc: ZaloApiError) -> None:
     if exc.kind == ZaloErrorKind.RETRY and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
         when = now + backoff(message.attempts)
         cases.message_delivery_update(
-            message=message, delivery=Message.Delivery.QUEUED, error_code=exc.code,
+            message=message,
+            delivery=Message.Delivery.QUEUED,
+            error_code=exc.code,
             error_kind=str(exc.kind),
-            error_message=f"Zalo tạm thời lỗi ({exc.code}); sẽ thử lại lúc {timezone.localtime(when):%H:%M:%S}.",
+            error_message=(
+                f"Zalo tạm thời lỗi ({exc.code}); "
+                f"sẽ thử lại lúc {timezone.localtime(when):%H:%M:%S}."
+            ),
             next_attempt_at=when,
         )
         deliver_message.using(run_after=when).enqueue(message.pk)
         return
     cases.message_delivery_update(
-        message=message, delivery=Message.Delivery.FAILED, error_code=exc.code,
-        error_kind=str(exc.kind), error_message=FAILURE_TEXT.get(exc.kind, str(exc.kind)),
+        message=message,
+        delivery=Message.Delivery.FAILED,
+        error_code=exc.code,
+        error_kind=str(exc.kind),
+        error_message=FAILURE_TEXT.get(exc.kind, str(exc.kind)),
     )
 
 
@@ -143,7 +160,9 @@ def reconcile(message: Message) -> None:
         try:
             token = tokens.access_token(account)
             found = tokens.client().find_sent_message(
-                access_token=token, user_id=user_id, text=message.text,
+                access_token=token,
+                user_id=user_id,
+                text=message.text,
                 since_ms=int(message.sent_at.timestamp() * 1000) - 60_000,
             )
         except ZaloApiError:
@@ -161,7 +180,9 @@ def reconcile(message: Message) -> None:
     from binhyen.channels.tasks import deliver_message
 
     cases.message_delivery_update(
-        message=message, delivery=Message.Delivery.QUEUED,
-        error_message="Chưa thấy tin trên Zalo; gửi lại.", next_attempt_at=timezone.now(),
+        message=message,
+        delivery=Message.Delivery.QUEUED,
+        error_message="Chưa thấy tin trên Zalo; gửi lại.",
+        next_attempt_at=timezone.now(),
     )
     deliver_message.enqueue(message.pk)

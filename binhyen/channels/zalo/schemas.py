@@ -97,8 +97,9 @@ class Event(_Model):
     info: dict[str, Any] | None = None
     source: str | None = Field(default=None, max_length=64)
 
-    _coerce = field_validator("app_id", "timestamp", "oa_id", "user_id", "user_id_by_app",
-                              mode="before")(_as_str)
+    _coerce = field_validator(
+        "app_id", "timestamp", "oa_id", "user_id", "user_id_by_app", mode="before"
+    )(_as_str)
 
     # --- who is who (zalo-oa.md §2.7) ---
 
@@ -109,8 +110,10 @@ class Event(_Model):
     @property
     def oa_ref(self) -> str | None:
         """The OA this event concerns."""
-        if self.event_name in FOLLOW_EVENTS or self.event_name in {"user_withdraw",
-                                                                   "user_click_chatnow"}:
+        if self.event_name in FOLLOW_EVENTS or self.event_name in {
+            "user_withdraw",
+            "user_click_chatnow",
+        }:
             return self.oa_id
         party = self.sender if self.is_oa_side else self.recipient
         return party.id if party else self.oa_id

@@ -90,8 +90,9 @@ def refresh(account: ChannelAccount, *, wait: float = 10.0) -> str:
         account.refresh_token = pair.refresh_token
         account.token_expires_at = timezone.now() + timedelta(seconds=pair.expires_in)
         account.token_error = ""
-        account.save(update_fields=["access_token", "refresh_token", "token_expires_at",
-                                    "token_error"])
+        account.save(
+            update_fields=["access_token", "refresh_token", "token_expires_at", "token_error"]
+        )
         log.info("zalo token refreshed for page %s", account.pk)
         return pair.access_token
     finally:

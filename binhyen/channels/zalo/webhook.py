@@ -46,8 +46,11 @@ def event_key(event: Event) -> str:
     """The unique provider key: the msg_id where Zalo gives one, else a keyed digest."""
     msg = event.message
     if msg is not None and msg.msg_id:
-        ident = msg.msg_id if len(msg.msg_id) <= 100 else hashlib.sha256(
-            msg.msg_id.encode()).hexdigest()
+        ident = (
+            msg.msg_id
+            if len(msg.msg_id) <= 100
+            else hashlib.sha256(msg.msg_id.encode()).hexdigest()
+        )
         return f"{event.event_name}:{ident}"
     if msg is not None and msg.msg_ids:
         joined = ",".join(sorted(msg.msg_ids))
@@ -127,22 +130,39 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
 
     digest = hashlib.sha256(raw).hexdigest()[:16]
     if not signature:
-        log.warning("zalo webhook: unsigned %s (app %s, body sha256 %s)",
-                    event.event_name, event.app_id, digest)
+        log.warning(
+            "zalo webhook: unsigned %s (app %s, body sha256 %s)",
+            event.event_name,
+            event.app_id,
+            digest,
+        )
         return _error(401, "missing_signature", "Thiếu chữ ký X-ZEvent-Signature.")
 
     page = _page_for(event)
     if page is None:
-        log.warning("zalo webhook: %s for a page not connected here (app %s, body sha256 %s)",
-                    event.event_name, event.app_id, digest)
+        log.warning(
+            "zalo webhook: %s for a page not connected here (app %s, body sha256 %s)",
+            event.event_name,
+            event.app_id,
+            digest,
+        )
         return _error(403, "unknown_page", "Trang Zalo chưa được kết nối với BinhYen.")
     if not any(
-        signature_matches(signature, app_id=event.app_id, raw_body=raw,
-                          timestamp=event.timestamp, oa_secret_key=key)
+        signature_matches(
+            signature,
+            app_id=event.app_id,
+            raw_body=raw,
+            timestamp=event.timestamp,
+            oa_secret_key=key,
+        )
         for key in page[1]
     ):
-        log.warning("zalo webhook: bad signature on %s (app %s, body sha256 %s)",
-                    event.event_name, event.app_id, digest)
+        log.warning(
+            "zalo webhook: bad signature on %s (app %s, body sha256 %s)",
+            event.event_name,
+            event.app_id,
+            digest,
+        )
         return _error(403, "bad_signature", "Chữ ký không hợp lệ.")
 
     retry = request.META.get("HTTP_NUM_RETRY", "0")

@@ -23,11 +23,23 @@ def run(*args: str) -> str:
 def test_load_demo_builds_the_dak_lak_world_and_is_idempotent(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     first = run("load_demo")
-    counts = (Unit.objects.count(), Area.objects.count(), FormerArea.objects.count(),
-              ChannelAccount.objects.count(), User.objects.count(), Membership.objects.count())
+    counts = (
+        Unit.objects.count(),
+        Area.objects.count(),
+        FormerArea.objects.count(),
+        ChannelAccount.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    )
     run("load_demo")
-    again = (Unit.objects.count(), Area.objects.count(), FormerArea.objects.count(),
-             ChannelAccount.objects.count(), User.objects.count(), Membership.objects.count())
+    again = (
+        Unit.objects.count(),
+        Area.objects.count(),
+        FormerArea.objects.count(),
+        ChannelAccount.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    )
     assert counts == again
     assert "canbo.bmt" in first and "binhyen2026" in first
     assert Unit.objects.get(code="66").kind == Unit.Kind.PROVINCE
@@ -44,8 +56,20 @@ def test_load_demo_builds_the_dak_lak_world_and_is_idempotent(settings, tmp_path
 
 @pytest.mark.django_db
 def test_zalo_connect_creates_then_updates_the_page(world):
-    args = ["zalo", "connect", "--unit", "24133", "--oa-id", "777", "--app-id", "888",
-            "--oa-secret-key", "s1", "--app-secret-key", "s2"]
+    args = [
+        "zalo",
+        "connect",
+        "--unit",
+        "24133",
+        "--oa-id",
+        "777",
+        "--app-id",
+        "888",
+        "--oa-secret-key",
+        "s1",
+        "--app-secret-key",
+        "s2",
+    ]
     assert "connected" in run(*args)
     page = ChannelAccount.objects.get(external_id="777")
     assert page.unit.code == "24133" and page.oa_secret_key == "s1"
@@ -60,8 +84,20 @@ def test_zalo_connect_creates_then_updates_the_page(world):
 @pytest.mark.django_db
 def test_zalo_connect_refuses_an_unknown_unit(world):
     with pytest.raises(CommandError):
-        run("zalo", "connect", "--unit", "nope", "--oa-id", "1", "--app-id", "2",
-            "--oa-secret-key", "a", "--app-secret-key", "b")
+        run(
+            "zalo",
+            "connect",
+            "--unit",
+            "nope",
+            "--oa-id",
+            "1",
+            "--app-id",
+            "2",
+            "--oa-secret-key",
+            "a",
+            "--app-secret-key",
+            "b",
+        )
 
 
 @pytest.mark.django_db
@@ -95,7 +131,9 @@ def test_cli_maps_hyphenated_commands(monkeypatch):
     from binhyen import cli
 
     seen = {}
-    monkeypatch.setattr("django.core.management.execute_from_command_line",
-                        lambda argv: seen.setdefault("argv", argv))
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line",
+        lambda argv: seen.setdefault("argv", argv),
+    )
     cli.main(["binhyen", "load-demo"])
     assert seen["argv"] == ["binhyen", "load_demo"]

@@ -16,8 +16,21 @@ def test_readyz_checks_the_database(db, client):
 
 
 def test_readyz_is_503_when_the_database_is_down(db, client):
-    with mock.patch("django.db.backends.utils.CursorWrapper.execute",
-                    side_effect=OperationalError("down")):
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")
+    ):
         resp = client.get("/readyz")
     assert resp.status_code == 503
     assert resp.json()["status"] == "unavailable"
+
+
+def test_console_is_vietnamese_even_for_an_english_browser(client):
+    resp = client.get("/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert resp["Content-Language"] == "vi"
+    assert "Đăng nhập" in resp.content.decode()
+
+
+def test_chosen_language_cookie_is_respected(client):
+    client.cookies["django_language"] = "en"
+    resp = client.get("/dang-nhap/")
+    assert resp["Content-Language"] == "en"

@@ -168,7 +168,8 @@ def test_another_province_file_of_the_same_format_loads(tmp_path: Path) -> None:
         "former_units": [
             {"code": "7", "name": "Xã Cây Me", "name_variants": ["Xã Cây Me"], "type": "xã",
              "district_code": "70", "district_name": "Huyện Sông Xa",
-             "former_province": "Tỉnh Thử", "new_units": [{"code": "1", "relation": "merged_whole"}]},
+             "former_province": "Tỉnh Thử",
+             "new_units": [{"code": "1", "relation": "merged_whole"}]},
         ],
         "former_districts": [
             {"code": "70", "name": "Huyện Sông Xa", "type": "huyện", "former_province": "Tỉnh Thử",

@@ -13,7 +13,7 @@ See docs/triage.md for how it works and the measured figures.
 from binhyen.lib.triage.evaluate import EvalReport, cross_validate, evaluate, format_report
 from binhyen.lib.triage.model import TrainedModel, load_model, save_model
 from binhyen.lib.triage.training import Example, Params, build_default_model, load_examples, train
-from binhyen.lib.triage.triager import TriageResult, Triager, predict_jsonl
+from binhyen.lib.triage.triager import Triager, TriageResult, predict_jsonl
 
 __all__ = [
     "EvalReport",

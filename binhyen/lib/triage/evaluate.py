@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage.training import Example, Params, train
-from binhyen.lib.triage.triager import TriageResult, Triager
+from binhyen.lib.triage.triager import Triager, TriageResult
 
 FIELDS = ("intent", "category", "urgency", "place_codes")
 NONE = "—"
@@ -85,9 +85,7 @@ class EvalReport:
     def worst_misses(self, limit: int = 15) -> list[Miss]:
         """Misses with the most wrong fields first (intent errors weigh most)."""
         weight = {"intent": 3, "category": 2, "urgency": 1, "place_codes": 1}
-        return sorted(
-            self.misses, key=lambda m: (-sum(weight[f] for f in m.wrong), m.id)
-        )[:limit]
+        return sorted(self.misses, key=lambda m: (-sum(weight[f] for f in m.wrong), m.id))[:limit]
 
 
 def evaluate(triager: Triager, examples: Sequence[Example]) -> EvalReport:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
@@ -39,16 +40,25 @@ class Analysis:
     tokens: list[str]
     hits: list[Hit]
     place: Resolution
+    _phrases: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _negated: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        for h in self.hits:
+            if h.negated:
+                self._negated.add(h.group)
+            else:
+                found = self._phrases.setdefault(h.group, [])
+                if h.phrase not in found:
+                    found.append(h.phrase)
 
     def groups(self, negated: bool = False) -> set[str]:
-        return {h.group for h in self.hits if h.negated == negated}
+        """Lexicon groups hit (not negated), or only negated."""
+        return self._negated - self._phrases.keys() if negated else set(self._phrases)
 
     def phrases(self, group: str) -> list[str]:
-        seen: dict[str, None] = {}
-        for h in self.hits:
-            if h.group == group and not h.negated:
-                seen.setdefault(h.phrase)
-        return list(seen)
+        """Phrases of a group found in the message, in order, without repeats."""
+        return self._phrases.get(group, [])
 
 
 def analyse(text: str, gazetteer: Gazetteer) -> Analysis:
@@ -75,7 +85,7 @@ def token_char_grams(token: str) -> list[str]:
 
 def word_grams(toks: list[str]) -> list[str]:
     """Word unigrams and bigrams of the folded tokens (repeats kept)."""
-    return [*toks, *map(" ".join, zip(toks, toks[1:], strict=False))]
+    return [*toks, *map(" ".join, pairwise(toks))]
 
 
 def ngram_counts(a: Analysis) -> Counter[str]:
@@ -90,7 +100,7 @@ def cue_features(a: Analysis) -> list[str]:
     pos = a.groups()
     neg = a.groups(negated=True)
     feats = [f"L:{g}" for g in sorted(pos)]
-    feats += [f"N:{g}" for g in sorted(neg - pos)]
+    feats += [f"N:{g}" for g in sorted(neg)]
 
     now = "urg:now" in pos or "urg:just" in pos
     danger = "urg:danger" in pos
@@ -120,6 +130,10 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:ask+legal")
     if "int:lost" in pos and procedure:
         feats.append("I:lost+procedure")
+    if "cat:theft_robbery" in pos and ("int:lost" in pos or procedure):
+        feats.append("I:stolen+documents")  # stolen documents are a tip, lost ones a question
+    if cats and ("urg:past" in pos or "urg:just" in pos) and ask:
+        feats.append("I:incident+ask")  # "bị lừa hôm qua, làm sao lấy lại?" stays a tip
     if "int:past_report" in pos and "int:complaint" in pos:
         feats.append("I:past_report+complaint")
     if "int:praise" in pos and not cats:
@@ -147,8 +161,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("R:qmark")
     if "!" in a.text:
         feats.append("R:excl")
-    letters = sum(map(str.isalpha, a.text))
-    if letters >= 20 and sum(map(str.isupper, a.text)) > 0.6 * letters:
+    upper = sum(map(str.isupper, a.text))
+    if upper >= 12 and upper > 0.6 * sum(map(str.isalpha, a.text)):
         feats.append("R:caps")
     if _SYMBOL.search(a.text):
         feats.append("R:symbol")
@@ -160,10 +174,10 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("P:none")
     if _TRANSFER.search(a.folded):
         feats.append("C:money_amount")
-    if _QUESTION_ENDING.search(a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)):
+    plain = a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)
+    if _QUESTION_ENDING.search(plain):
         feats.append("R:question_ending")
-    spam = sum(1 for h in a.hits if h.group == "int:spam")
-    if spam >= 3:
+    if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
     for m in _CHILD_AGE.finditer(a.folded):
         if int(m.group(1)) < 16:

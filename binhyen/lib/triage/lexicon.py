@@ -91,7 +91,8 @@ _GROUPS: dict[str, str] = {
         đâm trực diện|xe tải đâm|quẹt trúng|quẹt ngã|lật xe|xe lật|bị lật|đua xe|lạng lách|
         đánh võng|bốc đầu|chạy ẩu|tốc độ cao|quá tốc độ|quá tải|chở quá|quá số người|
         nồng độ cồn|không đội mũ|chở 3|xe phân khối lớn|mất lái|xe khách|xe tải|container|
-        xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
+        xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|
+        bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
         chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
@@ -100,7 +101,8 @@ _GROUPS: dict[str, str] = {
         chết đuối|nước cuốn|lũ cuốn|bị cuốn|lật thuyền|thuyền bị lật|bị chìm|sạt lở|bị vùi|
         mắc kẹt|bị kẹt|kẹt trong|kẹt trên|nhảy cầu|nhảy sông|dọa nhảy|đòi tự tử|định tự tử|
         tự tử|treo cổ|uống thuốc sâu|pccc|phòng cháy|chữa cháy|bình chữa cháy|thoát hiểm|
-        lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|mất tích|thuyền|ghe|xuồng|rơi xuống biển|
+        lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|
+        mất tích|thuyền|ghe|xuồng|rơi xuống biển|
         rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
@@ -114,7 +116,8 @@ _GROUPS: dict[str, str] = {
         khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|lâm tặc|cưa máy|tiếng cưa|
         đốt rừng|lấn chiếm rừng|rừng phòng hộ|rừng tự nhiên|khai thác cát|hút cát|cát lậu|
         bãi cát|ghe hút cát|khai thác vàng|khoáng sản|đào đất|động vật hoang dã|thú rừng|
-        bẫy thú|đặt bẫy|tê tê|rắn hổ mang|cu li|con khỉ|con voi|voi con|thịt chồn|con chồn|cầy hương|con rùa|rùa núi|nhím|chim quý|
+        bẫy thú|đặt bẫy|tê tê|rắn hổ mang|cu li|con khỉ|con voi|voi con|thịt chồn|con chồn|
+        cầy hương|con rùa|rùa núi|nhím|chim quý|
         xả thải|nước thải|ô nhiễm|mùi hôi|hôi thối|cá chết|rác thải|đốt rác|chất thải|
         thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước""",
     "cat:suspicious": """
@@ -127,7 +130,8 @@ _GROUPS: dict[str, str] = {
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
         bán dâm|gái bán dâm|chứa gái|súng hơi|súng cồn|súng tự chế|vũ khí|kíp nổ|thuốc nổ|
-        tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|lấy điện thoại|rượu giả|
+        tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|
+        lấy điện thoại|rượu giả|
         không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả""",
     # ---------------------------------------------------------------- intent cues
     "int:procedure": """
@@ -157,11 +161,14 @@ _GROUPS: dict[str, str] = {
         đã hướng dẫn|đáng khen|ghi nhận""",
     "int:complaint": """
         góp ý|đề nghị|kiến nghị|phản ánh|mong|không ai trả lời|chưa ai trả lời|
-        không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|quá chậm|thái độ|
+        không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|
+        quá chậm|thái độ|
         hách dịch|cộc lốc|khó chịu|gây khó dễ|không hướng dẫn|bất tiện|không tiếp nhận|
         không phản hồi|không thấy phản hồi|phản hồi|không thấy|chưa thấy|hỏng|đề nghị sửa|
-        sửa lại|hợp lý không|có quy định|camera giao thông|đèn đường|biển báo|trụ sở|làm ăn kiểu gì|tại sao|vì sao|biên lai|
-        không hợp lý|vô lý|nhũng nhiễu|bị quát|quát tháo|chờ cả|chờ mãi|máy hỏng|báo lỗi|bị lỗi|đi xa|xem lại|nên có|nên bố trí|nên làm|nên lắp|
+        sửa lại|hợp lý không|có quy định|camera giao thông|đèn đường|biển báo|trụ sở|
+        làm ăn kiểu gì|tại sao|vì sao|biên lai|
+        không hợp lý|vô lý|nhũng nhiễu|bị quát|quát tháo|chờ cả|chờ mãi|máy hỏng|báo lỗi|bị lỗi|
+        đi xa|xem lại|nên có|nên bố trí|nên làm|nên lắp|
         không thấy ai|không xử lý|chưa xử lý|chưa giải quyết|tăng cường tuần tra|bố trí|
         lắp thêm|biển chỉ dẫn|có người báo tin|biết trước""",
     "int:past_report": """
@@ -181,7 +188,8 @@ _GROUPS: dict[str, str] = {
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
-        bắt giữ|bắt quả tang|triệt phá|để ý|báo để|báo giúp|cảnh báo|phát hiện|nghi|nghi là|hình như|
+        bắt giữ|bắt quả tang|triệt phá|để ý|báo để|báo giúp|cảnh báo|phát hiện|nghi|nghi là|
+        hình như|
         nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có""",
     "int:chain": """
         chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
@@ -211,16 +219,20 @@ _GROUPS: dict[str, str] = {
         cầm kiếm|mang kiếm|cầm rựa|vác rựa|súng|tuýp sắt|cầm gậy|hung khí|chém|đâm vào|bị đâm|
         đâm chết|bắn chết|nổ súng|chảy máu|máu me|đầy máu|
         bị thương|thương nặng|bất tỉnh|ngất|ngất xỉu|bất động|co giật|sùi bọt mép|sốc|chết|
-        tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|lửa bốc|lửa đang|phát nổ|tiếng nổ|đuối nước|
-        chết đuối|sạt lở|bị vùi|mắc kẹt|bị kẹt|kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|dọa nhảy|tự tử|
-        khó thở|bị bỏng|gãy chân|gãy tay|trói tay|kiệt sức|khóc thét|cầm súng|đánh ngất|nằm đường|kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
+        tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|
+        lửa bốc|lửa đang|phát nổ|tiếng nổ|đuối nước|
+        chết đuối|sạt lở|bị vùi|mắc kẹt|bị kẹt|kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|
+        dọa nhảy|tự tử|
+        khó thở|bị bỏng|gãy chân|gãy tay|trói tay|kiệt sức|khóc thét|cầm súng|đánh ngất|nằm đường|
+        kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
         rượt|đuổi chém|nhốt|bị đánh|nguy hiểm tính mạng|tiền chuộc|đe dọa giết""",
     "urg:past": """
         hôm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|mấy hôm trước|hôm kia|
         lần trước|trước đây|đã lâu|mấy năm|tháng rồi|tuần rồi|năm rồi|dịp tết|đợt trước""",
     "urg:recurring": """
         thường xuyên|hay|tối nào cũng|đêm nào cũng|ngày nào cũng|cuối tuần nào cũng|
-        năm nào cũng|tuần nào cũng|chiều nào cũng|nhiều lần|thường hay|liên tục|mấy hôm nay|mấy tháng nay|
+        năm nào cũng|tuần nào cũng|chiều nào cũng|nhiều lần|thường hay|liên tục|mấy hôm nay|
+        mấy tháng nay|
         mấy tuần nay|dạo này|lâu nay|kéo dài|suốt|từ lâu|hàng đêm|mỗi đêm|mỗi ngày|mỗi tối|
         hằng ngày|hàng ngày|mấy đêm nay|cả tháng|lâu rồi|như cơm bữa|công khai|ai cũng biết""",
     "urg:calm": """

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import chain
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from binhyen.lib.triage.features import Analysis, cue_features, token_char_grams, word_grams
+from binhyen.lib.triage.features import Analysis, cue_features, token_char_grams
 
 FORMAT = "binhyen-triage-model/1"
 HEADS = ("intent", "category", "urgency")
@@ -51,7 +52,8 @@ class TrainedModel:
     _slices: dict[str, slice] = field(default_factory=dict, repr=False)
     _char_vocab: dict[str, int] = field(default_factory=dict, repr=False)
     _token_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    _word_vocab: dict[str, int] = field(default_factory=dict, repr=False)
+    _unigram_vocab: dict[str, int] = field(default_factory=dict, repr=False)
+    _bigram_vocab: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property
     def n_features(self) -> int:
@@ -62,18 +64,19 @@ class TrainedModel:
     def vectorize(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of the message's feature vector."""
         if not self._char_vocab:
-            for gram, j in self.vocab.items():
-                (self._char_vocab if gram[0] == "c" else self._word_vocab)[gram[2:]] = j
+            self._split_vocab()
         cache = self._token_cache
         for tok in a.tokens:
             if tok not in cache:
                 if len(cache) > _TOKEN_CACHE_MAX:
                     cache.clear()
                 grams = token_char_grams(tok)
-                cache[tok] = [j for j in map(self._char_vocab.get, grams) if j is not None]
-        ids = set(chain.from_iterable(map(cache.__getitem__, a.tokens)))
-        ids.update(map(self._word_vocab.get, word_grams(a.tokens)))
-        ids.discard(None)  # type: ignore[arg-type]
+                chars = self._char_vocab
+                cache[tok] = [chars[g] for g in grams if g in chars]
+        toks = a.tokens
+        ids = set(chain.from_iterable(map(cache.__getitem__, toks)))
+        ids.update(_known(self._unigram_vocab, toks))
+        ids.update(_known(self._bigram_vocab, pairwise(toks)))
         if ids:
             # Binary TF: in messages this short, counts add nothing but cost.
             cols = np.fromiter(ids, dtype=np.intp, count=len(ids))
@@ -87,6 +90,18 @@ class TrainedModel:
             cols = np.concatenate([cols, np.asarray(cue_cols, dtype=np.intp)])
             vals = np.concatenate([vals, np.full(len(cue_cols), self.cue_weight)])
         return cols, vals
+
+    def _split_vocab(self) -> None:
+        """Look-up tables for inference: "c:" grams by string, words by token / token pair."""
+        for gram, j in self.vocab.items():
+            kind, text = gram[:2], gram[2:]
+            if kind == "c:":
+                self._char_vocab[text] = j
+            elif " " in text:
+                first, second = text.split(" ", 1)
+                self._bigram_vocab[(first, second)] = j
+            else:
+                self._unigram_vocab[text] = j
 
     def matrix(self, analyses: list[Analysis]) -> sparse.csr_matrix:
         indptr = [0]
@@ -135,6 +150,11 @@ class TrainedModel:
         return out
 
 
+def _known(vocab: Mapping[Any, int], keys: Iterable[Any]) -> list[int]:
+    get = vocab.get
+    return [j for j in map(get, keys) if j is not None]
+
+
 def _paths(path: str | Path) -> tuple[Path, Path]:
     p = Path(path)
     base = p.with_suffix("") if p.suffix in (".npz", ".json") else p
@@ -157,7 +177,7 @@ def save_model(model: TrainedModel, path: str | Path) -> Path:
         arrays[f"{name}_coef"] = head.coef.astype(np.float32)
         arrays[f"{name}_intercept"] = head.intercept.astype(np.float64)
     with open(npz, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
     meta = {
         "format": FORMAT,
         "version": model.version,

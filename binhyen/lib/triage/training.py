@@ -146,7 +146,8 @@ def train(
         model.heads["category"] = _fit(
             xt, [str(examples[i].category) for i in tips], params.c_category
         )
-        model.heads["urgency"] = _fit(xt, [str(examples[i].urgency) for i in tips], params.c_urgency)
+        urgencies = [str(examples[i].urgency) for i in tips]
+        model.heads["urgency"] = _fit(xt, urgencies, params.c_urgency)
     else:
         for name, classes in (("category", CATEGORIES), ("urgency", URGENCIES)):
             k = len(classes)

@@ -196,9 +196,14 @@ def test_seen_receipt_marks_every_listed_message_seen(world, send):
     case = Case.objects.get()
     ids = ["8f5a9e7d4c3b2a1f0e9d", "9a6b0f8e5d4c3b2a1f0e"]
     for pid in ids:
-        Message.objects.create(conversation=case.conversation, case=case,
-                               direction=Message.Direction.OUT, text="x",
-                               provider_message_id=pid, delivery=Message.Delivery.SENT)
+        Message.objects.create(
+            conversation=case.conversation,
+            case=case,
+            direction=Message.Direction.OUT,
+            text="x",
+            provider_message_id=pid,
+            delivery=Message.Delivery.SENT,
+        )
     send("user_seen_message")  # fixture carries exactly these two msg_ids
     out = Message.objects.filter(direction=Message.Direction.OUT)
     assert {m.delivery for m in out} == {Message.Delivery.SEEN}
@@ -208,9 +213,14 @@ def test_seen_receipt_marks_every_listed_message_seen(world, send):
 def test_received_receipt_marks_delivered(world, send, client, drain):
     send("user_send_text")
     case = Case.objects.get()
-    m = Message.objects.create(conversation=case.conversation, case=case,
-                               direction=Message.Direction.OUT, text="x",
-                               provider_message_id="abc123", delivery=Message.Delivery.SENT)
+    m = Message.objects.create(
+        conversation=case.conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        text="x",
+        provider_message_id="abc123",
+        delivery=Message.Delivery.SENT,
+    )
     payload = zalo_event("user_received_message", page=world.bmt_page, fresh_id=False)
     payload["message"]["msg_id"] = "abc123"
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
@@ -232,9 +242,14 @@ def test_echo_of_admin_message_typed_in_zalo_tool_is_added_to_the_thread(world, 
 def test_echo_of_our_own_reply_is_not_duplicated(world, send, client, drain):
     send("user_send_text")
     case = Case.objects.get()
-    ours = Message.objects.create(conversation=case.conversation, case=case,
-                                  direction=Message.Direction.OUT, text="Chúng tôi đã nhận",
-                                  provider_message_id="ourid", delivery=Message.Delivery.SENT)
+    ours = Message.objects.create(
+        conversation=case.conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        text="Chúng tôi đã nhận",
+        provider_message_id="ourid",
+        delivery=Message.Delivery.SENT,
+    )
     payload = zalo_event("oa_send_text", page=world.bmt_page, fresh_id=False)
     payload["message"]["msg_id"] = "ourid"
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
@@ -247,9 +262,13 @@ def test_echo_of_our_own_reply_is_not_duplicated(world, send, client, drain):
 def test_echo_settles_a_send_whose_answer_was_lost(world, send, client, drain):
     send("user_send_text")
     case = Case.objects.get()
-    lost = Message.objects.create(conversation=case.conversation, case=case,
-                                  direction=Message.Direction.OUT, text="Đã tiếp nhận",
-                                  delivery=Message.Delivery.UNCERTAIN)
+    lost = Message.objects.create(
+        conversation=case.conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        text="Đã tiếp nhận",
+        delivery=Message.Delivery.UNCERTAIN,
+    )
     payload = zalo_event("oa_send_text", page=world.bmt_page, text="Đã tiếp nhận")
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
     drain()

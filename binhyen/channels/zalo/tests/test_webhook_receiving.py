@@ -31,8 +31,12 @@ def test_signature_without_mac_prefix_is_accepted(world, client):
 
     payload = zalo_event("user_send_text", page=world.bmt_page)
     raw = encode(payload)
-    sig = compute_signature(app_id=payload["app_id"], raw_body=raw,
-                            timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    sig = compute_signature(
+        app_id=payload["app_id"],
+        raw_body=raw,
+        timestamp=payload["timestamp"],
+        oa_secret_key=secret_of(world.bmt_page),
+    )
     resp = post_zalo(client, raw, signature=sig.upper())
     assert resp.status_code == 200
     assert InboundEvent.objects.count() == 1
@@ -65,8 +69,12 @@ def test_tampered_body_after_signing_is_refused(world, client):
     from binhyen.channels.zalo.signature import signature_header
 
     payload = zalo_event("user_send_text", page=world.bmt_page)
-    sig = signature_header(app_id=payload["app_id"], raw_body=encode(payload),
-                           timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    sig = signature_header(
+        app_id=payload["app_id"],
+        raw_body=encode(payload),
+        timestamp=payload["timestamp"],
+        oa_secret_key=secret_of(world.bmt_page),
+    )
     payload["message"]["text"] = "đã bị sửa"
     resp = post_zalo(client, payload, signature=sig)
     assert resp.status_code == 403
@@ -114,8 +122,9 @@ def test_event_missing_required_fields_gets_400(world, client, mutate):
 
 
 def test_oversized_body_gets_413(world, client, settings):
-    payload = zalo_event("user_send_text", page=world.bmt_page,
-                         text="x" * (settings.WEBHOOK_MAX_BYTES + 10))
+    payload = zalo_event(
+        "user_send_text", page=world.bmt_page, text="x" * (settings.WEBHOOK_MAX_BYTES + 10)
+    )
     resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
     assert resp.status_code == 413
     assert InboundEvent.objects.count() == 0
@@ -142,8 +151,9 @@ def test_unknown_event_type_is_stored_ignored_and_acknowledged(world, client, dr
 def test_triple_delivery_makes_exactly_one_message_and_case(world, client, drain):
     payload = zalo_event("user_send_text", page=world.bmt_page)
     answers = [
-        post_zalo(client, payload, secret=secret_of(world.bmt_page),
-                  headers={"HTTP_NUM_RETRY": str(i)})
+        post_zalo(
+            client, payload, secret=secret_of(world.bmt_page), headers={"HTTP_NUM_RETRY": str(i)}
+        )
         for i in range(3)
     ]
     assert [a.status_code for a in answers] == [200, 200, 200]
@@ -174,8 +184,12 @@ def test_two_concurrent_deliveries_store_one_event():
     raw = encode(payload)
     from binhyen.channels.zalo.signature import signature_header
 
-    sig = signature_header(app_id=payload["app_id"], raw_body=raw,
-                           timestamp=payload["timestamp"], oa_secret_key=secret_of(world.bmt_page))
+    sig = signature_header(
+        app_id=payload["app_id"],
+        raw_body=raw,
+        timestamp=payload["timestamp"],
+        oa_secret_key=secret_of(world.bmt_page),
+    )
     barrier = threading.Barrier(2)
     results: list[int] = []
 
@@ -183,8 +197,13 @@ def test_two_concurrent_deliveries_store_one_event():
         c = Client()
         barrier.wait()
         try:
-            r = c.generic("POST", "/webhooks/zalo/", raw, content_type="application/json",
-                          HTTP_X_ZEVENT_SIGNATURE=sig)
+            r = c.generic(
+                "POST",
+                "/webhooks/zalo/",
+                raw,
+                content_type="application/json",
+                HTTP_X_ZEVENT_SIGNATURE=sig,
+            )
             results.append(r.status_code)
         finally:
             connection.close()
@@ -216,9 +235,12 @@ def test_numeric_timestamp_is_accepted(world, client, drain):
     raw = encode(payload)
     from binhyen.channels.zalo.signature import signature_header
 
-    sig = signature_header(app_id=payload["app_id"], raw_body=raw,
-                           timestamp=str(payload["timestamp"]),
-                           oa_secret_key=secret_of(world.bmt_page))
+    sig = signature_header(
+        app_id=payload["app_id"],
+        raw_body=raw,
+        timestamp=str(payload["timestamp"]),
+        oa_secret_key=secret_of(world.bmt_page),
+    )
     assert post_zalo(client, raw, signature=sig).status_code == 200
     drain()
     assert Message.objects.count() == 1

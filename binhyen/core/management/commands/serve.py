@@ -24,10 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
+        )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
-        parser.add_argument("--simulator", action="store_true",
-                            help="also run the Zalo simulator (demo)")
+        parser.add_argument(
+            "--simulator", action="store_true", help="also run the Zalo simulator (demo)"
+        )
         parser.add_argument("--simulator-port", type=int, default=8090)
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -36,26 +39,61 @@ class Command(BaseCommand):
         procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         if opts["simulator"]:
             pages = settings.VAR_DIR / "simulator-pages.json"
-            procs.append(("simulator", subprocess.Popen(
-                [py, "-m", "binhyen.simulator.server", "--host", "127.0.0.1",
-                 "--port", str(opts["simulator_port"]), "--pages", str(pages),
-                 "--webhook-url", f"http://127.0.0.1:{opts['port']}/webhooks/zalo/"],
-                env=env,
-            )))
+            procs.append(
+                (
+                    "simulator",
+                    subprocess.Popen(
+                        [
+                            py,
+                            "-m",
+                            "binhyen.simulator.server",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            str(opts["simulator_port"]),
+                            "--pages",
+                            str(pages),
+                            "--webhook-url",
+                            f"http://127.0.0.1:{opts['port']}/webhooks/zalo/",
+                        ],
+                        env=env,
+                    ),
+                )
+            )
         if not opts["no_worker"]:
             procs.append(("worker", subprocess.Popen([py, "-m", "binhyen.cli", "worker"], env=env)))
-        procs.append(("web", subprocess.Popen(
-            [py, "-m", "gunicorn", "binhyen.wsgi:application",
-             "--bind", f"{opts['host']}:{opts['port']}",
-             "--workers", str(opts["workers"]),
-             "--worker-class", "sync",
-             "--timeout", "30",
-             "--graceful-timeout", "10",
-             "--max-requests", "5000", "--max-requests-jitter", "500",
-             "--access-logfile", "-" if settings.DEBUG else "/dev/null",
-             "--log-level", "warning"],
-            env=env,
-        )))
+        procs.append(
+            (
+                "web",
+                subprocess.Popen(
+                    [
+                        py,
+                        "-m",
+                        "gunicorn",
+                        "binhyen.wsgi:application",
+                        "--bind",
+                        f"{opts['host']}:{opts['port']}",
+                        "--workers",
+                        str(opts["workers"]),
+                        "--worker-class",
+                        "sync",
+                        "--timeout",
+                        "30",
+                        "--graceful-timeout",
+                        "10",
+                        "--max-requests",
+                        "5000",
+                        "--max-requests-jitter",
+                        "500",
+                        "--access-logfile",
+                        "-" if settings.DEBUG else "/dev/null",
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                ),
+            )
+        )
 
         stopping = False
 
@@ -75,8 +113,10 @@ class Command(BaseCommand):
                             # The worker is stateless: restart it rather than stop serving.
                             self.stderr.write(f"worker exited ({code}); restarting")
                             idx = [n for n, _ in procs].index("worker")
-                            procs[idx] = ("worker", subprocess.Popen(
-                                [py, "-m", "binhyen.cli", "worker"], env=env))
+                            procs[idx] = (
+                                "worker",
+                                subprocess.Popen([py, "-m", "binhyen.cli", "worker"], env=env),
+                            )
                         else:
                             self.stderr.write(f"{name} exited ({code}); stopping")
                             stopping = True

@@ -11,12 +11,18 @@ class Command(BaseCommand):
     help = "Run a background worker (several may run against one PostgreSQL database)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=0.2,
-                            help="seconds between queue polls when idle (default 0.2)")
-        parser.add_argument("--tick", type=float, default=15.0,
-                            help="seconds between periodic jobs (default 15)")
-        parser.add_argument("--drain", action="store_true",
-                            help="run every ready task once and exit")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.2,
+            help="seconds between queue polls when idle (default 0.2)",
+        )
+        parser.add_argument(
+            "--tick", type=float, default=15.0, help="seconds between periodic jobs (default 15)"
+        )
+        parser.add_argument(
+            "--drain", action="store_true", help="run every ready task once and exit"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["drain"]:

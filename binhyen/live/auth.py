@@ -1,0 +1,42 @@
+"""Who is behind a live stream: the console's own Django session, checked the way Django
+checks it (session hash included), then the user's memberships. Synchronous: the live
+server runs it in a small thread pool."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.db import close_old_connections
+
+from binhyen.accounts.models import Membership
+from binhyen.live.hub import Audience
+
+
+class _SessionRequest:
+    """Just enough of an HttpRequest for django.contrib.auth.get_user()."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+def audience_for_session(session_key: str | None) -> Audience | None:
+    if not session_key or len(session_key) > 64:
+        return None
+    close_old_connections()
+    try:
+        engine = import_module(settings.SESSION_ENGINE)
+        session = engine.SessionStore(session_key)
+        user = get_user(_SessionRequest(session))  # type: ignore[arg-type]
+        if not user.is_authenticated or not user.is_active:
+            return None
+        memberships = tuple(
+            Membership.objects.filter(user_id=user.pk, unit__is_active=True)
+            .values_list("unit__path", "role")
+            .order_by("unit__path", "role")
+        )
+        return Audience(user_id=user.pk, superuser=user.is_superuser, memberships=memberships)
+    finally:
+        close_old_connections()
