@@ -24,6 +24,17 @@ from binhyen.lib.triage import Triager  # noqa: E402
 from binhyen.lib.triage.training import SEED_DIR  # noqa: E402
 
 
+def calibration_us() -> float:
+    """Best-of-5 time of sum(range(1000)), so figures from different machines compare."""
+    best = float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(1000):
+            sum(range(1000))
+        best = min(best, (time.perf_counter() - t) / 1000)
+    return best * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-messages", type=int, default=10_000)
@@ -62,6 +73,7 @@ def main() -> None:
     print(f"latency p50: {latencies[n // 2] * 1e6:,.0f} µs")
     print(f"latency p99: {latencies[int(n * 0.99) - 1] * 1e6:,.0f} µs")
     print(f"latency mean: {statistics.fmean(latencies) * 1e6:,.0f} µs")
+    print(f"machine calibration: sum(range(1000)) takes {calibration_us():.1f} µs here")
 
 
 if __name__ == "__main__":

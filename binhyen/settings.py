@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "binhyen.vault",
     "binhyen.channels",
     "binhyen.cases",
+    "binhyen.clocks",
+    "binhyen.live",
+    "binhyen.audit",
 ]
 
 MIDDLEWARE = [

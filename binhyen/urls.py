@@ -23,5 +23,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("tin-bao/", include("binhyen.cases.urls")),
+    path("nhat-ky/", include("binhyen.audit.urls")),
     path("quan-tri/", admin.site.urls),
 ]

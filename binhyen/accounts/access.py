@@ -79,3 +79,24 @@ def home_unit(user: AnyUser) -> Unit | None:
     if sees_everything(user):
         return Unit.objects.filter(parent__isnull=True).order_by("path").first()
     return None
+
+
+def assignable_users(case: object) -> QuerySet[User]:
+    """Officers who may take a case: members of its unit or of a unit above it."""
+    unit = case.unit  # type: ignore[attr-defined]
+    return (
+        User.objects.filter(is_active=True, memberships__unit__path__in=_ancestor_paths(unit.path))
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def transfer_targets(user: AnyUser, case: object) -> QuerySet[Unit]:
+    """Units a case may be sent to: any unit the user sees, and the units above it."""
+    unit = case.unit  # type: ignore[attr-defined]
+    return (
+        Unit.objects.filter(unit_scope_q(user) | Q(path__in=_ancestor_paths(unit.path)))
+        .exclude(pk=unit.pk)
+        .filter(is_active=True)
+        .order_by("path")
+    )

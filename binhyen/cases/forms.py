@@ -31,5 +31,122 @@ class ReplyForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), required=False, max_length=300)
+CATEGORIES = [
+    ("public_order", _("Gây rối trật tự công cộng")),
+    ("theft_robbery", _("Trộm cắp, cướp")),
+    ("drugs", _("Ma túy")),
+    ("gambling", _("Cờ bạc")),
+    ("fraud", _("Lừa đảo")),
+    ("loan_shark", _("Tín dụng đen")),
+    ("traffic", _("Giao thông")),
+    ("fire_rescue", _("Cháy nổ, cứu nạn")),
+    ("domestic_child", _("Bạo lực gia đình, xâm hại trẻ em")),
+    ("environment", _("Môi trường, tài nguyên")),
+    ("suspicious", _("Đối tượng khả nghi")),
+    ("other_crime", _("Vi phạm khác")),
+]
+URGENCIES = [("critical", _("Khẩn cấp")), ("high", _("Cao")), ("normal", _("Bình thường"))]
+ACTIONS = [
+    "claim",
+    "classify",
+    "assign",
+    "transfer",
+    "start_verification",
+    "hand_over",
+    "refer_out",
+    "resolve",
+    "suspend",
+    "resume",
+    "acknowledge_feedback",
+    "answer",
+    "close",
+    "reopen",
+]
+
+
+class ActionForm(forms.Form):
+    """One form for every workflow action; `run()` calls the matching service."""
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    reason = forms.CharField(required=False, max_length=500)
+    intent = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("tip", _("Tin báo")),
+            ("question", _("Câu hỏi")),
+            ("feedback", _("Phản ánh, góp ý")),
+            ("other", _("Khác")),
+        ],
+    )
+    category = forms.ChoiceField(required=False, choices=[("", "—"), *CATEGORIES])
+    urgency = forms.ChoiceField(required=False, choices=[("", "—"), *URGENCIES])
+    outcome = forms.ChoiceField(required=False, choices=[])
+    to = forms.CharField(required=False, max_length=200)
+    assignee = forms.IntegerField(required=False)
+    unit = forms.CharField(required=False, max_length=32)
+
+    def __init__(self, *args: object, case: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from binhyen.cases.models import Outcome
+
+        self.case = case
+        self.user = user
+        self.fields["outcome"].choices = [("", "—"), *Outcome.choices]
+
+    def run(self) -> object:
+        from binhyen.accounts.access import visible_units
+        from binhyen.accounts.models import User
+        from binhyen.cases import services
+
+        d = self.cleaned_data
+        case, user, reason = self.case, self.user, d.get("reason") or ""
+        action = d["action"]
+        if action == "claim":
+            return services.case_claim(case=case, actor=user)  # type: ignore[arg-type]
+        if action == "classify":
+            return services.case_classify(
+                case=case,
+                actor=user,
+                intent=d.get("intent") or "",  # type: ignore[arg-type]
+                category=d.get("category") or "",
+                urgency=d.get("urgency") or "",
+                reason=reason,
+            )
+        if action == "assign":
+            assignee = User.objects.filter(pk=d.get("assignee"), is_active=True).first()
+            return services.case_assign(
+                case=case,
+                assignee=assignee,
+                actor=user,  # type: ignore[arg-type]
+                reason=reason,
+            )
+        if action == "transfer":
+            unit = visible_units(user).filter(code=d.get("unit") or "").first()  # type: ignore[arg-type]
+            if unit is None:
+                raise services.CaseError(_("Chọn đơn vị nhận trong các đơn vị bạn phụ trách."))
+            return services.case_transfer(
+                case=case,
+                to_unit=unit,
+                actor=user,  # type: ignore[arg-type]
+                reason=reason,
+            )
+        if action in {"hand_over", "refer_out"}:
+            fn = services.case_hand_over if action == "hand_over" else services.case_refer_out
+            return fn(case=case, actor=user, to=d.get("to") or "", reason=reason)  # type: ignore[arg-type]
+        if action == "resolve":
+            return services.case_resolve(
+                case=case,
+                actor=user,
+                outcome=d.get("outcome") or "",  # type: ignore[arg-type]
+                note=reason,
+            )
+        simple = {
+            "start_verification": services.case_start_verification,
+            "suspend": services.case_suspend,
+            "resume": services.case_resume,
+            "acknowledge_feedback": services.case_acknowledge_feedback,
+            "answer": services.case_answer,
+            "close": services.case_close,
+            "reopen": services.case_reopen,
+        }
+        return simple[action](case=case, actor=user, reason=reason)  # type: ignore[operator]

@@ -8,8 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/tra-loi/", views.case_reply, name="reply"),
-    path("<int:pk>/dong/", views.case_close, name="close"),
-    path("<int:pk>/mo-lai/", views.case_reopen, name="reopen"),
+    path("<int:pk>/xu-ly/", views.case_action, name="action"),
     path("<int:pk>/gui-lai/<int:message_id>/", views.message_resend, name="resend"),
     path("tep/<str:token>/", views.attachment, name="attachment"),
 ]

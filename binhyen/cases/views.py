@@ -11,20 +11,22 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from binhyen.accounts.access import visible_units
+from binhyen.accounts.access import assignable_users, transfer_targets, visible_units
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
-from binhyen.cases.forms import ReasonForm, ReplyForm
+from binhyen.cases.forms import ActionForm, ReplyForm
 from binhyen.cases.models import Case, Message
 
 STATUS_TABS = [
-    ("open", _("Đang mở")),
-    ("new", _("Mới")),
-    ("in_progress", _("Đang xử lý")),
-    ("closed", _("Đã đóng")),
-    ("all", _("Tất cả")),
+    ("mine", gettext_lazy("Việc của tôi")),
+    ("open", gettext_lazy("Đang mở")),
+    ("received", gettext_lazy("Mới tiếp nhận")),
+    ("verifying", gettext_lazy("Đang xác minh")),
+    ("done", gettext_lazy("Đã kết thúc")),
+    ("all", gettext_lazy("Tất cả")),
 ]
 
 
@@ -36,6 +38,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     if status == "open":
         qs = qs.filter(status__in=Case.OPEN_STATUSES)
+    elif status == "mine":
+        qs = qs.filter(status__in=Case.OPEN_STATUSES, assigned_to=request.user)
+    elif status == "done":
+        qs = qs.exclude(status__in=Case.OPEN_STATUSES)
     elif status in Case.Status.values:
         qs = qs.filter(status=status)
     units = visible_units(request.user).only("code", "name", "path")
@@ -75,6 +81,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("sent_at", "id")
     )
     form = ReplyForm(initial={"client_token": uuid.uuid4().hex})
+    actions = {t.action for t in services.allowed_actions(case)}
     return render(
         request,
         "cases/detail.html",
@@ -119,27 +126,24 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every workflow action from the case page goes through its one service function."""
     case = get_case_for_user(request.user, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    form = ActionForm(request.POST, case=case, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("cases:detail", pk=case.pk)
     try:
-        services.case_close(case=case, actor=request.user, reason=reason)  # type: ignore[arg-type]
+        form.run()
     except services.CaseError as exc:
         messages.error(request, str(exc))
-    return redirect("cases:detail", pk=case.pk)
-
-
-@login_required
-@require_POST
-def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.case_reopen(case=case, actor=request.user, reason=reason)  # type: ignore[arg-type]
-    except services.CaseError as exc:
-        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã cập nhật vụ việc."))
+    if not cases_for_user(request.user).filter(pk=case.pk).exists():
+        # Transferred out of what this officer may see.
+        return redirect("cases:inbox")
     return redirect("cases:detail", pk=case.pk)
 
 

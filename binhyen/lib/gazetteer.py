@@ -419,7 +419,7 @@ class Gazetteer:
         ``words`` may pass ``vntext.words(text)`` when the caller has it already."""
         ws = vntext.words(text) if words is None else words
         mentions = self._scan(ws, [w.text for w in ws])
-        return self._decide(ws, mentions)
+        return self._decide(ws, mentions) if mentions else Resolution()
 
     def _prefix_at(self, ws: list[Word], ts: list[str], i: int) -> tuple[str, int] | None:
         if ts[i] not in _PREFIX_STARTS:
@@ -594,7 +594,7 @@ class Gazetteer:
             elif level == "district":
                 district_level.append((m, found, why))
             elif why:
-                res.reasons.append(why)
+                res.reasons.append(f"bỏ qua '{self._text(ws, m)}' ({why})")
         chosen = unit_level or district_level
         codes: set[str] = set()
         for _, cs, why in chosen:
@@ -617,12 +617,11 @@ class Gazetteer:
         place_names = [e.ref for e in m.entries if isinstance(e.ref, str)]
         p = m.prefix
         if p == "tỉnh" or (p is None and place_names):
-            label = place_names[0] if place_names else ""
-            return "none", [], f"'{label}' là tên tỉnh → không xác định được xã/phường"
+            return "none", [], "tên tỉnh, không chỉ ra xã/phường"
         if p in _DISTRICT_PREFIXES:
             if districts:
                 return "district", *self._district_codes(districts, p)
-            return "none", [], f"{p} không thuộc tỉnh → bỏ qua"
+            return "none", [], "không thuộc tỉnh"
         # Unit prefix or bare name.
         if p is None and districts:
             return "district", *self._district_codes(districts, None)

@@ -109,11 +109,14 @@ _REGISTER_AFTER = {
     "sim", "online", "ho", "cu", "thay",
 }  # fmt: skip
 _PASSWORD_BEFORE = {"quen", "doi", "lay", "nhap", "sai", "cap"}
+_EXPANDABLE = frozenset(_SPLIT) | _CONTEXTUAL
 _TAIL_PARTICLES = {"ad", "a", "ah", "ha", "nhe", "ak", "khong", "ko", "k", "the"}
 
 
 def _expand(folded: list[str]) -> list[tuple[str, int]]:
     """Expand teencode and abbreviations; each output token carries its source index."""
+    if _EXPANDABLE.isdisjoint(folded):
+        return list(zip(folded, range(len(folded)), strict=True))
     out: list[tuple[str, int]] = []
     n = len(folded)
     for i, tok in enumerate(folded):
@@ -208,7 +211,8 @@ def words(text: str) -> list[Word]:
         spans = [m.span() for m in _FOLDED_WORD.finditer(folded_text)]
         raw_words = [low[a:b] for a, b in spans]
         titles = [nfc[a].isupper() for a, _ in spans]
+    new = tuple.__new__  # NamedTuple's own constructor is a slow Python-level call
     return [
-        Word(tok, raw_words[src] if tok == folded[src] else "", titles[src], src)
+        new(Word, (tok, raw_words[src] if tok == folded[src] else "", titles[src], src))
         for tok, src in _expand(folded)
     ]

@@ -25,18 +25,24 @@ class _SessionRequest:
 def audience_for_session(session_key: str | None) -> Audience | None:
     if not session_key or len(session_key) > 64:
         return None
+    engine = import_module(settings.SESSION_ENGINE)
+    session = engine.SessionStore(session_key)
+    user = get_user(_SessionRequest(session))  # type: ignore[arg-type]
+    if not user.is_authenticated or not user.is_active:
+        return None
+    memberships = tuple(
+        Membership.objects.filter(user_id=user.pk, unit__is_active=True)
+        .values_list("unit__path", "role")
+        .order_by("unit__path", "role")
+    )
+    return Audience(user_id=user.pk, superuser=user.is_superuser, memberships=memberships)
+
+
+def audience_in_worker_thread(session_key: str | None) -> Audience | None:
+    """audience_for_session for a long-lived pool thread: recycle its DB connection the
+    way Django does around a request."""
     close_old_connections()
     try:
-        engine = import_module(settings.SESSION_ENGINE)
-        session = engine.SessionStore(session_key)
-        user = get_user(_SessionRequest(session))  # type: ignore[arg-type]
-        if not user.is_authenticated or not user.is_active:
-            return None
-        memberships = tuple(
-            Membership.objects.filter(user_id=user.pk, unit__is_active=True)
-            .values_list("unit__path", "role")
-            .order_by("unit__path", "role")
-        )
-        return Audience(user_id=user.pk, superuser=user.is_superuser, memberships=memberships)
+        return audience_for_session(session_key)
     finally:
         close_old_connections()

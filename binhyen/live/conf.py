@@ -54,7 +54,7 @@ def pg_channel() -> str:
 
 
 def heartbeat_seconds() -> float:
-    return float(_int_setting("LIVE_HEARTBEAT_SECONDS", "BINHYEN_LIVE_HEARTBEAT", 20))
+    return float(_setting("LIVE_HEARTBEAT_SECONDS", "BINHYEN_LIVE_HEARTBEAT_SECONDS", "20"))
 
 
 def replay_seconds() -> int:
@@ -62,7 +62,7 @@ def replay_seconds() -> int:
 
 
 def reauth_seconds() -> float:
-    return float(_int_setting("LIVE_REAUTH_SECONDS", "BINHYEN_LIVE_REAUTH_SECONDS", 60))
+    return float(_setting("LIVE_REAUTH_SECONDS", "BINHYEN_LIVE_REAUTH_SECONDS", "60"))
 
 
 def max_streams() -> int:

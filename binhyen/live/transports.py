@@ -113,7 +113,11 @@ class Listener:
     async def start(self) -> None:
         if self.kind == "postgres":
             self._task = asyncio.create_task(self._pg_loop(), name="live-pg-listen")
-            await asyncio.wait_for(self.ready.wait(), timeout=15)
+            try:
+                await asyncio.wait_for(self.ready.wait(), timeout=15)
+            except TimeoutError:
+                await self.stop()
+                raise RuntimeError("live: cannot LISTEN on PostgreSQL (see the log)") from None
         else:
             await self._unix_start()
 

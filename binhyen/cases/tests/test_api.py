@@ -51,7 +51,7 @@ def test_missing_or_wrong_token_is_401(db, client):
 
 
 def test_list_is_paginated_and_filterable(world, case, client, auth):
-    data = client.get("/api/v1/cases?status=new&page=1", **auth).json()
+    data = client.get("/api/v1/cases?status=received&page=1", **auth).json()
     assert data["count"] == 1
     assert data["items"][0]["code"] == case.code
     assert data["items"][0]["unit"] == {"code": "24133", "name": world.bmt.name}

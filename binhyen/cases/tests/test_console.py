@@ -66,7 +66,7 @@ def test_case_page_shows_thread_and_marks_read(case, officer):
     assert case.unread is False
 
 
-def test_reply_from_console_is_queued_and_moves_case_in_progress(world, case, officer):
+def test_reply_from_console_is_queued_and_counts_as_acknowledgement(world, case, officer):
     resp = officer.post(
         f"/tin-bao/{case.pk}/tra-loi/", {"text": "Đã tiếp nhận", "client_token": "t1"}
     )
@@ -75,7 +75,7 @@ def test_reply_from_console_is_queued_and_moves_case_in_progress(world, case, of
     assert out.delivery == Message.Delivery.QUEUED
     assert out.author == world.officer_bmt
     case.refresh_from_db()
-    assert case.status == Case.Status.IN_PROGRESS
+    assert case.acknowledged_by == world.officer_bmt
     assert case.first_response_at is not None
     assert CaseEvent.objects.filter(case=case, kind="reply_queued").exists()
 
@@ -110,20 +110,52 @@ def test_empty_reply_is_refused_with_a_message(case, officer):
 
 
 def test_close_and_reopen_write_the_timeline(world, case, officer):
-    officer.post(f"/tin-bao/{case.pk}/dong/", {"reason": "đã xác minh"})
+    officer.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "close", "reason": "tin rác"})
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED and case.closed_at
-    officer.post(f"/tin-bao/{case.pk}/mo-lai/", {"reason": "người dân báo thêm"})
+    officer.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "reopen", "reason": "người dân báo thêm"})
     case.refresh_from_db()
-    assert case.status == Case.Status.IN_PROGRESS
+    assert case.status == Case.Status.RECEIVED
     kinds = list(case.events.values_list("kind", flat=True))
-    assert kinds == ["opened", "closed", "reopened"]
+    assert kinds == ["opened", "acknowledged", "status:close", "status:reopen"]
 
 
-def test_closed_inbox_tab_lists_closed_cases(world, case, officer):
-    officer.post(f"/tin-bao/{case.pk}/dong/")
+def test_done_tab_lists_finished_cases(world, case, officer):
+    officer.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "close"})
     assert case.code not in officer.get("/tin-bao/").content.decode()
-    assert case.code in officer.get("/tin-bao/?status=closed").content.decode()
+    assert case.code in officer.get("/tin-bao/?status=done").content.decode()
+
+
+def test_mine_tab_lists_cases_assigned_to_me(world, case, officer):
+    assert case.code not in officer.get("/tin-bao/?status=mine").content.decode()
+    officer.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "claim"})
+    assert case.code in officer.get("/tin-bao/?status=mine").content.decode()
+
+
+def test_refused_action_shows_the_reason(world, case, officer):
+    resp = officer.post(
+        f"/tin-bao/{case.pk}/xu-ly/", {"action": "resume", "reason": "x"}, follow=True
+    )
+    assert "Không thể" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED
+
+
+def test_classify_from_console_then_resolve(world, case, officer):
+    officer.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "classify", "intent": "tip", "category": "theft_robbery", "urgency": "high"},
+    )
+    officer.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "start_verification"})
+    officer.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "resolve", "outcome": "administrative_handled", "reason": "phạt hành chính"},
+    )
+    case.refresh_from_db()
+    assert (case.intent, case.category, case.urgency) == ("tip", "theft_robbery", "high")
+    assert case.status == Case.Status.RESOLVED
+    assert case.outcome == "administrative_handled"
+    assert case.decided_at and case.closed_at
 
 
 def test_attachment_is_served_with_safe_headers(case, officer):

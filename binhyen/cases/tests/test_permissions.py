@@ -72,7 +72,7 @@ def test_other_commune_case_is_404_by_any_url(world, cases, client, url):
     assert resp.status_code == 404
     assert not Message.objects.filter(case=cases["tanan"], direction="out").exists()
     cases["tanan"].refresh_from_db()
-    assert cases["tanan"].status == Case.Status.NEW
+    assert cases["tanan"].status == Case.Status.RECEIVED
 
 
 def test_other_commune_attachment_is_404(world, cases, client):

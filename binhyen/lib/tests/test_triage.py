@@ -192,3 +192,27 @@ def test_cross_validated_dev_scores_stay_above_the_floor(gaz: Gazetteer) -> None
 
 def test_seed_dir_ships_both_seed_files() -> None:
     assert (SEED_DIR / "seed-dev.jsonl").exists() and (SEED_DIR / "seed-extra.jsonl").exists()
+
+
+def test_fast_scoring_matches_the_training_feature_matrix(triager: Triager) -> None:
+    from binhyen.lib.triage.features import analyse
+
+    model = triager.model
+    for text in ["cs oi co trom xe o cho Tan An", "Cảm ơn công an phường Tân Lập", "alo"]:
+        a = analyse(text, triager.gazetteer)
+        cols, vals = model.vectorize(a)
+        expected = vals @ model._stacked[cols] + model._bias  # type: ignore[index]
+        assert np.allclose(model.scores(a), expected)
+
+
+def test_default_model_build_saves_weights_and_held_back_scores(tmp_path: Path) -> None:
+    from binhyen.lib.triage import build_default_model
+
+    model = build_default_model(tmp_path / "model.npz", folds=2)
+    meta = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    assert meta["version"] == model.version == expected_default_version()
+    assert meta["training_size"] == len(seed_examples())
+    assert set(meta["held_back"]) == {"kfold_dev", "extra_only_to_dev"}
+    assert meta["held_back"]["extra_only_to_dev"]["intent"] >= 0.9
+    loaded = Triager.load(tmp_path / "model.npz")
+    assert loaded.model_version == model.version

@@ -52,6 +52,10 @@ class Analysis:
                 if h.phrase not in found:
                     found.append(h.phrase)
 
+    def group_order(self) -> list[str]:
+        """Groups hit (not negated), in the order of their first hit in the message."""
+        return list(self._phrases)
+
     def groups(self, negated: bool = False) -> set[str]:
         """Lexicon groups hit (not negated), or only negated."""
         return self._negated - self._phrases.keys() if negated else set(self._phrases)
@@ -99,8 +103,8 @@ def cue_features(a: Analysis) -> list[str]:
     """Binary cue features (lexicon groups, rule conjunctions, surface features)."""
     pos = a.groups()
     neg = a.groups(negated=True)
-    feats = [f"L:{g}" for g in sorted(pos)]
-    feats += [f"N:{g}" for g in sorted(neg)]
+    feats = [f"L:{g}" for g in pos]  # order does not matter: these are columns
+    feats += [f"N:{g}" for g in neg]
 
     now = "urg:now" in pos or "urg:just" in pos
     danger = "urg:danger" in pos
@@ -118,12 +122,12 @@ def cue_features(a: Analysis) -> list[str]:
     if danger and not calm:
         feats.append("U:danger-calm")
     when = "now" if now else ("past" if past else "none")
-    feats += [f"UC:{when}:{g[4:]}" for g in sorted(pos) if g.startswith("cat:")]
+    feats += [f"UC:{when}:{g[4:]}" for g in pos if g.startswith("cat:")]
 
     ask = "int:ask" in pos or "?" in a.text
     procedure = "int:procedure" in pos
     report = "int:report" in pos
-    cats = sorted(g for g in pos if g.startswith("cat:"))
+    cats = [g for g in pos if g.startswith("cat:")]
     if ask and procedure:
         feats.append("I:ask+procedure")
     if ask and "int:legal" in pos:

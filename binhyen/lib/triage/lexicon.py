@@ -13,7 +13,7 @@ Hits become features of the statistical model and the words quoted in explanatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from binhyen.lib import vntext
 
@@ -102,7 +102,7 @@ _GROUPS: dict[str, str] = {
         mắc kẹt|bị kẹt|kẹt trong|kẹt trên|nhảy cầu|nhảy sông|dọa nhảy|đòi tự tử|định tự tử|
         tự tử|treo cổ|uống thuốc sâu|pccc|phòng cháy|chữa cháy|bình chữa cháy|thoát hiểm|
         lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|
-        mất tích|thuyền|ghe|xuồng|rơi xuống biển|
+        mất tích|thuyền|ghe|chiếc xuồng|rơi xuống biển|
         rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
@@ -221,7 +221,8 @@ _GROUPS: dict[str, str] = {
         bị thương|thương nặng|bất tỉnh|ngất|ngất xỉu|bất động|co giật|sùi bọt mép|sốc|chết|
         tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|
         lửa bốc|lửa đang|phát nổ|tiếng nổ|đuối nước|
-        chết đuối|sạt lở|bị vùi|mắc kẹt|bị kẹt|kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|
+        chết đuối|chưa tìm thấy|rơi xuống biển|rơi xuống sông|sạt lở|bị vùi|mắc kẹt|bị kẹt|
+        kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|
         dọa nhảy|tự tử|
         khó thở|bị bỏng|gãy chân|gãy tay|trói tay|kiệt sức|khóc thét|cầm súng|đánh ngất|nằm đường|
         kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
@@ -244,14 +245,14 @@ _GROUPS: dict[str, str] = {
 # Phrases that hide the shorter cues starting at the same word ("đăng ký" is not "đang").
 _BLOCK = """đăng ký|đăng tin|đăng bài|đăng nhập|đăng lên|đăng ảnh|đáng khen|kiểm tra|rửa xe|
     bỏ chạy|chạy xe|chạy ra|chạy về|chạy trốn|dạo này|lừa đảo|kết hôn|kết quả|gây rối|
-    ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà"""
+    ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà|gấp đôi|gấp ba|gấp 2|gấp 3|
+    gấp 4|gấp 5|gấp 10|rơi xuống|đi xuống|chạy xuống|xuống đường"""
 
 # Words that negate the next cue ("không ai bị thương", "chưa có dao").
 _NEGATIONS = {"khong", "chua", "chang", "cha"}
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     group: str  # "cat:drugs"
     phrase: str  # as written in the lexicon, with diacritics ("ma túy")
     start: int  # token index
@@ -279,6 +280,7 @@ def _compile() -> tuple[dict[tuple[str, ...], list[tuple[str, str]]], dict[str, 
 
 
 _TABLE, _LENGTHS = _compile()
+_new = tuple.__new__  # NamedTuple's constructor is a slow Python-level call
 GROUPS = tuple(_GROUPS)
 
 
@@ -290,19 +292,21 @@ def match(tokens: list[str]) -> list[Hit]:
         lengths = _LENGTHS.get(tok)
         if lengths is None:
             continue
-        negated = (i >= 1 and tokens[i - 1] in _NEGATIONS) or (
-            i >= 2 and tokens[i - 2] in _NEGATIONS
-        )
+        negated: bool | None = None
         for length in lengths:
             if i + length > n:
                 continue
             entries = _TABLE.get(tuple(tokens[i : i + length]))
             if not entries:
                 continue
+            if negated is None:
+                negated = (i >= 1 and tokens[i - 1] in _NEGATIONS) or (
+                    i >= 2 and tokens[i - 2] in _NEGATIONS
+                )
             blocked = entries[0][0] == "block"
             for group, phrase in entries:
                 if group != "block":
-                    hits.append(Hit(group, phrase, i, negated))
+                    hits.append(_new(Hit, (group, phrase, i, negated)))
             if blocked:
                 break
     return hits

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
-from itertools import chain, pairwise
+from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,11 @@ class TrainedModel:
     _bias: np.ndarray | None = field(default=None, repr=False)
     _slices: dict[str, slice] = field(default_factory=dict, repr=False)
     _char_vocab: dict[str, int] = field(default_factory=dict, repr=False)
-    _token_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _token_index: dict[str, int] = field(default_factory=dict, repr=False)
+    _token_vecs: np.ndarray | None = field(default=None, repr=False)
+    _token_sq: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    _weighted: np.ndarray | None = field(default=None, repr=False)
+    _idf2: np.ndarray | None = field(default=None, repr=False)
     _unigram_vocab: dict[str, int] = field(default_factory=dict, repr=False)
     _bigram_vocab: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
@@ -61,31 +65,36 @@ class TrainedModel:
 
     # --- features ----------------------------------------------------------------------
 
-    def vectorize(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and values of the message's feature vector."""
+    def _gram_ids(self, tok: str) -> list[int]:
+        """Feature ids of one token: its character n-grams and the word itself."""
+        chars = self._char_vocab
+        ids = [chars[g] for g in token_char_grams(tok) if g in chars]
+        j = self._unigram_vocab.get(tok)
+        if j is not None:
+            ids.append(j)
+        return ids
+
+    def _ngram_ids(self, a: Analysis) -> list[int]:
         if not self._char_vocab:
             self._split_vocab()
-        cache = self._token_cache
-        for tok in a.tokens:
-            if tok not in cache:
-                if len(cache) > _TOKEN_CACHE_MAX:
-                    cache.clear()
-                grams = token_char_grams(tok)
-                chars = self._char_vocab
-                cache[tok] = [chars[g] for g in grams if g in chars]
-        toks = a.tokens
-        ids = set(chain.from_iterable(map(cache.__getitem__, toks)))
-        ids.update(_known(self._unigram_vocab, toks))
-        ids.update(_known(self._bigram_vocab, pairwise(toks)))
+        ids = [j for tok in a.tokens for j in self._gram_ids(tok)]
+        ids += _known(self._bigram_vocab, pairwise(a.tokens))
+        return ids
+
+    def vectorize(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and values of the message's feature vector (used for training).
+
+        An n-gram's value is count × idf, divided by sqrt(Σ count × idf²) over the message:
+        a length normalisation that, unlike the exact l2 norm, is a plain sum over tokens, so
+        ``probabilities()`` can add up per-token contributions cached across messages."""
+        ids = self._ngram_ids(a)
         if ids:
-            # Binary TF: in messages this short, counts add nothing but cost.
-            cols = np.fromiter(ids, dtype=np.intp, count=len(ids))
-            vals = self.idf[cols]
-            vals = vals / np.sqrt(vals @ vals)
+            cols, counts = np.unique(np.asarray(ids, dtype=np.intp), return_counts=True)
+            idf = self.idf[cols]
+            vals = counts * idf / np.sqrt(counts @ (idf * idf))
         else:
             cols, vals = np.zeros(0, dtype=np.intp), np.zeros(0)
-        cue_get = self.cue_vocab.get
-        cue_cols = [j for j in map(cue_get, cue_features(a)) if j is not None]
+        cue_cols = _known(self.cue_vocab, cue_features(a))
         if cue_cols:
             cols = np.concatenate([cols, np.asarray(cue_cols, dtype=np.intp)])
             vals = np.concatenate([vals, np.full(len(cue_cols), self.cue_weight)])
@@ -133,13 +142,66 @@ class TrainedModel:
             start += len(head.classes)
         self._stacked = np.ascontiguousarray(np.hstack(blocks), dtype=np.float64)
         self._bias = np.concatenate(biases).astype(np.float64)
+        n = len(self.vocab)
+        self._weighted = self._stacked[:n] * self.idf[:, None]  # idf × weights per n-gram
+        self._idf2 = self.idf * self.idf
+        if not self._char_vocab:
+            self._split_vocab()
 
-    def probabilities(self, cols: np.ndarray, vals: np.ndarray) -> dict[str, dict[str, float]]:
-        """Class probabilities of every head (softmax of the linear scores)."""
+    def _token_rows(self, toks: list[str]) -> list[int]:
+        """Rows of the per-token table (Σ idf × weights, Σ idf²), adding unseen tokens.
+
+        Messages share most of their tokens, so a message's n-gram part of the score is the
+        sum of a few cached rows instead of hundreds of n-gram look-ups."""
+        index = self._token_index
+        missing = [t for t in dict.fromkeys(toks) if t not in index]
+        if missing:
+            if len(index) + len(missing) > _TOKEN_CACHE_MAX:
+                index.clear()
+            start = len(index)
+            need = start + len(missing)
+            if self._token_vecs is None or need > len(self._token_vecs):
+                width = self._stacked.shape[1] if self._stacked is not None else 0
+                vecs = np.zeros((max(1024, 2 * need), width))
+                sqs = np.zeros(len(vecs))
+                if self._token_vecs is not None and start:
+                    vecs[:start] = self._token_vecs[:start]
+                    sqs[:start] = self._token_sq[:start]
+                self._token_vecs, self._token_sq = vecs, sqs
+            assert self._weighted is not None and self._idf2 is not None
+            for k, tok in enumerate(missing, start):
+                ids = self._gram_ids(tok)
+                self._token_vecs[k] = self._weighted[ids].sum(axis=0)
+                self._token_sq[k] = self._idf2[ids].sum()
+                index[tok] = k
+        return [index[t] for t in toks]
+
+    def scores(self, a: Analysis) -> np.ndarray:
+        """Linear scores of all heads, stacked (same result as ``vectorize`` @ weights)."""
         if self._stacked is None:
             self._stack()
         assert self._stacked is not None and self._bias is not None
-        raw = (vals @ self._stacked.take(cols, axis=0) + self._bias).tolist()
+        assert self._weighted is not None and self._idf2 is not None
+        total = self._bias.copy()
+        if a.tokens:
+            rows = self._token_rows(a.tokens)
+            assert self._token_vecs is not None
+            vec = self._token_vecs.take(rows, axis=0).sum(axis=0)
+            sq = float(self._token_sq.take(rows).sum())
+            bigrams = _known(self._bigram_vocab, pairwise(a.tokens))
+            if bigrams:
+                vec += self._weighted.take(bigrams, axis=0).sum(axis=0)
+                sq += float(self._idf2.take(bigrams).sum())
+            if sq > 0:
+                total += vec / math.sqrt(sq)
+        cue_cols = _known(self.cue_vocab, cue_features(a))
+        if cue_cols:
+            total += self.cue_weight * self._stacked.take(cue_cols, axis=0).sum(axis=0)
+        return total
+
+    def probabilities(self, a: Analysis) -> dict[str, dict[str, float]]:
+        """Class probabilities of every head (softmax of the linear scores)."""
+        raw = self.scores(a).tolist()
         out: dict[str, dict[str, float]] = {}
         for name, sl in self._slices.items():
             z = raw[sl]

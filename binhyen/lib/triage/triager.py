@@ -31,6 +31,11 @@ _SMALL_TALK = {
     "z",
 }  # fmt: skip
 _SMALL_TALK_MAX = 8
+_INTENT_GROUPS = {
+    "question": ["int:ask", "int:legal", "int:procedure", "int:lost"],
+    "feedback": ["int:praise", "int:complaint", "int:past_report"],
+    "other": ["int:greeting", "int:spam", "int:chain", "int:unrelated"],
+}
 
 
 @dataclass
@@ -111,8 +116,7 @@ class Triager:
                 model_version=self.model.version,
                 confidence={"intent": 1.0},
             )
-        cols, vals = self.model.vectorize(a)
-        probs = self.model.probabilities(cols, vals)
+        probs = self.model.probabilities(a)
         intent = max(probs["intent"], key=probs["intent"].__getitem__)
         result = TriageResult(
             intent=intent,
@@ -144,12 +148,10 @@ class Triager:
         return f"mô hình thống kê {self.model.version} ({p:.2f})"
 
     def _intent_reasons(self, a: Analysis, intent: str, p: float) -> list[str]:
-        groups = {
-            "tip": [g for g in sorted(a.groups()) if g.startswith("cat:")] + ["int:report"],
-            "question": ["int:ask", "int:legal", "int:procedure", "int:lost"],
-            "feedback": ["int:praise", "int:complaint", "int:past_report"],
-            "other": ["int:greeting", "int:spam", "int:chain", "int:unrelated"],
-        }[intent]
+        if intent == "tip":
+            groups = [g for g in a.group_order() if g.startswith("cat:")] + ["int:report"]
+        else:
+            groups = _INTENT_GROUPS[intent]
         phrases = [ph for g in groups for ph in a.phrases(g)]
         out = []
         if phrases:

@@ -29,7 +29,7 @@ def test_text_opens_a_case_in_the_page_unit(world, send):
     case = Case.objects.get()
     assert case.unit == world.bmt
     assert case.channel_account == world.bmt_page
-    assert case.status == Case.Status.NEW
+    assert case.status == Case.Status.RECEIVED
     assert case.summary.startswith("Có nhóm thanh niên")
     msg = case.messages.get()
     assert msg.direction == Message.Direction.IN
@@ -49,7 +49,7 @@ def test_message_after_case_closed_opens_a_new_case(world, send):
     case_close(case=Case.objects.get(), actor=world.officer_bmt)
     send("user_send_text", text="tin mới")
     assert Case.objects.count() == 2
-    assert Case.objects.filter(status=Case.Status.NEW).get().summary == "tin mới"
+    assert Case.objects.filter(status=Case.Status.RECEIVED).get().summary == "tin mới"
 
 
 def test_different_citizens_get_different_cases(world, send):

@@ -1,8 +1,11 @@
-"""`binhyen serve`: the web server (gunicorn, sync workers) and the background worker.
+"""`binhyen serve`: the web server (gunicorn, sync workers), the live server (uvicorn,
+Server-Sent Events) and the background worker.
 
 WSGI for pages and webhooks: on this hardware Django under gunicorn's sync workers
-answers 4-6x more requests than under ASGI (docs/architecture.md). The worker runs as a
-second process; with --simulator, the Zalo simulator runs as a third.
+answers 4-6x more requests than under ASGI (docs/architecture.md). The live server holds
+the long-lived streams on --live-port (default: --port + 1); pages open it on the same
+host name, so the session cookie is shared (docs/live.md). The worker runs as another
+process; with --simulator, the Zalo simulator runs as one more.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve BinhYen: web server + background worker (+ the Zalo simulator for demos)."
+    help = (
+        "Serve BinhYen: web server + live server + background worker "
+        "(+ the Zalo simulator for demos)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -32,11 +38,36 @@ class Command(BaseCommand):
             "--simulator", action="store_true", help="also run the Zalo simulator (demo)"
         )
         parser.add_argument("--simulator-port", type=int, default=8090)
+        parser.add_argument(
+            "--live-port",
+            type=int,
+            default=None,
+            help="port of the live server (default: --port + 1)",
+        )
+        parser.add_argument(
+            "--no-live", action="store_true", help="no live server (run `binhyen live` elsewhere)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         py = sys.executable
         env = os.environ.copy()
         procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        live_port = opts["live_port"] or opts["port"] + 1
+        live_cmd = [
+            py,
+            "-m",
+            "binhyen.cli",
+            "live",
+            "--host",
+            opts["host"],
+            "--port",
+            str(live_port),
+        ]
+        if not opts["no_live"]:
+            # Pages open the stream on their own host name at this port (works for
+            # 127.0.0.1, localhost and a LAN address a phone uses alike).
+            env.setdefault("BINHYEN_LIVE_URL", f":{live_port}/live/stream")
+            procs.append(("live", subprocess.Popen(live_cmd, env=env)))
         if opts["simulator"]:
             pages = settings.VAR_DIR / "simulator-pages.json"
             procs.append(
@@ -104,19 +135,22 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"BinhYen serving on http://{opts['host']}:{opts['port']}/")
+        if not opts["no_live"]:
+            self.stdout.write(f"Live alerts on http://{opts['host']}:{live_port}/live/stream")
         try:
             while not stopping:
                 for name, proc in procs:
                     code = proc.poll()
                     if code is not None:
-                        if name == "worker" and not stopping:
-                            # The worker is stateless: restart it rather than stop serving.
-                            self.stderr.write(f"worker exited ({code}); restarting")
-                            idx = [n for n, _ in procs].index("worker")
-                            procs[idx] = (
-                                "worker",
-                                subprocess.Popen([py, "-m", "binhyen.cli", "worker"], env=env),
+                        if name in {"worker", "live"} and not stopping:
+                            # Both are stateless (browsers reconnect and catch up):
+                            # restart rather than stop serving.
+                            self.stderr.write(f"{name} exited ({code}); restarting")
+                            idx = [n for n, _ in procs].index(name)
+                            cmd = (
+                                live_cmd if name == "live" else [py, "-m", "binhyen.cli", "worker"]
                             )
+                            procs[idx] = (name, subprocess.Popen(cmd, env=env))
                         else:
                             self.stderr.write(f"{name} exited ({code}); stopping")
                             stopping = True

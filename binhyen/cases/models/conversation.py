@@ -1,4 +1,4 @@
-"""Citizens as seen by a page, their conversations and messages, and the cases opened."""
+"""Citizens as seen by a page, their conversations and messages."""
 
 from __future__ import annotations
 
@@ -82,82 +82,6 @@ class Conversation(models.Model):
         return self.last_inbound_at + FREE_WINDOW, self.last_inbound_at + PAID_WINDOW
 
 
-class Case(models.Model):
-    """What the unit must act on: a tip, a question or feedback, with its thread."""
-
-    class Intent(models.TextChoices):
-        UNKNOWN = "unknown", _("Chưa phân loại")
-        TIP = "tip", _("Tin báo")
-        QUESTION = "question", _("Câu hỏi")
-        FEEDBACK = "feedback", _("Phản ánh, góp ý")
-        OTHER = "other", _("Khác")
-
-    class Status(models.TextChoices):
-        NEW = "new", _("Mới")
-        IN_PROGRESS = "in_progress", _("Đang xử lý")
-        CLOSED = "closed", _("Đã đóng")
-
-    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
-
-    code = models.CharField(_("mã tin"), max_length=24, unique=True)
-    unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name=_("đơn vị")
-    )
-    channel_account = models.ForeignKey(
-        "channels.ChannelAccount",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
-    conversation = models.ForeignKey(
-        Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
-    )
-    contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
-    )
-    intent = models.CharField(
-        _("loại"), max_length=16, choices=Intent.choices, default=Intent.UNKNOWN
-    )
-    category = models.CharField(_("lĩnh vực"), max_length=32, blank=True)
-    urgency = models.CharField(_("mức khẩn"), max_length=16, blank=True)
-    status = models.CharField(
-        _("trạng thái"), max_length=24, choices=Status.choices, default=Status.NEW
-    )
-    summary = models.CharField(_("tóm tắt"), max_length=300, blank=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_cases",
-    )
-    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField(default=timezone.now)
-    last_inbound_at = models.DateTimeField(null=True, blank=True)
-    unread = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["-last_message_at"]
-        indexes = [
-            models.Index(
-                fields=["unit", "status", "-last_message_at"], name="case_unit_status_recent"
-            ),
-            models.Index(fields=["status", "-last_message_at"], name="case_status_recent"),
-        ]
-        verbose_name = _("tin báo / vụ việc")
-        verbose_name_plural = _("tin báo / vụ việc")
-
-    def __str__(self) -> str:
-        return self.code
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
-
 class Message(models.Model):
     class Direction(models.TextChoices):
         IN = "in", _("Người dân gửi")
@@ -191,7 +115,7 @@ class Message(models.Model):
         Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     direction = models.CharField(max_length=8, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
@@ -279,28 +203,3 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind in {"image", "gif", "sticker"} or self.content_type.startswith("image/")
-
-
-class CaseEvent(models.Model):
-    """The case timeline: who did what, when and why. Never contains identity data."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    kind = models.CharField(max_length=32)
-    text = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("diễn biến")
-        verbose_name_plural = _("diễn biến")
-
-    def __str__(self) -> str:
-        return f"{self.case_id}:{self.kind}"

@@ -1,4 +1,4 @@
-"""Write paths for contacts, conversations, messages and cases.
+"""Write paths for contacts, conversations and incoming messages.
 
 Every function here is the single way its use case happens: the Zalo worker, the console,
 the REST API, the CLI and the tests all call these.
@@ -12,28 +12,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
+from binhyen.cases.services.common import enqueue, run_after_receive
 from binhyen.lib import codes, crypto
 from binhyen.vault import services as vault
 
 if TYPE_CHECKING:
-    from binhyen.accounts.models import User
     from binhyen.channels.models import ChannelAccount
 
 log = logging.getLogger(__name__)
 
-MAX_REPLY_CHARS = 2000
 # Message kinds that never open a case on their own (a sticker is not a report).
 NON_CASE_KINDS = {Message.Kind.STICKER, Message.Kind.EVENT}
-
-
-class CaseError(Exception):
-    """A use case was refused; the message is shown to the officer as is."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +274,9 @@ def case_open(
         kind="opened",
         text=_("Tiếp nhận qua %(channel)s") % {"channel": channel_account or _("kênh khác")},
     )
+    from binhyen.cases.services import hooks
+
+    hooks.opened(case, at)
     return case
 
 
@@ -356,7 +353,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             status=Attachment.Status.PENDING if att.url else Attachment.Status.REMOTE,
         )
         if att.url and att.kind != "link":
-            _enqueue("binhyen.channels.tasks.fetch_attachment", attachment.pk)
+            enqueue("binhyen.channels.tasks.fetch_attachment", attachment.pk)
         elif att.kind == "link":
             Attachment.objects.filter(pk=attachment.pk).update(status=Attachment.Status.REMOTE)
     if case is not None:
@@ -365,160 +362,8 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             if not case.summary and incoming.text:
                 case.summary = _summary(incoming.text, incoming.kind)
                 case.save(update_fields=["summary"])
-        for hook in _after_receive_hooks:
-            hook(case=case, message=message, opened=opened)
+        run_after_receive(case=case, message=message, opened=opened)
     return message
-
-
-# Later stages (triage, alerts) register here instead of being called by name: receiving a
-# message must not depend on them being installed.
-_after_receive_hooks: list = []
-
-
-def register_after_receive(hook) -> None:  # type: ignore[no-untyped-def]
-    if hook not in _after_receive_hooks:
-        _after_receive_hooks.append(hook)
-
-
-def _enqueue(task_path: str, *args: object, run_after: datetime | None = None) -> None:
-    from django.utils.module_loading import import_string
-
-    task = import_string(task_path)
-    if run_after is not None:
-        task = task.using(run_after=run_after)
-    task.enqueue(*args)
-
-
-# --- replies (the outbox) ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def case_reply(
-    *,
-    case: Case,
-    author: User,
-    text: str,
-    image: tuple[str, bytes, str] | None = None,
-    client_token: str | None = None,
-) -> Message:
-    """Queue an officer's reply; the worker sends it. Idempotent on `client_token`."""
-    text = text.strip()
-    if client_token:
-        existing = Message.objects.filter(client_token=client_token).first()
-        if existing is not None:
-            if existing.case_id != case.pk:
-                raise CaseError(_("Mã gửi đã được dùng cho vụ việc khác."))
-            return existing
-    if not text and image is None:
-        raise CaseError(_("Nội dung trả lời đang trống."))
-    if len(text) > MAX_REPLY_CHARS:
-        raise CaseError(
-            _("Tin trả lời dài quá %(n)d ký tự; hãy chia thành nhiều tin.") % {"n": MAX_REPLY_CHARS}
-        )
-    conversation = case.conversation
-    if conversation is None:
-        raise CaseError(_("Vụ việc này không có hội thoại với người dân."))
-    now = timezone.now()
-    if conversation.reply_window(now) == "closed":
-        raise CaseError(
-            _("Không thể nhắn cho người dân: đã quá 7 ngày kể từ lần tương tác cuối của họ.")
-        )
-    message = Message.objects.create(
-        conversation=conversation,
-        case=case,
-        direction=Message.Direction.OUT,
-        kind=Message.Kind.IMAGE if image else Message.Kind.TEXT,
-        text=text,
-        sent_at=now,
-        author=author,
-        author_label=str(author),
-        delivery=Message.Delivery.QUEUED,
-        client_token=client_token or None,
-        next_attempt_at=now,
-    )
-    if image is not None:
-        filename, content, content_type = image
-        attachment = Attachment(
-            message=message,
-            token=secrets.token_hex(12),
-            kind="image",
-            name=filename[:255],
-            size=len(content),
-            content_type=content_type,
-            status=Attachment.Status.STORED,
-        )
-        attachment.file.save(filename, ContentFile(content), save=False)
-        attachment.save()
-    fields = ["last_message_at", "unread"]
-    case.last_message_at = now
-    case.unread = False
-    if case.first_response_at is None:
-        case.first_response_at = now
-        fields.append("first_response_at")
-    if case.status == Case.Status.NEW:
-        case.status = Case.Status.IN_PROGRESS
-        fields.append("status")
-    case.save(update_fields=fields)
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=author,
-        kind="reply_queued",
-        text=_("Trả lời người dân (chờ gửi)"),
-        data={"message": message.pk},
-    )
-    _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
-    return message
-
-
-@transaction.atomic
-def case_mark_read(*, case: Case) -> None:
-    if case.unread:
-        Case.objects.filter(pk=case.pk).update(unread=False)
-        case.unread = False
-
-
-@transaction.atomic
-def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
-    if not case.is_open:
-        raise CaseError(_("Vụ việc đã đóng."))
-    now = timezone.now()
-    case.status = Case.Status.CLOSED
-    case.closed_at = now
-    case.save(update_fields=["status", "closed_at"])
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=actor,
-        kind="closed",
-        text=_("Đóng vụ việc") + (f": {reason}" if reason else ""),
-    )
-    return case
-
-
-@transaction.atomic
-def case_reopen(*, case: Case, actor: User, reason: str = "") -> Case:
-    if case.is_open:
-        raise CaseError(_("Vụ việc đang mở."))
-    if (
-        case.conversation_id
-        and Case.objects.filter(
-            conversation_id=case.conversation_id, status__in=Case.OPEN_STATUSES
-        ).exists()
-    ):
-        raise CaseError(_("Hội thoại này đã có một vụ việc khác đang mở."))
-    now = timezone.now()
-    case.status = Case.Status.IN_PROGRESS
-    case.closed_at = None
-    case.save(update_fields=["status", "closed_at"])
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=actor,
-        kind="reopened",
-        text=_("Mở lại vụ việc") + (f": {reason}" if reason else ""),
-    )
-    return case
 
 
 # --- delivery state (called by the channel workers) --------------------------------------------
@@ -679,33 +524,4 @@ def message_record_echo(
             kind="reply_outside",
             text=_("Trang đã nhắn cho người dân ngoài BinhYen (công cụ chat của Zalo)"),
         )
-    return message
-
-
-@transaction.atomic
-def message_resend(*, message: Message, actor: User) -> Message:
-    """An officer asks to try a failed reply again."""
-    if message.direction != Message.Direction.OUT or message.delivery != Message.Delivery.FAILED:
-        raise CaseError(_("Chỉ gửi lại được tin trả lời chưa gửi được."))
-    conversation = message.conversation
-    if conversation is None or conversation.reply_window() == "closed":
-        raise CaseError(
-            _("Không thể nhắn cho người dân: đã quá 7 ngày kể từ lần tương tác cuối của họ.")
-        )
-    now = timezone.now()
-    message.delivery = Message.Delivery.QUEUED
-    message.next_attempt_at = now
-    message.attempts = 0
-    message.error_message = ""
-    message.save(update_fields=["delivery", "next_attempt_at", "attempts", "error_message"])
-    if message.case_id:
-        CaseEvent.objects.create(
-            case_id=message.case_id,
-            at=now,
-            actor=actor,
-            kind="reply_retry",
-            text=_("Gửi lại tin trả lời"),
-            data={"message": message.pk},
-        )
-    _enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     return message

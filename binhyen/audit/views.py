@@ -1,0 +1,33 @@
+"""The audit trail console: commanders browse their subtree's log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from binhyen.audit.access import audit_scope_for
+from binhyen.audit.forms import AuditFilterForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    try:
+        scope = audit_scope_for(request.user)
+    except PermissionDenied:
+        return render(request, "audit/forbidden.html", status=403)
+    form = AuditFilterForm(request.GET or None, units=scope.units())
+    entries = form.apply(scope.entries()) if form.is_bound else scope.entries()
+    entries = entries.select_related("actor_unit", "target_unit").order_by("-seq")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/log.html",
+        {"page": page, "form": form, "query": query.urlencode(), "everything": scope.everything},
+    )

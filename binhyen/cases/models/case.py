@@ -1,0 +1,182 @@
+"""Cases: what a unit must act on, with its workflow state and timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Intent(models.TextChoices):
+    UNKNOWN = "unknown", _("Chưa phân loại")
+    TIP = "tip", _("Tin báo")
+    QUESTION = "question", _("Câu hỏi")
+    FEEDBACK = "feedback", _("Phản ánh, góp ý")
+    OTHER = "other", _("Khác")
+
+
+class Status(models.TextChoices):
+    # Open states: the unit still owes the citizen something.
+    RECEIVED = "received", _("Mới tiếp nhận")
+    CLASSIFIED = "classified", _("Đã phân loại")
+    VERIFYING = "verifying", _("Đang xác minh")
+    SUSPENDED = "suspended", _("Tạm đình chỉ")
+    ACKNOWLEDGED = "acknowledged", _("Đã ghi nhận")
+    # Terminal states (reopening is a recorded transition).
+    HANDED_OVER = "handed_over", _("Đã chuyển Cơ quan điều tra")
+    TRANSFERRED = "transferred", _("Đã chuyển cơ quan có thẩm quyền")
+    RESOLVED = "resolved", _("Đã giải quyết")
+    ANSWERED = "answered", _("Đã trả lời")
+    CLOSED = "closed", _("Đã đóng")
+
+
+class Outcome(models.TextChoices):
+    """Honest results of a tip (what the record will say, and what KPIs count)."""
+
+    PROSECUTION_PROPOSED = "prosecution_proposed", _("Đề nghị khởi tố")
+    ADMINISTRATIVE_HANDLED = "administrative_handled", _("Đã xử lý vi phạm hành chính")
+    NOT_A_CRIME = "not_a_crime", _("Không có dấu hiệu tội phạm")
+    NO_GROUNDS = "no_grounds", _("Không đủ căn cứ xác minh")
+    DUPLICATE = "duplicate", _("Trùng tin đã tiếp nhận")
+    NOT_OUR_JURISDICTION = "not_our_jurisdiction", _("Không thuộc thẩm quyền")
+
+
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.CLASSIFIED,
+    Status.VERIFYING,
+    Status.SUSPENDED,
+    Status.ACKNOWLEDGED,
+)
+
+
+class Case(models.Model):
+    """What the unit must act on: a tip, a question or feedback, with its thread."""
+
+    Intent = Intent
+    Status = Status
+    Outcome = Outcome
+    OPEN_STATUSES = OPEN_STATUSES
+
+    code = models.CharField(_("mã tin"), max_length=24, unique=True)
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name=_("đơn vị")
+    )
+    received_by_unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Đơn vị có trang đã nhận tin (trước khi chuyển)."),
+    )
+    channel_account = models.ForeignKey(
+        "channels.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    conversation = models.ForeignKey(
+        "cases.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    contact = models.ForeignKey(
+        "cases.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    intent = models.CharField(
+        _("loại"), max_length=16, choices=Intent.choices, default=Intent.UNKNOWN
+    )
+    category = models.CharField(_("lĩnh vực"), max_length=32, blank=True)
+    urgency = models.CharField(_("mức khẩn"), max_length=16, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=Status.choices, default=Status.RECEIVED
+    )
+    outcome = models.CharField(_("kết quả"), max_length=32, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("ghi chú kết quả"), blank=True)
+    handed_over_to = models.CharField(_("chuyển tới"), max_length=200, blank=True)
+    summary = models.CharField(_("tóm tắt"), max_length=300, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    # Tipster protection: anonymous (no identity at all) or secrecy asked for.
+    is_anonymous = models.BooleanField(_("ẩn danh"), default=False)
+    secrecy_requested = models.BooleanField(_("yêu cầu giữ bí mật"), default=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
+
+    # Every step is a timestamp: KPIs are computed from these, never typed in.
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    classified_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    unread = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        indexes = [
+            models.Index(
+                fields=["unit", "status", "-last_message_at"], name="case_unit_status_recent"
+            ),
+            models.Index(fields=["status", "-last_message_at"], name="case_status_recent"),
+            models.Index(fields=["assigned_to", "status"], name="case_assignee_status"),
+        ]
+        verbose_name = _("tin báo / vụ việc")
+        verbose_name_plural = _("tin báo / vụ việc")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_protected(self) -> bool:
+        """Shown everywhere the case appears: the tipster asked for secrecy or is anonymous."""
+        return self.is_anonymous or self.secrecy_requested
+
+
+class CaseEvent(models.Model):
+    """The case timeline: who did what, when and why. Never contains identity data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=32)
+    text = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("diễn biến")
+        verbose_name_plural = _("diễn biến")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}"

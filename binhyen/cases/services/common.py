@@ -1,0 +1,39 @@
+"""Pieces shared by the case services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from binhyen.cases.models import Case, Message
+
+
+class CaseError(Exception):
+    """A use case was refused; the message is shown to the officer as is."""
+
+
+def enqueue(task_path: str, *args: object, run_after: datetime | None = None) -> None:
+    """Queue a background task in the current transaction (the queue is in the database,
+    so the task exists exactly when the data it concerns was committed)."""
+    task = import_string(task_path)
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(*args)
+
+
+# Later stages (triage) register here: receiving a message must not depend on them.
+_after_receive: list[Callable[..., Any]] = []
+
+
+def register_after_receive(hook: Callable[..., Any]) -> None:
+    if hook not in _after_receive:
+        _after_receive.append(hook)
+
+
+def run_after_receive(*, case: Case, message: Message, opened: bool) -> None:
+    for hook in _after_receive:
+        hook(case=case, message=message, opened=opened)
