@@ -150,3 +150,44 @@ class ActionForm(forms.Form):
             "reopen": services.case_reopen,
         }
         return simple[action](case=case, actor=user, reason=reason)  # type: ignore[operator]
+
+
+class DispatchForm(forms.Form):
+    team = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, max_length=500)
+    dispatch = forms.IntegerField(required=False)
+    stage = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", ""),
+            ("en_route", "en_route"),
+            ("on_scene", "on_scene"),
+            ("cleared", "cleared"),
+        ],
+    )
+
+
+class OutcomeForm(forms.Form):
+    people_detained = forms.IntegerField(required=False, min_value=0, max_value=100000)
+    vehicles_seized = forms.IntegerField(required=False, min_value=0, max_value=100000)
+    items = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text=_("Mỗi dòng một loại: “4 dao”, “2 bình xăng”"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    referrals = forms.CharField(required=False, max_length=2000)
+    summary = forms.CharField(required=False, max_length=4000)
+
+    def parsed_items(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for line in (self.cleaned_data.get("items") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            head, _sep, rest = line.partition(" ")
+            if head.isdigit() and rest.strip():
+                out.append({"name": rest.strip(), "count": int(head)})
+            else:
+                out.append({"name": line, "count": 1})
+        return out

@@ -9,6 +9,8 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/tra-loi/", views.case_reply, name="reply"),
     path("<int:pk>/xu-ly/", views.case_action, name="action"),
+    path("<int:pk>/dieu-dong/", views.case_dispatch, name="dispatch"),
+    path("<int:pk>/ket-qua/", views.case_outcome, name="outcome"),
     path("<int:pk>/gui-lai/<int:message_id>/", views.message_resend, name="resend"),
     path("tep/<str:token>/", views.attachment, name="attachment"),
 ]

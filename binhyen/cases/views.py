@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from binhyen.accounts.access import assignable_users, transfer_targets, visible_units
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
-from binhyen.cases.forms import ActionForm, ReplyForm
+from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
 from binhyen.cases.models import Case, Message
 
 STATUS_TABS = [
@@ -94,6 +94,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "window_ends": case.conversation.window_ends_at()
             if case.conversation
             else (None, None),
+            "actions": actions,
+            "action_form": ActionForm(case=case, user=request.user),
+            "assignees": assignable_users(case),
+            "transfer_units": transfer_targets(request.user, case),
+            "dispatches": case.dispatches.prefetch_related("officers"),
+            "outcome": getattr(case, "result", None),
+            "times": services.derived_times(case),
         },
     )
 
@@ -144,6 +151,62 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     if not cases_for_user(request.user).filter(pk=case.pk).exists():
         # Transferred out of what this officer may see.
         return redirect("cases:inbox")
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = DispatchForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.CaseError(_("Dữ liệu điều động không hợp lệ."))
+        d = form.cleaned_data
+        if d.get("dispatch"):
+            dispatch = case.dispatches.filter(pk=d["dispatch"]).first()
+            if dispatch is None:
+                raise Http404
+            services.dispatch_mark(
+                dispatch=dispatch,
+                actor=request.user,  # type: ignore[arg-type]
+                stage=d.get("stage") or "",
+            )
+        else:
+            services.dispatch_create(
+                case=case,
+                actor=request.user,  # type: ignore[arg-type]
+                team=d.get("team") or "",
+                note=d.get("note") or "",
+            )
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("cases:detail", pk=case.pk)
+    d = form.cleaned_data
+    try:
+        services.outcome_record(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            people_detained=d.get("people_detained") or 0,
+            vehicles_seized=d.get("vehicles_seized") or 0,
+            items_seized=form.parsed_items(),
+            referrals=d.get("referrals") or "",
+            summary=d.get("summary") or "",
+        )
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
     return redirect("cases:detail", pk=case.pk)
 
 

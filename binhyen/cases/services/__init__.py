@@ -2,6 +2,12 @@
 the API, the workers, the CLI and the tests alike."""
 
 from binhyen.cases.services.common import CaseError, enqueue, register_after_receive
+from binhyen.cases.services.dispatch import (
+    derived_times,
+    dispatch_create,
+    dispatch_mark,
+    outcome_record,
+)
 from binhyen.cases.services.messages import (
     IncomingAttachment,
     IncomingMessage,
@@ -73,6 +79,9 @@ __all__ = [
     "contact_set_follower",
     "contact_submit_info",
     "contact_upsert",
+    "derived_times",
+    "dispatch_create",
+    "dispatch_mark",
     "enqueue",
     "ensure_acknowledged",
     "message_delivery_update",
@@ -80,5 +89,6 @@ __all__ = [
     "message_record_echo",
     "message_resend",
     "messages_mark_receipt",
+    "outcome_record",
     "register_after_receive",
 ]

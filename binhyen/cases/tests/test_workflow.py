@@ -216,8 +216,9 @@ def test_commune_officer_cannot_transfer_sideways_but_can_send_up(world):
     assert case.unit == world.province
 
 
-@pytest.mark.parametrize("intent,target", [("tip", Status.VERIFYING),
-                                           ("question", Status.RECEIVED)])
+@pytest.mark.parametrize(
+    "intent,target", [("tip", Status.VERIFYING), ("question", Status.RECEIVED)]
+)
 def test_reopen_goes_back_to_work_by_kind(world, intent, target):
     case = _case(world, intent=intent, status=Status.CLOSED)
     services.case_reopen(case=case, actor=world.officer_bmt, reason="người dân hỏi lại")
