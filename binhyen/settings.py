@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "binhyen.clocks",
     "binhyen.live",
     "binhyen.audit",
+    "binhyen.duty",
 ]
 
 MIDDLEWARE = [

@@ -24,5 +24,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("tin-bao/", include("binhyen.cases.urls")),
     path("nhat-ky/", include("binhyen.audit.urls")),
+    path("truc-ban/", include("binhyen.duty.urls")),
     path("quan-tri/", admin.site.urls),
 ]

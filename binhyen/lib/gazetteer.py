@@ -117,7 +117,6 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     ("tinh",): ("tỉnh", ("tỉnh",)),
 }
 _PREFIX_STARTS = {k[0] for k in _PREFIXES}
-_UNIT_PREFIXES = {"xã", "phường", "thị trấn", "đặc khu"}
 _DISTRICT_PREFIXES = {"huyện", "thị xã", "thành phố", "quận"}
 # A prefix typed without accents is ambiguous for these ("quán" = shop, "tính"/"tình").
 _ACCENT_REQUIRED = {"quận", "tỉnh"}
@@ -580,13 +579,14 @@ class Gazetteer:
         for k, m in enumerate(live):
             context = set().union(*(d for kk, d in district_of.items() if kk != k))
             if m.prefix is None and m.common and not m.cue:
-                # An ordinary-looking bare name counts only as the district of a neighbour.
-                near = any(
-                    abs(o.start - m.end) <= 2 or abs(m.start - o.end) <= 2
+                # An ordinary-looking bare name without a cue counts only next to a district
+                # ("hoa dong krong pac") or as the district of its neighbour.
+                near = [
+                    kk
                     for kk, o in enumerate(live)
-                    if kk != k
-                )
-                if not (near and district_of[k]):
+                    if kk != k and (abs(o.start - m.end) <= 2 or abs(m.start - o.end) <= 2)
+                ]
+                if not (near and (district_of[k] or any(district_of[kk] for kk in near))):
                     continue
             level, found, why = self._resolve_mention(m, context)
             if level == "unit":

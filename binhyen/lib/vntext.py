@@ -102,6 +102,7 @@ _SIMPLE: dict[str, str] = {
 
 _SPLIT: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in _SIMPLE.items()}
 _CONTEXTUAL = {"h", "p", "k", "tr", "bn", "dk", "mk", "v", "q"}
+_ADDRESS_WORDS = {"pho", "kp", "tdp", "thon", "to", "hem", "ngo", "so", "khoi", "xom", "ap", "km"}
 _HOUR_BEFORE = {"bay", "may", "luc", "den", "toi", "gio", "tu", "nay", "sang", "chieu"}
 _HOW_MUCH_BEFORE = {"phat", "tien", "gia", "mat", "het", "la", "tuoi", "lau", "cao", "nop"}
 _REGISTER_AFTER = {
@@ -130,7 +131,9 @@ def _expand(folded: list[str]) -> list[tuple[str, int]]:
                 else:
                     rep = ("huyen",)
             elif tok == "p":
-                rep = ("phut",) if after_number else ("phuong",)
+                # "30p" is minutes, but "khu phố 5 p. Đông Hòa" is a ward after an address
+                address = i >= 2 and folded[i - 2] in _ADDRESS_WORDS
+                rep = ("phut",) if after_number and not address else ("phuong",)
             elif tok == "k":
                 rep = ("nghin",) if after_number else ("khong",)
             elif tok == "tr":

@@ -31,8 +31,9 @@ log = logging.getLogger("binhyen.live")
 __all__ = ["publish"]
 
 
-def publish(*, unit_path: str, kind: str, payload: dict[str, Any],
-            roles: set[str] | None = None) -> None:
+def publish(
+    *, unit_path: str, kind: str, payload: dict[str, Any], roles: set[str] | None = None
+) -> None:
     """Deliver `kind`/`payload` to every connected console session whose user may see the
     unit at `unit_path` (and holds one of `roles` there, when given), after commit."""
     from binhyen.live import events, transports

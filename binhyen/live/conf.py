@@ -27,7 +27,7 @@ def _int_setting(name: str, env: str, default: int) -> int:
 
 
 def transport() -> str:
-    """"postgres" (LISTEN/NOTIFY) or "unix" (datagrams to local live servers)."""
+    """ "postgres" (LISTEN/NOTIFY) or "unix" (datagrams to local live servers)."""
     chosen = _setting("LIVE_TRANSPORT", "BINHYEN_LIVE_TRANSPORT", "auto")
     if chosen == "auto":
         vendor = connections["default"].vendor
@@ -38,8 +38,9 @@ def transport() -> str:
 
 
 def socket_dir() -> Path:
-    return Path(_setting("LIVE_SOCKET_DIR", "BINHYEN_LIVE_SOCKET_DIR",
-                         str(Path(settings.VAR_DIR) / "live")))
+    return Path(
+        _setting("LIVE_SOCKET_DIR", "BINHYEN_LIVE_SOCKET_DIR", str(Path(settings.VAR_DIR) / "live"))
+    )
 
 
 def stream_url() -> str:

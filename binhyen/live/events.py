@@ -22,11 +22,28 @@ MAX_ENVELOPE_BYTES = 7000
 MAX_STRING_CHARS = 400
 # Keys that would carry a tipster's identity. The payload is shown on every console page
 # of everyone who can see the unit; identity data lives in the vault only.
-FORBIDDEN_KEYS = frozenset({
-    "contact", "contact_id", "name", "full_name", "display_name", "phone", "email",
-    "address", "zalo_user_id", "user_id", "user_id_by_app", "sender", "sender_id",
-    "identity", "avatar", "ip", "latitude", "longitude",
-})
+FORBIDDEN_KEYS = frozenset(
+    {
+        "contact",
+        "contact_id",
+        "name",
+        "full_name",
+        "display_name",
+        "phone",
+        "email",
+        "address",
+        "zalo_user_id",
+        "user_id",
+        "user_id_by_app",
+        "sender",
+        "sender_id",
+        "identity",
+        "avatar",
+        "ip",
+        "latitude",
+        "longitude",
+    }
+)
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -63,26 +80,43 @@ class Event:
 
     def to_wire(self) -> bytes:
         return json.dumps(
-            {"id": self.id, "ts": self.ts, "unit": self.unit, "kind": self.kind,
-             "roles": sorted(self.roles) if self.roles is not None else None,
-             "payload": self.payload},
-            ensure_ascii=False, separators=(",", ":"),
+            {
+                "id": self.id,
+                "ts": self.ts,
+                "unit": self.unit,
+                "kind": self.kind,
+                "roles": sorted(self.roles) if self.roles is not None else None,
+                "payload": self.payload,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode()
 
     @classmethod
     def from_wire(cls, raw: bytes | str) -> Event:
         data = json.loads(raw)
         roles = data.get("roles")
-        ev = cls(id=str(data["id"]), ts=int(data["ts"]), unit=str(data["unit"]),
-                 kind=str(data["kind"]), payload=dict(data["payload"]),
-                 roles=frozenset(roles) if roles is not None else None)
+        ev = cls(
+            id=str(data["id"]),
+            ts=int(data["ts"]),
+            unit=str(data["unit"]),
+            kind=str(data["kind"]),
+            payload=dict(data["payload"]),
+            roles=frozenset(roles) if roles is not None else None,
+        )
         return ev.with_frame()
 
     def with_frame(self) -> Event:
         data = json.dumps(
-            {"id": self.id, "ts": self.ts, "kind": self.kind, "unit": self.unit,
-             "payload": self.payload},
-            ensure_ascii=False, separators=(",", ":"),
+            {
+                "id": self.id,
+                "ts": self.ts,
+                "kind": self.kind,
+                "unit": self.unit,
+                "payload": self.payload,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         frame = f"id: {self.id}\ndata: {data}\n\n".encode()
         return Event(self.id, self.ts, self.unit, self.kind, self.payload, self.roles, frame)
@@ -98,9 +132,9 @@ def id_time(event_id: str) -> int | None:
     return int(head) if head.isdigit() and len(head) <= 15 else None
 
 
-def build(*, unit_path: str, kind: str, payload: dict[str, Any],
-          roles: set[str] | frozenset[str] | None) -> tuple[str, str, dict[str, Any],
-                                                          frozenset[str] | None]:
+def build(
+    *, unit_path: str, kind: str, payload: dict[str, Any], roles: set[str] | frozenset[str] | None
+) -> tuple[str, str, dict[str, Any], frozenset[str] | None]:
     """Validate what a caller publishes; raises ValueError on a programming error."""
     if not (unit_path.startswith("/") and unit_path.endswith("/")):
         raise ValueError(f"unit_path must be a unit's path like '/66/24133/', not {unit_path!r}")
@@ -116,8 +150,9 @@ def build(*, unit_path: str, kind: str, payload: dict[str, Any],
     return unit_path, kind, clean, frozen
 
 
-def stamp(unit_path: str, kind: str, payload: dict[str, Any],
-          roles: frozenset[str] | None) -> Event:
+def stamp(
+    unit_path: str, kind: str, payload: dict[str, Any], roles: frozenset[str] | None
+) -> Event:
     ts = int(time.time() * 1000)
     return Event(new_id(ts), ts, unit_path, kind, payload, roles)
 

@@ -27,7 +27,7 @@ from django.http.cookie import parse_cookie
 
 from binhyen.live import conf
 from binhyen.live.auth import audience_in_worker_thread
-from binhyen.live.hub import Audience, Hub, Stream
+from binhyen.live.hub import Hub, Stream
 from binhyen.live.transports import Listener
 
 log = logging.getLogger("binhyen.live")
@@ -118,12 +118,14 @@ class LiveApp:
     # --- endpoints -------------------------------------------------------------------------
 
     async def _health(self, send: Send) -> None:
-        body = json.dumps({
-            "ok": self.started.is_set(),
-            "streams": len(self.hub.streams),
-            "published": self.hub.published,
-            **(self.listener.describe() if self.listener else {}),
-        }).encode()
+        body = json.dumps(
+            {
+                "ok": self.started.is_set(),
+                "streams": len(self.hub.streams),
+                "published": self.hub.published,
+                **(self.listener.describe() if self.listener else {}),
+            }
+        ).encode()
         await _plain(send, 200 if self.started.is_set() else 503, body, "application/json")
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
@@ -131,12 +133,18 @@ class LiveApp:
         if cors is None:
             await _plain(send, 403, b"origin not allowed")
             return
-        await send({"type": "http.response.start", "status": 204, "headers": [
-            *cors,
-            (b"access-control-allow-methods", b"GET"),
-            (b"access-control-allow-headers", b"last-event-id, cache-control"),
-            (b"access-control-max-age", b"600"),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [
+                    *cors,
+                    (b"access-control-allow-methods", b"GET"),
+                    (b"access-control-allow-headers", b"last-event-id, cache-control"),
+                    (b"access-control-max-age", b"600"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def _stream(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -157,12 +165,18 @@ class LiveApp:
 
         stream, gap = self.hub.attach(audience, last_id)
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", b"text/event-stream; charset=utf-8"),
-                (b"cache-control", b"no-cache, no-transform"),
-                (b"x-accel-buffering", b"no"),  # nginx: do not buffer the stream
-                *cors,
-            ]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"text/event-stream; charset=utf-8"),
+                        (b"cache-control", b"no-cache, no-transform"),
+                        (b"x-accel-buffering", b"no"),  # nginx: do not buffer the stream
+                        *cors,
+                    ],
+                }
+            )
             hello = json.dumps({"heartbeat": self.heartbeat, "gap": gap}).encode()
             first = b"retry: %d\nevent: hello\ndata: %s\n\n" % (RETRY_MS, hello)
             if gap:
@@ -172,8 +186,9 @@ class LiveApp:
         finally:
             self.hub.detach(stream)
 
-    async def _pump(self, stream: Stream, session_key: str | None, receive: Receive,
-                    send: Send) -> None:
+    async def _pump(
+        self, stream: Stream, session_key: str | None, receive: Receive, send: Send
+    ) -> None:
         async def watch_disconnect() -> None:
             while True:
                 message = await receive()
@@ -197,19 +212,28 @@ class LiveApp:
                     # Too far behind: end the response; the browser reconnects at once
                     # with Last-Event-ID and catches up from the ring buffer.
                     return
-                chunk = stream.take() if stream.pending else b"event: hb\ndata: %d\n\n" % (
-                    int(time.time()))
+                chunk = (
+                    stream.take()
+                    if stream.pending
+                    else b"event: hb\ndata: %d\n\n" % (int(time.time()))
+                )
                 await asyncio.wait_for(
                     send({"type": "http.response.body", "body": chunk, "more_body": True}),
                     SEND_TIMEOUT,
                 )
                 if time.monotonic() >= next_auth:
                     next_auth = time.monotonic() + self.reauth * random.uniform(0.8, 1.2)
-                    fresh = await loop.run_in_executor(self.pool, audience_in_worker_thread,
-                                                       session_key)
+                    fresh = await loop.run_in_executor(
+                        self.pool, audience_in_worker_thread, session_key
+                    )
                     if fresh is None:
-                        await send({"type": "http.response.body",
-                                    "body": b"event: logout\ndata: {}\n\n", "more_body": True})
+                        await send(
+                            {
+                                "type": "http.response.body",
+                                "body": b"event: logout\ndata: {}\n\n",
+                                "more_body": True,
+                            }
+                        )
                         return
                     stream.audience = fresh
         except (TimeoutError, OSError):
@@ -269,11 +293,22 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return parse_cookie(raw).get(name) if raw else None
 
 
-async def _plain(send: Send, status: int, body: bytes, content_type: str = "text/plain",
-                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", content_type.encode()),
-        (b"cache-control", b"no-store"),
-        *(extra or []),
-    ]})
+async def _plain(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str = "text/plain",
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"cache-control", b"no-store"),
+                *(extra or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -88,7 +88,7 @@ def _unix_send(datagram: bytes, directory: Path) -> int:
 
 # --- receiving ----------------------------------------------------------------------------
 
-Deliver = Callable[[Event], None]
+Deliver = Callable[[Event], object]
 
 
 class Listener:
@@ -180,9 +180,7 @@ class Listener:
         first = True
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    **params, autocommit=True
-                ) as conn:
+                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
                     await conn.execute(f'LISTEN "{channel}"')
                     if not first:
                         self.on_gap()  # events sent while we were away are lost
@@ -208,13 +206,21 @@ def pg_conninfo(using: str = "default") -> dict[str, Any]:
     """Connection parameters for a LISTEN connection to the same database as Django's."""
     s = connections[using].settings_dict
     params: dict[str, Any] = {"dbname": s["NAME"]}
-    for key, name in (("USER", "user"), ("PASSWORD", "password"), ("HOST", "host"),
-                      ("PORT", "port")):
+    for key, name in (
+        ("USER", "user"),
+        ("PASSWORD", "password"),
+        ("HOST", "host"),
+        ("PORT", "port"),
+    ):
         if s.get(key):
             params[name] = str(s[key])
     for key, value in (s.get("OPTIONS") or {}).items():
         if isinstance(value, str | int) and key not in {
-            "isolation_level", "server_side_binding", "assume_role", "pool", "prepare_threshold",
+            "isolation_level",
+            "server_side_binding",
+            "assume_role",
+            "pool",
+            "prepare_threshold",
         }:
             params[key] = value
     params.setdefault("application_name", "binhyen-live")

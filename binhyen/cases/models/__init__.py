@@ -9,8 +9,10 @@ from binhyen.cases.models.conversation import (
     attachment_upload_to,
 )
 from binhyen.cases.models.dispatch import CaseOutcome, Dispatch
+from binhyen.cases.models.notice import DEFAULT_NOTICES, NoticeTemplate
 
 __all__ = [
+    "DEFAULT_NOTICES",
     "FREE_WINDOW",
     "OPEN_STATUSES",
     "PAID_WINDOW",
@@ -23,6 +25,7 @@ __all__ = [
     "Dispatch",
     "Intent",
     "Message",
+    "NoticeTemplate",
     "Outcome",
     "Status",
     "attachment_upload_to",

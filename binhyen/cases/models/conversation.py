@@ -33,6 +33,8 @@ class Contact(models.Model):
         "vault.Identity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_follower = models.BooleanField(null=True)
+    # A police officer who linked their own Zalo to receive alerts: never opens cases.
+    is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

@@ -317,7 +317,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
 
     case = _open_case_of(conversation)
     opened = False
-    if case is None and incoming.kind not in NON_CASE_KINDS:
+    if case is None and incoming.kind not in NON_CASE_KINDS and not contact.is_staff:
         case = case_open(
             unit_id=incoming.channel_account.unit_id,
             channel_account=incoming.channel_account,

@@ -40,9 +40,9 @@ def test_dispatch_timestamps_give_response_travel_and_on_scene_times(world, tip)
     assert times["arrival"] == 11 * 60
     assert times["on_scene"] == 60 * 60
     kinds = list(CaseEvent.objects.filter(case=tip).values_list("kind", flat=True))
-    assert ["dispatched", "dispatch_en_route", "dispatch_on_scene", "dispatch_cleared"] == [
+    assert [
         k for k in kinds if k.startswith("dispatch")
-    ]
+    ] == ["dispatched", "dispatch_en_route", "dispatch_on_scene", "dispatch_cleared"]
 
 
 def test_a_cad_stage_is_recorded_once_and_in_order(world, tip):

@@ -112,6 +112,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         text = (msg.text or "") if msg else ""
         if name == "user_send_business_card" and not text:
             text = "Người dân gửi một danh thiếp."
+        link = _maybe_link_officer(account, key, kind, text, event, anonymous)
         cases.message_receive(
             incoming=cases.IncomingMessage(
                 channel_account=account,
@@ -128,6 +129,11 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
                 quote_provider_id=(msg.quote_msg_id or "") if msg else "",
             )
         )
+        if link is not None:
+            from binhyen.duty.services import messenger_notify
+
+            messenger_notify(user=link.user, text="BinhYen: đã liên kết Zalo của bạn để nhận "
+                                                  "cảnh báo tin báo khẩn.")
         return "processed"
 
     if name.startswith("oa_send_"):
@@ -204,6 +210,21 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         return "processed"
 
     return "ignored"
+
+
+def _maybe_link_officer(account: ChannelAccount, key: str, kind: str, text: str, event: Event,
+                        anonymous: bool) -> object | None:
+    """An officer sending "BY 123456" from their own Zalo links it for alerts."""
+    from binhyen.duty.services import messenger_link_complete, parse_link_code
+
+    code = parse_link_code(text) if text and not anonymous else None
+    if code is None:
+        return None
+    contact = cases.contact_upsert(
+        channel_account=account, contact_key=key, kind=kind,
+        identity=_identity(event, account, anonymous=False), seen_at=_when(event),
+    )
+    return messenger_link_complete(channel_account=account, contact=contact, code=code)
 
 
 def _submitted_info(info: dict[str, object]) -> dict[str, str]:

@@ -113,7 +113,8 @@ _GROUPS: dict[str, str] = {
         chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|trói tay|kiệt sức|mẹ ruột|
         cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo""",
     "cat:environment": """
-        khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|lâm tặc|cưa máy|tiếng cưa|
+        săn bắt|đi săn|săn thú|con sóc|cheo|thú quý|khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|
+        lâm tặc|cưa máy|tiếng cưa|
         đốt rừng|lấn chiếm rừng|rừng phòng hộ|rừng tự nhiên|khai thác cát|hút cát|cát lậu|
         bãi cát|ghe hút cát|khai thác vàng|khoáng sản|đào đất|động vật hoang dã|thú rừng|
         bẫy thú|đặt bẫy|tê tê|rắn hổ mang|cu li|con khỉ|con voi|voi con|thịt chồn|con chồn|
@@ -160,7 +161,8 @@ _GROUPS: dict[str, str] = {
         nhanh gọn|kịp thời|nhiệt tình|đánh giá cao|tuyệt vời|rất nhanh|giúp đỡ|đã giúp|
         đã hướng dẫn|đáng khen|ghi nhận""",
     "int:complaint": """
-        góp ý|đề nghị|kiến nghị|phản ánh|mong|không ai trả lời|chưa ai trả lời|
+        góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong|
+        không ai trả lời|chưa ai trả lời|
         không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|
         quá chậm|thái độ|
         hách dịch|cộc lốc|khó chịu|gây khó dễ|không hướng dẫn|bất tiện|không tiếp nhận|
@@ -209,7 +211,7 @@ _GROUPS: dict[str, str] = {
         từ nãy|đang làm|live""",
     "urg:just": """
         vừa|vừa mới|mới xong|mới đi|lúc nãy|khi nãy|hồi nãy|ban nãy|cách đây|phút trước|mới xảy ra|
-        sáng nay|trưa nay|chiều nay|từ sáng|từ trưa|từ chiều|từ tối|hôm nay|tối qua|đêm qua|
+        sáng nay|trưa nay|chiều nay|từ sáng|từ trưa|từ chiều|từ tối|hôm nay|
         sáng sớm|mới đây|phút""",
     "urg:help": """
         nhanh|gấp|khẩn cấp|khẩn|cứu|cứu với|cứu em|cứu tôi|tới ngay|tới nhanh|xuống ngay|
@@ -228,7 +230,8 @@ _GROUPS: dict[str, str] = {
         kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
         rượt|đuổi chém|nhốt|bị đánh|nguy hiểm tính mạng|tiền chuộc|đe dọa giết""",
     "urg:past": """
-        hôm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|mấy hôm trước|hôm kia|
+        hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
+        mấy hôm trước|hôm kia|
         lần trước|trước đây|đã lâu|mấy năm|tháng rồi|tuần rồi|năm rồi|dịp tết|đợt trước""",
     "urg:recurring": """
         thường xuyên|hay|tối nào cũng|đêm nào cũng|ngày nào cũng|cuối tuần nào cũng|
@@ -236,6 +239,8 @@ _GROUPS: dict[str, str] = {
         mấy tháng nay|
         mấy tuần nay|dạo này|lâu nay|kéo dài|suốt|từ lâu|hàng đêm|mỗi đêm|mỗi ngày|mỗi tối|
         hằng ngày|hàng ngày|mấy đêm nay|cả tháng|lâu rồi|như cơm bữa|công khai|ai cũng biết""",
+    "urg:risk": """
+        nguy cơ|có thể|nếu có|sợ là|lo là|mùa mưa tới|sắp tới|phòng khi|đề phòng""",
     "urg:calm": """
         không sao|không ai bị thương|không bị sao|không bị thương|chỉ trầy|trầy xước|bị nhẹ|
         không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|

@@ -14,6 +14,7 @@ from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage.features import Analysis, analyse
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
 from binhyen.lib.triage.model import TrainedModel, load_model
+from binhyen.lib.triage.training import expected_default_version, seed_examples, train
 
 log = logging.getLogger("binhyen.triage")
 
@@ -83,8 +84,6 @@ class Triager:
         """Load a saved model; without a path use $BINHYEN_TRIAGE_MODEL or var/triage/model.npz,
         and when no such file exists (or it was built from other seed data) train one from the
         shipped seed files in memory (a few seconds)."""
-        from binhyen.lib.triage.training import expected_default_version, seed_examples, train
-
         gazetteer = gazetteer or Gazetteer.load()
         if model_path is not None:
             return cls(load_model(model_path), gazetteer)

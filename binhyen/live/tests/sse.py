@@ -10,9 +10,16 @@ from typing import Any
 
 
 class SSEClient:
-    def __init__(self, host: str, port: int, *, session: str | None = None,
-                 path: str = "/live/stream", headers: dict[str, str] | None = None,
-                 timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        session: str | None = None,
+        path: str = "/live/stream",
+        headers: dict[str, str] | None = None,
+        timeout: float = 5.0,
+    ) -> None:
         self.sock = socket.create_connection((host, port), timeout=timeout)
         lines = [f"GET {path} HTTP/1.0", f"Host: {host}:{port}", "Accept: text/event-stream"]
         if session:

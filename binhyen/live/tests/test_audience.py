@@ -14,16 +14,21 @@ from binhyen.testing import PASSWORD
 
 def receivers(world, unit, roles=None, users=None) -> set[str]:
     """Usernames whose stream receives one event about `unit`."""
-    users = users or [world.duty, world.province_officer, world.commander_bmt,
-                      world.officer_bmt, world.officer_tanan, world.outsider]
+    users = users or [
+        world.duty,
+        world.province_officer,
+        world.commander_bmt,
+        world.officer_bmt,
+        world.officer_tanan,
+        world.outsider,
+    ]
     hub = Hub()
     streams = {}
     for user in users:
         audience = audience_for_session(session_cookie(user))
         assert audience is not None
         streams[user.username], _ = hub.attach(audience, None)
-    hub.publish(stamp(unit.path, "case.new", {"code": "TB-1"},
-                      frozenset(roles) if roles else None))
+    hub.publish(stamp(unit.path, "case.new", {"code": "TB-1"}, frozenset(roles) if roles else None))
     return {name for name, stream in streams.items() if stream.pending}
 
 
@@ -53,8 +58,7 @@ def test_role_filter_reaches_only_holders_of_the_role_above_or_at_the_unit(world
 
 
 def test_superuser_sees_every_unit_but_role_targeted_events_need_the_role(world):
-    admin = staff_upsert(username="admin", password=PASSWORD, full_name="Admin",
-                         memberships=[])
+    admin = staff_upsert(username="admin", password=PASSWORD, full_name="Admin", memberships=[])
     admin.is_superuser = True
     admin.save()
     assert receivers(world, world.tanan, users=[admin]) == {"admin"}

@@ -20,7 +20,8 @@ from binhyen.live.tests.sse import SSEClient
 def start_live(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "binhyen.cli", "live", "--port", str(port)], env=env,
+        [sys.executable, "-m", "binhyen.cli", "live", "--port", str(port)],
+        env=env,
     )
     return proc, port
 
@@ -59,18 +60,22 @@ def two_live_servers(transactional_db, live_socket_dir) -> Iterator[list[int]]:
                 proc.kill()
 
 
-def test_one_publish_reaches_streams_on_two_live_server_processes(world, login,
-                                                                  two_live_servers):
-    duty = [SSEClient("127.0.0.1", port, session=login(world.duty), timeout=10)
-            for port in two_live_servers]
-    tanan = [SSEClient("127.0.0.1", port, session=login(world.officer_tanan), timeout=10)
-             for port in two_live_servers]
+def test_one_publish_reaches_streams_on_two_live_server_processes(world, login, two_live_servers):
+    duty = [
+        SSEClient("127.0.0.1", port, session=login(world.duty), timeout=10)
+        for port in two_live_servers
+    ]
+    tanan = [
+        SSEClient("127.0.0.1", port, session=login(world.officer_tanan), timeout=10)
+        for port in two_live_servers
+    ]
     for client in duty + tanan:
         assert client.status == 200
         client.expect("hello", timeout=10)
 
-    live.publish(unit_path=world.bmt.path, kind="case.new",
-                 payload={"code": "TB-77", "urgency": "critical"})
+    live.publish(
+        unit_path=world.bmt.path, kind="case.new", payload={"code": "TB-77", "urgency": "critical"}
+    )
 
     for client in duty:
         [msg] = client.messages(timeout=10, until=1)
@@ -81,10 +86,10 @@ def test_one_publish_reaches_streams_on_two_live_server_processes(world, login,
         client.close()
 
 
-def test_publisher_removes_sockets_of_dead_live_servers(transactional_db, world,
-                                                       live_socket_dir):
-    if is_postgres():
-        pytest.skip("the socket directory is the SQLite transport's")
+def test_publisher_removes_sockets_of_dead_live_servers(
+    transactional_db, world, live_socket_dir, settings
+):
+    settings.LIVE_TRANSPORT = "unix"
     import os
     import socket as socketlib
 

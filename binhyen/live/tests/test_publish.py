@@ -9,8 +9,13 @@ from binhyen import live
 
 
 def critical(code: str = "TB-1", **extra) -> dict:
-    return {"code": code, "urgency": "critical", "summary": "Đánh nhau có hung khí",
-            "url": "/tin-bao/1/", **extra}
+    return {
+        "code": code,
+        "urgency": "critical",
+        "summary": "Đánh nhau có hung khí",
+        "url": "/tin-bao/1/",
+        **extra,
+    }
 
 
 def test_event_leaves_only_when_the_transaction_commits(world, receiver):
@@ -34,8 +39,7 @@ def test_inner_savepoint_rolled_back_drops_only_its_events(world, receiver):
         live.publish(unit_path=world.bmt.path, kind="case.new", payload=critical("TB-1"))
         try:
             with transaction.atomic():
-                live.publish(unit_path=world.bmt.path, kind="case.new",
-                             payload=critical("TB-2"))
+                live.publish(unit_path=world.bmt.path, kind="case.new", payload=critical("TB-2"))
                 raise RuntimeError
         except RuntimeError:
             pass
@@ -44,8 +48,9 @@ def test_inner_savepoint_rolled_back_drops_only_its_events(world, receiver):
 
 
 def test_outside_a_transaction_the_event_leaves_at_once(world, receiver):
-    live.publish(unit_path=world.tanan.path, kind="case.escalated", payload=critical(),
-                 roles={"duty"})
+    live.publish(
+        unit_path=world.tanan.path, kind="case.escalated", payload=critical(), roles={"duty"}
+    )
     [event] = receiver.events(timeout=2, until=1)
     assert event.roles == frozenset({"duty"})
 

@@ -10,8 +10,12 @@ from binhyen import live
 
 
 def critical(code: str) -> dict:
-    return {"code": code, "urgency": "critical", "summary": "Tụ tập mang hung khí",
-            "url": "/tin-bao/1/"}
+    return {
+        "code": code,
+        "urgency": "critical",
+        "summary": "Tụ tập mang hung khí",
+        "url": "/tin-bao/1/",
+    }
 
 
 def test_anonymous_stream_is_refused(live_app):
@@ -136,8 +140,9 @@ def test_console_on_the_same_host_and_another_port_gets_a_cors_grant(world, live
 
 def test_trusted_origin_from_settings_gets_a_cors_grant(world, live_app, login, settings):
     settings.CSRF_TRUSTED_ORIGINS = ["https://console.binhyen.example"]
-    sse = live_app.stream(login(world.officer_bmt),
-                          headers={"Origin": "https://console.binhyen.example"})
+    sse = live_app.stream(
+        login(world.officer_bmt), headers={"Origin": "https://console.binhyen.example"}
+    )
     assert sse.status == 200
 
 

@@ -16,9 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8001)
-        parser.add_argument("--workers", type=int, default=1,
-                            help="processes; each holds its own streams (PostgreSQL or "
-                                 "the UNIX-socket transport reaches all of them)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes; each holds its own streams (PostgreSQL or "
+            "the UNIX-socket transport reaches all of them)",
+        )
         parser.add_argument("--log-level", default="warning")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -27,8 +31,14 @@ class Command(BaseCommand):
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
         uvicorn.run(
             "binhyen.live.asgi:application",
-            host=opts["host"], port=opts["port"], workers=opts["workers"],
-            lifespan="on", access_log=False, log_level=opts["log_level"],
-            proxy_headers=False, server_header=False,
-            timeout_graceful_shutdown=2, backlog=4096,
+            host=opts["host"],
+            port=opts["port"],
+            workers=opts["workers"],
+            lifespan="on",
+            access_log=False,
+            log_level=opts["log_level"],
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=2,
+            backlog=4096,
         )

@@ -1,0 +1,80 @@
+"""Automatic messages to the citizen: acknowledgement, receipt notice, result.
+
+Sent through the outbox like an officer's reply, only while the channel can still reach
+the citizen; otherwise the case records that the notice is owed and the officer sees it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.cases.models import (
+    DEFAULT_NOTICES,
+    Case,
+    CaseEvent,
+    Message,
+    NoticeTemplate,
+)
+from binhyen.cases.services.common import enqueue
+
+
+def _text(code: str, case: Case) -> str | None:
+    row = NoticeTemplate.objects.filter(code=code).first()
+    if row is not None and not row.is_active:
+        return None
+    template = row.text if row is not None else DEFAULT_NOTICES[code][1]
+    opened = timezone.localtime(case.opened_at)
+    values = {
+        "unit": case.unit.name,
+        "code": case.code,
+        "opened": f"{opened:%H:%M %d/%m/%Y}",
+        "outcome": case.get_outcome_display() if case.outcome else case.get_status_display(),
+    }
+    try:
+        return template.format(**values)[:2000]
+    except (KeyError, IndexError, ValueError):
+        # A broken edit must not silence the notice: fall back to the default wording.
+        return DEFAULT_NOTICES[code][1].format(**values)[:2000]
+
+
+def notice_already_sent(case: Case, code: str) -> bool:
+    return CaseEvent.objects.filter(case=case, kind="notice", data__code=code).exists()
+
+
+@transaction.atomic
+def notice_send(*, case: Case, code: str) -> Message | None:
+    """Queue one automatic message (once per case and code). None when not sent."""
+    if code not in DEFAULT_NOTICES or notice_already_sent(case, code):
+        return None
+    text = _text(code, case)
+    if text is None:
+        return None
+    conversation = case.conversation
+    now = timezone.now()
+    if conversation is None:
+        # Web tips: the citizen reads it on the status page; nothing leaves BinhYen.
+        reachable = case.channel_account is not None
+    else:
+        reachable = conversation.reply_window(now) != "closed"
+    if not reachable:
+        CaseEvent.objects.create(
+            case=case, at=now, kind="notice_blocked",
+            text=_("Chưa gửi được “%(what)s”: kênh không còn liên lạc được với người dân.")
+            % {"what": DEFAULT_NOTICES[code][0]},
+            data={"code": code},
+        )
+        return None
+    message = Message.objects.create(
+        conversation=conversation, case=case, direction=Message.Direction.OUT,
+        kind=Message.Kind.TEXT, text=text, sent_at=now, author_label=_("Tin nhắn tự động"),
+        delivery=Message.Delivery.QUEUED, next_attempt_at=now,
+    )
+    CaseEvent.objects.create(
+        case=case, at=now, kind="notice",
+        text=_("Gửi tự động: %(what)s") % {"what": DEFAULT_NOTICES[code][0]},
+        data={"code": code, "message": message.pk},
+    )
+    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    return message

@@ -1,0 +1,108 @@
+"""Duty desk pages: who is on duty, alerts, acknowledging, linking one's Zalo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from binhyen.accounts.access import roles_in, visible_units
+from binhyen.accounts.models import Role, User
+from binhyen.cases.services import CaseError
+from binhyen.channels.models import ChannelAccount, Provider
+from binhyen.duty import services
+from binhyen.duty.models import Post, Shift
+
+
+class ShiftForm(forms.Form):
+    unit = forms.CharField(max_length=32)
+    user = forms.IntegerField()
+    post = forms.ChoiceField(choices=Post.choices)
+    starts_at = forms.DateTimeField()
+    ends_at = forms.DateTimeField()
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    units = list(visible_units(request.user).order_by("path")[:200])
+    shifts = (
+        Shift.objects.filter(unit__in=units, ends_at__gt=now - timedelta(hours=12),
+                             starts_at__lt=now + timedelta(days=7))
+        .select_related("unit", "user")
+        .order_by("unit__path", "starts_at")
+    )
+    manageable = [u for u in units if _may_manage(request.user, u)]
+    return render(request, "duty/roster.html", {
+        "now": now,
+        "on_duty": [s for s in shifts if s.starts_at <= now < s.ends_at],
+        "upcoming": [s for s in shifts if s.starts_at > now][:100],
+        "alerts": services.active_alerts_for(request.user)[:50],
+        "manageable": manageable,
+        "posts": Post.choices,
+        "staff": User.objects.filter(is_active=True, memberships__unit__in=manageable)
+        .distinct().order_by("full_name")[:300],
+    })
+
+
+def _may_manage(user: User, unit: object) -> bool:
+    if user.is_superuser:
+        return True
+    return bool(roles_in(user, unit) & {Role.COMMANDER, Role.COMMAND, Role.ADMIN, Role.DUTY})  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def shift_create(request: HttpRequest) -> HttpResponse:
+    form = ShiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Thông tin ca trực không hợp lệ."))
+        return redirect("duty:roster")
+    d = form.cleaned_data
+    unit = visible_units(request.user).filter(code=d["unit"]).first()
+    user = User.objects.filter(pk=d["user"], is_active=True).first()
+    if unit is None or user is None or not _may_manage(request.user, unit):
+        raise Http404
+    try:
+        services.shift_create(unit=unit, user=user, post=d["post"], starts_at=d["starts_at"],
+                              ends_at=d["ends_at"], actor=request.user)  # type: ignore[arg-type]
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã thêm ca trực."))
+    return redirect("duty:roster")
+
+
+@login_required
+@require_POST
+def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = services.active_or_recent_alerts_for(request.user).filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    services.alert_acknowledge(alert=alert, actor=request.user)  # type: ignore[arg-type]
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"status": "ok", "case": alert.case.code})
+    return redirect("cases:detail", pk=alert.case_id)
+
+
+@login_required
+def messenger(request: HttpRequest) -> HttpResponse:
+    code = None
+    pages = ChannelAccount.objects.filter(provider=Provider.ZALO, is_active=True,
+                                          unit__in=visible_units(request.user)).order_by("unit__path")
+    if request.method == "POST":
+        page = pages.filter(pk=request.POST.get("page") or 0).first()
+        if page is None:
+            raise Http404
+        code = services.messenger_link_start(user=request.user, channel_account=page)  # type: ignore[arg-type]
+    link = getattr(request.user, "messenger_link", None)
+    return render(request, "duty/messenger.html",
+                  {"pages": pages[:200], "code": code, "link": link})
+
