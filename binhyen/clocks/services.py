@@ -64,7 +64,7 @@ def rule_get(code: str) -> ClockRule:
 
 def _open_clock(case: Case, family: str) -> CaseClock | None:
     return (
-        CaseClock.objects.select_for_update()
+        CaseClock.objects.select_for_update(of=("self",))
         .filter(case=case, family=family, state__in=CaseClock.OPEN_STATES)
         .select_related("rule")
         .first()
@@ -236,7 +236,9 @@ def clocks_cancel_open(
     *, case: Case, at: datetime, reason: str = "", kinds: Iterable[str] | None = None
 ) -> list[CaseClock]:
     """Stop every open clock of the case (of `kinds` only, when given), e.g. on closing it."""
-    qs = CaseClock.objects.select_for_update().filter(case=case, state__in=CaseClock.OPEN_STATES)
+    qs = CaseClock.objects.select_for_update(of=("self",)).filter(
+        case=case, state__in=CaseClock.OPEN_STATES
+    )
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     closed = []
@@ -337,7 +339,7 @@ def clocks_pause(*, case: Case, at: datetime, reason: str = "") -> list[CaseCloc
     """
     paused = []
     qs = (
-        CaseClock.objects.select_for_update()
+        CaseClock.objects.select_for_update(of=("self",))
         .filter(
             case=case,
             kind=ClockRule.Kind.LEGAL,
@@ -376,7 +378,7 @@ def clocks_resume(*, case: Case, at: datetime, reason: str = "") -> list[CaseClo
     calendar = calendar_load()
     resumed = []
     qs = (
-        CaseClock.objects.select_for_update()
+        CaseClock.objects.select_for_update(of=("self",))
         .filter(case=case, state=CaseClock.State.PAUSED)
         .select_related("rule")
     )
@@ -421,7 +423,7 @@ def clocks_resume(*, case: Case, at: datetime, reason: str = "") -> list[CaseClo
             reason=reason,
         )
         resumed.append(clock)
-    for clock in CaseClock.objects.select_for_update().filter(
+    for clock in CaseClock.objects.select_for_update(of=("self",)).filter(
         case=case,
         state__in=CaseClock.OPEN_STATES,
         rule__starts_on=ClockRule.Trigger.SUSPENSION,

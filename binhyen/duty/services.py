@@ -42,8 +42,9 @@ LINK_PREFIX = "BY"
 # --- who is on duty --------------------------------------------------------------------------
 
 
-def on_duty(unit: Unit, at: datetime | None = None, posts: set[str] | None = None
-            ) -> QuerySet[User]:
+def on_duty(
+    unit: Unit, at: datetime | None = None, posts: set[str] | None = None
+) -> QuerySet[User]:
     at = at or timezone.now()
     shifts = Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
     if posts:
@@ -70,9 +71,7 @@ def responders(case: Case, level: int, at: datetime | None = None) -> list[User]
             _members(unit, {Role.OFFICER, Role.COMMANDER, Role.DUTY})
         )
     elif level == Level.COMMANDER:
-        people = list(_members(unit, {Role.COMMANDER})) or list(
-            on_duty(unit, at, {Post.COMMANDER})
-        )
+        people = list(_members(unit, {Role.COMMANDER})) or list(on_duty(unit, at, {Post.COMMANDER}))
     else:
         province = province_of(unit)
         people = list(on_duty(province, at, {Post.DUTY_DESK})) or list(
@@ -124,31 +123,47 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
         roles = {Role.COMMANDER, Role.COMMAND}
     else:
         roles = {Role.DUTY, Role.COMMAND}
-    live.publish(unit_path=case.unit.path, kind="alert", payload=_payload(case, alert),
-                 roles={str(r) for r in roles})
+    live.publish(
+        unit_path=case.unit.path,
+        kind="alert",
+        payload=_payload(case, alert),
+        roles={str(r) for r in roles},
+    )
     text = _("[BinhYen] %(urg)s %(code)s — %(unit)s: %(summary)s") % {
         "urg": "KHẨN CẤP" if case.urgency == "critical" else "Tin báo",
-        "code": case.code, "unit": case.unit.name, "summary": case.summary[:200],
+        "code": case.code,
+        "unit": case.unit.name,
+        "summary": case.summary[:200],
     }
     if case.is_protected:
         # The messenger leaves the console: say less about a protected tip.
         text = _("[BinhYen] %(code)s — %(unit)s: có tin báo cần xử lý ngay.") % {
-            "code": case.code, "unit": case.unit.name}
+            "code": case.code,
+            "unit": case.unit.name,
+        }
     notified = [u for u in people if messenger_notify(user=u, text=text)]
     names = ", ".join(str(u) for u in people) or _("(không có ai)")
     CaseEvent.objects.create(
-        case=case, at=at, kind="alert",
-        text=_("Cảnh báo %(level)s: %(names)s") % {"level": Level(alert.level).label,
-                                                 "names": names}[:480],
-        data={"alert": alert.pk, "level": alert.level, "users": [u.pk for u in people],
-              "messenger": [u.pk for u in notified]},
+        case=case,
+        at=at,
+        kind="alert",
+        text=(
+            _("Cảnh báo %(level)s: %(names)s") % {"level": Level(alert.level).label, "names": names}
+        )[:480],
+        data={
+            "alert": alert.pk,
+            "level": alert.level,
+            "users": [u.pk for u in people],
+            "messenger": [u.pk for u in notified],
+        },
     )
     return people
 
 
 @transaction.atomic
-def alert_raise(*, case: Case, reason: str = Alert.Reason.URGENT, detail: str = "",
-                at: datetime | None = None) -> Alert | None:
+def alert_raise(
+    *, case: Case, reason: str = Alert.Reason.URGENT, detail: str = "", at: datetime | None = None
+) -> Alert | None:
     """Ring the on-duty officers about this case (once per reason while unacknowledged)."""
     at = at or timezone.now()
     if case.acknowledged_at is not None and reason == Alert.Reason.URGENT:
@@ -156,8 +171,13 @@ def alert_raise(*, case: Case, reason: str = Alert.Reason.URGENT, detail: str = 
     existing = Alert.objects.filter(case=case, reason=reason, acknowledged_at__isnull=True).first()
     if existing is not None:
         return existing
-    alert = Alert.objects.create(case=case, reason=reason, detail=detail[:300], created_at=at,
-                                 escalate_at=_ack_deadline(case, at))
+    alert = Alert.objects.create(
+        case=case,
+        reason=reason,
+        detail=detail[:300],
+        created_at=at,
+        escalate_at=_ack_deadline(case, at),
+    )
     _ring(alert, at)
     return alert
 
@@ -170,9 +190,11 @@ def alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | None = 
         acknowledged_at=at, acknowledged_by=actor, escalate_at=None
     )
     if n:
-        live.publish(unit_path=case.unit.path, kind="alert.ack",
-                     payload={"case_id": case.pk, "code": case.code,
-                              "by": str(actor) if actor else ""})
+        live.publish(
+            unit_path=case.unit.path,
+            kind="alert.ack",
+            payload={"case_id": case.pk, "code": case.code, "by": str(actor) if actor else ""},
+        )
     return n
 
 
@@ -207,7 +229,9 @@ def alerts_escalate_due(now: datetime | None = None) -> int:
                 continue
             alert.refresh_from_db()
             CaseEvent.objects.create(
-                case=alert.case, at=now, kind="escalated",
+                case=alert.case,
+                at=now,
+                kind="escalated",
                 text=_("Chưa ai nhận xử lý: chuyển cảnh báo lên %(level)s")
                 % {"level": Level(nxt).label},
                 data={"alert": alert.pk, "level": nxt},
@@ -227,8 +251,12 @@ def breaches_alert(now: datetime | None = None) -> int:
         if clock.family == "first_ack":
             continue
         with transaction.atomic():
-            if alert_raise(case=clock.case, reason=Alert.Reason.BREACH,
-                           detail=f"{clock.label_vi} ({clock.citation_vi})", at=now):
+            if alert_raise(
+                case=clock.case,
+                reason=Alert.Reason.BREACH,
+                detail=f"{clock.label_vi} ({clock.citation_vi})",
+                at=now,
+            ):
                 n += 1
     return n
 
@@ -242,8 +270,11 @@ def messenger_link_start(*, user: User, channel_account: ChannelAccount) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     MessengerLink.objects.update_or_create(
         user=user,
-        defaults={"channel_account": channel_account, "code": code,
-                  "code_expires_at": timezone.now() + LINK_CODE_TTL},
+        defaults={
+            "channel_account": channel_account,
+            "code": code,
+            "code_expires_at": timezone.now() + LINK_CODE_TTL,
+        },
     )
     return f"{LINK_PREFIX} {code}"
 
@@ -256,12 +287,12 @@ def parse_link_code(text: str) -> str | None:
 
 
 @transaction.atomic
-def messenger_link_complete(*, channel_account: ChannelAccount, contact: Contact,
-                            code: str) -> MessengerLink | None:
+def messenger_link_complete(
+    *, channel_account: ChannelAccount, contact: Contact, code: str
+) -> MessengerLink | None:
     link = (
         MessengerLink.objects.select_for_update()
-        .filter(channel_account=channel_account, code=code,
-                code_expires_at__gt=timezone.now())
+        .filter(channel_account=channel_account, code=code, code_expires_at__gt=timezone.now())
         .first()
     )
     if link is None:
@@ -281,8 +312,11 @@ def messenger_notify(*, user: User, text: str) -> bool:
     from binhyen.cases.models import Conversation, Message
     from binhyen.cases.services import enqueue
 
-    link = MessengerLink.objects.filter(user=user, linked_at__isnull=False,
-                                        contact__isnull=False).select_related("contact").first()
+    link = (
+        MessengerLink.objects.filter(user=user, linked_at__isnull=False, contact__isnull=False)
+        .select_related("contact")
+        .first()
+    )
     if link is None or link.contact is None:
         return False
     conversation = Conversation.objects.filter(contact=link.contact).first()
@@ -290,17 +324,29 @@ def messenger_notify(*, user: User, text: str) -> bool:
         return False
     now = timezone.now()
     message = Message.objects.create(
-        conversation=conversation, direction=Message.Direction.OUT, kind=Message.Kind.TEXT,
-        text=text[:2000], sent_at=now, author_label="BinhYen",
-        delivery=Message.Delivery.QUEUED, next_attempt_at=now,
+        conversation=conversation,
+        direction=Message.Direction.OUT,
+        kind=Message.Kind.TEXT,
+        text=text[:2000],
+        sent_at=now,
+        author_label="BinhYen",
+        delivery=Message.Delivery.QUEUED,
+        next_attempt_at=now,
     )
     enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     return True
 
 
 @transaction.atomic
-def shift_create(*, unit: Unit, user: User, post: str, starts_at: datetime, ends_at: datetime,
-                 actor: User | None = None) -> Shift:
+def shift_create(
+    *,
+    unit: Unit,
+    user: User,
+    post: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: User | None = None,
+) -> Shift:
     from binhyen.accounts.access import can_see_unit
     from binhyen.cases.services import CaseError
 
@@ -312,23 +358,27 @@ def shift_create(*, unit: Unit, user: User, post: str, starts_at: datetime, ends
         raise CaseError(_("Vị trí trực không hợp lệ."))
     if not can_see_unit(user, unit):
         raise CaseError(_("Cán bộ không thuộc đơn vị này."))
-    return Shift.objects.create(unit=unit, user=user, post=post, starts_at=starts_at,
-                                ends_at=ends_at)
+    return Shift.objects.create(
+        unit=unit, user=user, post=post, starts_at=starts_at, ends_at=ends_at
+    )
 
 
 def active_or_recent_alerts_for(user: User) -> QuerySet[Alert]:
     from binhyen.accounts.access import unit_scope_q
 
     return Alert.objects.filter(unit_scope_q(user, prefix="case__unit__")).select_related(
-        "case__unit")
+        "case__unit"
+    )
 
 
 def active_alerts_for(user: User) -> QuerySet[Alert]:
     from binhyen.accounts.access import unit_scope_q
 
-    return Alert.objects.filter(acknowledged_at__isnull=True).filter(
-        unit_scope_q(user, prefix="case__unit__")
-    ).select_related("case__unit")
+    return (
+        Alert.objects.filter(acknowledged_at__isnull=True)
+        .filter(unit_scope_q(user, prefix="case__unit__"))
+        .select_related("case__unit")
+    )
 
 
 __all__ = [

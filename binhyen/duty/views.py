@@ -34,22 +34,30 @@ def roster(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     units = list(visible_units(request.user).order_by("path")[:200])
     shifts = (
-        Shift.objects.filter(unit__in=units, ends_at__gt=now - timedelta(hours=12),
-                             starts_at__lt=now + timedelta(days=7))
+        Shift.objects.filter(
+            unit__in=units,
+            ends_at__gt=now - timedelta(hours=12),
+            starts_at__lt=now + timedelta(days=7),
+        )
         .select_related("unit", "user")
         .order_by("unit__path", "starts_at")
     )
     manageable = [u for u in units if _may_manage(request.user, u)]
-    return render(request, "duty/roster.html", {
-        "now": now,
-        "on_duty": [s for s in shifts if s.starts_at <= now < s.ends_at],
-        "upcoming": [s for s in shifts if s.starts_at > now][:100],
-        "alerts": services.active_alerts_for(request.user)[:50],
-        "manageable": manageable,
-        "posts": Post.choices,
-        "staff": User.objects.filter(is_active=True, memberships__unit__in=manageable)
-        .distinct().order_by("full_name")[:300],
-    })
+    return render(
+        request,
+        "duty/roster.html",
+        {
+            "now": now,
+            "on_duty": [s for s in shifts if s.starts_at <= now < s.ends_at],
+            "upcoming": [s for s in shifts if s.starts_at > now][:100],
+            "alerts": services.active_alerts_for(request.user)[:50],
+            "manageable": manageable,
+            "posts": Post.choices,
+            "staff": User.objects.filter(is_active=True, memberships__unit__in=manageable)
+            .distinct()
+            .order_by("full_name")[:300],
+        },
+    )
 
 
 def _may_manage(user: User, unit: object) -> bool:
@@ -71,8 +79,14 @@ def shift_create(request: HttpRequest) -> HttpResponse:
     if unit is None or user is None or not _may_manage(request.user, unit):
         raise Http404
     try:
-        services.shift_create(unit=unit, user=user, post=d["post"], starts_at=d["starts_at"],
-                              ends_at=d["ends_at"], actor=request.user)  # type: ignore[arg-type]
+        services.shift_create(
+            unit=unit,
+            user=user,
+            post=d["post"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            actor=request.user,
+        )  # type: ignore[arg-type]
     except CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -95,14 +109,15 @@ def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def messenger(request: HttpRequest) -> HttpResponse:
     code = None
-    pages = ChannelAccount.objects.filter(provider=Provider.ZALO, is_active=True,
-                                          unit__in=visible_units(request.user)).order_by("unit__path")
+    pages = ChannelAccount.objects.filter(
+        provider=Provider.ZALO, is_active=True, unit__in=visible_units(request.user)
+    ).order_by("unit__path")
     if request.method == "POST":
         page = pages.filter(pk=request.POST.get("page") or 0).first()
         if page is None:
             raise Http404
         code = services.messenger_link_start(user=request.user, channel_account=page)  # type: ignore[arg-type]
     link = getattr(request.user, "messenger_link", None)
-    return render(request, "duty/messenger.html",
-                  {"pages": pages[:200], "code": code, "link": link})
-
+    return render(
+        request, "duty/messenger.html", {"pages": pages[:200], "code": code, "link": link}
+    )

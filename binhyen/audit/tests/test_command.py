@@ -55,6 +55,13 @@ def test_verify_exits_3_when_the_guard_is_missing(db):
     assert "guard" in err
 
 
+def test_install_guard_puts_the_triggers_back(db):
+    guard.uninstall(connection)
+    assert run_cli("install-guard")[0] == 0
+    assert guard.is_installed(connection)
+    assert run_cli("verify")[0] == 0
+
+
 def test_verify_checks_an_external_anchor(db):
     append(3)
     head = audit_verify()

@@ -58,20 +58,23 @@ def test_sign_in_does_not_record_a_permission_change(world, client):
     assert AuditEntry.objects.filter(action=AuditAction.PERMISSION_CHANGE).count() == before
 
 
-def test_membership_added_and_removed_is_recorded(world):
+def test_membership_added_is_recorded_with_actor_and_unit(world):
     with audit_context(actor=world.commander_bmt):
-        m = Membership.objects.create(user=world.officer_bmt, unit=world.bmt, role=Role.EDITOR)
-        m.delete()
-    added, removed = AuditEntry.objects.filter(action=AuditAction.PERMISSION_CHANGE).order_by(
-        "-seq"
-    )[:2][::-1]
-    assert added.details["change"] == "membership_added"
-    assert removed.details["change"] == "membership_removed"
-    for entry in (added, removed):
-        assert entry.actor == world.commander_bmt
-        assert entry.target_id == str(world.officer_bmt.pk)
-        assert entry.target_unit_path == world.bmt.path
-        assert entry.details["role"] == "editor"
+        Membership.objects.create(user=world.officer_bmt, unit=world.bmt, role=Role.EDITOR)
+    entry = AuditEntry.objects.filter(action=AuditAction.PERMISSION_CHANGE).latest("seq")
+    assert entry.details["change"] == "membership_added"
+    assert entry.details["role"] == "editor"
+    assert entry.actor == world.commander_bmt
+    assert entry.target_id == str(world.officer_bmt.pk)
+    assert entry.target_unit_path == world.bmt.path
+
+
+def test_membership_removed_is_recorded(world):
+    Membership.objects.get(user=world.officer_tanan).delete()
+    entry = AuditEntry.objects.filter(action=AuditAction.PERMISSION_CHANGE).latest("seq")
+    assert entry.details["change"] == "membership_removed"
+    assert entry.details["role"] == "officer"
+    assert entry.target_unit_path == world.tanan.path
 
 
 def test_role_change_keeps_the_role_before(world):

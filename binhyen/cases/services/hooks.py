@@ -32,14 +32,23 @@ def _inbox_event(case: Case, kind: str) -> None:
     live.publish(
         unit_path=case.unit.path,
         kind=kind,
-        payload={"case_id": case.pk, "code": case.code, "status": case.status,
-                 "urgency": case.urgency, "intent": case.intent, "unit_name": case.unit.name},
+        payload={
+            "case_id": case.pk,
+            "code": case.code,
+            "status": case.status,
+            "urgency": case.urgency,
+            "intent": case.intent,
+            "unit_name": case.unit.name,
+        },
     )
 
 
 def _ack_rule(case: Case) -> str:
-    return f"first_ack_{case.urgency}" if case.urgency in {"critical", "high", "normal"} else (
-        "first_ack_normal")
+    return (
+        f"first_ack_{case.urgency}"
+        if case.urgency in {"critical", "high", "normal"}
+        else ("first_ack_normal")
+    )
 
 
 def opened(case: Case, at: datetime) -> None:
@@ -62,8 +71,7 @@ def triaged(case: Case, at: datetime) -> None:
     from binhyen.duty.services import alert_raise
 
     if case.acknowledged_at is None:
-        _clocks().clock_start(case=case, rule_code=_ack_rule(case), at=case.opened_at,
-                              replace=True)
+        _clocks().clock_start(case=case, rule_code=_ack_rule(case), at=case.opened_at, replace=True)
     if case.intent == Intent.TIP and case.urgency in URGENT and case.acknowledged_at is None:
         alert_raise(case=case, at=at)
     ack = {"tip": "ack_tip", "question": "ack_question", "feedback": "ack_feedback"}
@@ -81,20 +89,21 @@ def classified(case: Case, before: dict[str, Any], at: datetime) -> None:
     clocks.clock_meet(case=case, rule_code="classify", at=at)
     if case.intent == Intent.TIP:
         if case.acknowledged_at is None:
-            clocks.clock_start(case=case, rule_code=_ack_rule(case), at=case.opened_at,
-                               replace=True)
+            clocks.clock_start(
+                case=case, rule_code=_ack_rule(case), at=case.opened_at, replace=True
+            )
         clocks.clock_start(case=case, rule_code="resolve", at=case.opened_at)
         if case.unit.kind == "commune":
             clocks.clock_start(case=case, rule_code="commune_check", at=case.opened_at)
-        clocks.clock_start(case=case, rule_code="receipt_notice", at=at,
-                           anonymous=case.is_anonymous)
+        clocks.clock_start(
+            case=case, rule_code="receipt_notice", at=at, anonymous=case.is_anonymous
+        )
         if not case.is_anonymous and notice_send(case=case, code="receipt_notice") is not None:
             clocks.clock_meet(case=case, rule_code="receipt_notice", at=at)
         if case.urgency in URGENT and case.acknowledged_at is None:
             alert_raise(case=case, at=at)
     elif before.get("intent") == Intent.TIP:
-        clocks.clocks_cancel_open(case=case, at=at, reason="không phải tin báo",
-                                  kinds=["legal"])
+        clocks.clocks_cancel_open(case=case, at=at, reason="không phải tin báo", kinds=["legal"])
 
 
 def transitioned(case: Case, previous: str, at: datetime) -> None:
@@ -109,10 +118,10 @@ def transitioned(case: Case, previous: str, at: datetime) -> None:
     elif status in {Status.HANDED_OVER, Status.RESOLVED}:
         for code in DECISION_CLOCKS:
             clocks.clock_meet(case=case, rule_code=code, at=at)
-        clocks.clocks_cancel_open(case=case, at=at, reason="đã có quyết định",
-                                  kinds=["operational"])
-        clocks.clock_start(case=case, rule_code="result_notice", at=at,
-                           anonymous=case.is_anonymous)
+        clocks.clocks_cancel_open(
+            case=case, at=at, reason="đã có quyết định", kinds=["operational"]
+        )
+        clocks.clock_start(case=case, rule_code="result_notice", at=at, anonymous=case.is_anonymous)
         if not case.is_anonymous and notice_send(case=case, code="result_notice") is not None:
             clocks.clock_meet(case=case, rule_code="result_notice", at=at)
     elif status == Status.TRANSFERRED:
@@ -120,8 +129,17 @@ def transitioned(case: Case, previous: str, at: datetime) -> None:
         clocks.clocks_cancel_open(case=case, at=at, reason="đã chuyển cơ quan có thẩm quyền")
     elif status in {Status.ANSWERED, Status.CLOSED}:
         clocks.clocks_cancel_open(case=case, at=at, reason=case.get_status_display())
-    elif previous not in {Status.RECEIVED, Status.CLASSIFIED, Status.VERIFYING,
-                          Status.SUSPENDED, Status.ACKNOWLEDGED} and case.intent == Intent.TIP:
+    elif (
+        previous
+        not in {
+            Status.RECEIVED,
+            Status.CLASSIFIED,
+            Status.VERIFYING,
+            Status.SUSPENDED,
+            Status.ACKNOWLEDGED,
+        }
+        and case.intent == Intent.TIP
+    ):
         # Reopened: the tip is being handled again; it is owed a decision again.
         clocks.clock_start(case=case, rule_code="resolve", at=at)
     _inbox_event(case, "case.updated")

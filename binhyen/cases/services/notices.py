@@ -60,19 +60,29 @@ def notice_send(*, case: Case, code: str) -> Message | None:
         reachable = conversation.reply_window(now) != "closed"
     if not reachable:
         CaseEvent.objects.create(
-            case=case, at=now, kind="notice_blocked",
+            case=case,
+            at=now,
+            kind="notice_blocked",
             text=_("Chưa gửi được “%(what)s”: kênh không còn liên lạc được với người dân.")
             % {"what": DEFAULT_NOTICES[code][0]},
             data={"code": code},
         )
         return None
     message = Message.objects.create(
-        conversation=conversation, case=case, direction=Message.Direction.OUT,
-        kind=Message.Kind.TEXT, text=text, sent_at=now, author_label=_("Tin nhắn tự động"),
-        delivery=Message.Delivery.QUEUED, next_attempt_at=now,
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        kind=Message.Kind.TEXT,
+        text=text,
+        sent_at=now,
+        author_label=_("Tin nhắn tự động"),
+        delivery=Message.Delivery.QUEUED,
+        next_attempt_at=now,
     )
     CaseEvent.objects.create(
-        case=case, at=now, kind="notice",
+        case=case,
+        at=now,
+        kind="notice",
         text=_("Gửi tự động: %(what)s") % {"what": DEFAULT_NOTICES[code][0]},
         data={"code": code, "message": message.pk},
     )

@@ -1,4 +1,5 @@
-"""`binhyen audit verify` walks the hash chain; `binhyen audit head` prints an anchor.
+"""`binhyen audit verify` walks the hash chain; `binhyen audit head` prints an anchor;
+`binhyen audit install-guard` puts the database triggers back (idempotent).
 
 Exit codes of `verify`: 0 the chain is intact and the database guard is in place;
 1 the chain is broken (the first broken entry is printed); 3 the chain is intact but
@@ -42,8 +43,13 @@ class Command(BaseCommand):
             help="an anchor recorded earlier (by `audit head`): that entry must still match",
         )
         sub.add_parser("head", help="print the last entry as SEQ:HASH, to keep elsewhere")
+        sub.add_parser("install-guard", help="(re)install the triggers refusing UPDATE/DELETE")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "install-guard":
+            guard.install(connections[DB])
+            self.stdout.write("audit guard triggers installed")
+            return
         if opts["action"] == "head":
             result = audit_verify()
             self.stdout.write(f"{result.last_seq}:{result.last_hash}")
@@ -67,6 +73,6 @@ class Command(BaseCommand):
         if not guard.is_installed(connections[DB]):
             raise CommandError(
                 "audit chain intact, but the database guard triggers are missing or disabled "
-                "(reinstall: see docs/audit.md)",
+                "(reinstall with `binhyen audit install-guard`)",
                 returncode=EXIT_GUARD_MISSING,
             )

@@ -1,0 +1,209 @@
+"""Urgent tips ring the on-duty officers; nobody answers → commander → province desk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from binhyen.accounts.models import Role
+from binhyen.cases import services as cases
+from binhyen.cases.models import Case, CaseEvent
+from binhyen.duty import services
+from binhyen.duty.models import Alert, Level, Post
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every live event, as the live channel would carry it (after commit)."""
+    sent: list[dict] = []
+
+    def fake_publish(*, unit_path, kind, payload, roles=None):
+        sent.append(
+            {"unit_path": unit_path, "kind": kind, "payload": payload, "roles": set(roles or ())}
+        )
+
+    monkeypatch.setattr("binhyen.live.publish", fake_publish)
+    return sent
+
+
+def _tip(world, urgency: str) -> Case:
+    case = cases.case_open(
+        unit_id=world.bmt.pk,
+        channel_account=world.bmt_page,
+        conversation=None,
+        contact=None,
+        summary="thanh niên mang dao",
+        at=timezone.now(),
+    )
+    cases.case_classify(
+        case=case, actor=None, intent="tip", category="public_order", urgency=urgency
+    )
+    case.refresh_from_db()
+    return case
+
+
+def test_critical_tip_rings_the_unit_and_the_province_desk(world, published):
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    assert alert.level == Level.UNIT
+    [ring] = [p for p in published if p["kind"] == "alert"]
+    assert ring["unit_path"] == world.bmt.path
+    assert ring["roles"] >= {"officer", "duty"}
+    assert ring["payload"]["code"] == case.code and ring["payload"]["urgency"] == "critical"
+    event = CaseEvent.objects.get(case=case, kind="alert")
+    assert world.officer_bmt.pk in event.data["users"]
+
+
+def test_high_tip_rings_the_unit_only(world, published):
+    _tip(world, "high")
+    [ring] = [p for p in published if p["kind"] == "alert"]
+    assert "duty" not in ring["roles"]
+
+
+def test_normal_tip_does_not_ring(world, published):
+    _tip(world, "normal")
+    assert not Alert.objects.exists()
+    assert not [p for p in published if p["kind"] == "alert"]
+
+
+def test_on_duty_shift_decides_who_is_rung(world, published):
+    now = timezone.now()
+    services.shift_create(
+        unit=world.bmt,
+        user=world.commander_bmt,
+        post=Post.OFFICER,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=7),
+    )
+    case = _tip(world, "critical")
+    event = CaseEvent.objects.get(case=case, kind="alert")
+    assert event.data["users"] == [world.commander_bmt.pk]
+
+
+def test_nobody_acknowledges_escalates_to_commander_then_province(world, published):
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    assert alert.escalate_at == pytest.approx(
+        case.opened_at + timedelta(minutes=5), abs=timedelta(seconds=2)
+    )
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=4)) == 0
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=5, seconds=1)) == 1
+    alert.refresh_from_db()
+    assert alert.level == Level.COMMANDER
+    level1 = CaseEvent.objects.filter(case=case, kind="alert").last()
+    assert level1.data["users"] == [world.commander_bmt.pk]
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=11)) == 1
+    alert.refresh_from_db()
+    assert alert.level == Level.PROVINCE and alert.escalate_at is None
+    level2 = CaseEvent.objects.filter(case=case, kind="alert").last()
+    assert level2.data["users"] == [world.duty.pk]
+    assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 2
+    assert services.alerts_escalate_due(case.opened_at + timedelta(hours=5)) == 0
+
+
+def test_escalation_runs_from_the_worker_with_time_moved_on(world, published, drain):
+    from binhyen.core.worker import run_periodic_once
+
+    case = _tip(world, "high")
+    with time_machine.travel(case.opened_at + timedelta(minutes=31), tick=False):
+        run_periodic_once()
+    assert Alert.objects.get(case=case).level == Level.COMMANDER
+
+
+def test_acknowledging_stops_the_ringing_everywhere(world, published):
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    services.alert_acknowledge(alert=alert, actor=world.officer_bmt)
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == world.officer_bmt and alert.escalate_at is None
+    assert any(p["kind"] == "alert.ack" for p in published)
+    case.refresh_from_db()
+    assert case.acknowledged_by == world.officer_bmt
+    assert services.alerts_escalate_due(timezone.now() + timedelta(hours=1)) == 0
+
+
+def test_any_officer_action_acknowledges_the_alert(world, published):
+    case = _tip(world, "critical")
+    cases.case_start_verification(case=case, actor=world.officer_bmt)
+    assert Alert.objects.get(case=case).acknowledged_at is not None
+
+
+def test_ack_button_works_from_a_banner(world, published, client):
+    from binhyen.testing import PASSWORD
+
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    resp = client.post(f"/truc-ban/canh-bao/{alert.pk}/da-nhan/", HTTP_ACCEPT="application/json")
+    assert resp.json() == {"status": "ok", "case": case.code}
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == world.officer_bmt
+
+
+def test_officer_of_another_commune_cannot_acknowledge(world, published, client):
+    from binhyen.testing import PASSWORD
+
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    client.login(username=world.officer_tanan.username, password=PASSWORD)
+    assert client.post(f"/truc-ban/canh-bao/{alert.pk}/da-nhan/").status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+def test_transfer_makes_the_new_unit_ring(world, published):
+    case = _tip(world, "critical")
+    cases.case_transfer(
+        case=case, to_unit=world.tanan, actor=world.province_officer, reason="địa bàn Tân An"
+    )
+    active = Alert.objects.filter(case=case, acknowledged_at__isnull=True).get()
+    assert active.level == Level.UNIT
+    rings = [p for p in published if p["kind"] == "alert"]
+    assert rings[-1]["unit_path"] == world.tanan.path
+
+
+def test_breached_legal_deadline_raises_a_breach_alert(world, published):
+    case = _tip(world, "normal")
+    later = case.opened_at + timedelta(days=30)
+    with time_machine.travel(later, tick=False):
+        n = services.breaches_alert(later)
+    assert n >= 1
+    breach = Alert.objects.get(case=case, reason=Alert.Reason.BREACH)
+    assert breach.detail
+
+
+def test_roster_page_lists_alerts_and_shifts(world, published, client):
+    from binhyen.testing import PASSWORD
+
+    _tip(world, "critical")
+    now = timezone.now()
+    services.shift_create(
+        unit=world.province,
+        user=world.duty,
+        post=Post.DUTY_DESK,
+        starts_at=now - timedelta(hours=2),
+        ends_at=now + timedelta(hours=6),
+    )
+    client.login(username=world.duty.username, password=PASSWORD)
+    body = client.get("/truc-ban/").content.decode()
+    assert "thanh niên mang dao" in body and str(world.duty) in body
+
+
+def test_shift_must_end_after_it_starts(world):
+    from binhyen.cases.services import CaseError
+
+    now = timezone.now()
+    with pytest.raises(CaseError):
+        services.shift_create(
+            unit=world.bmt, user=world.officer_bmt, post=Post.OFFICER, starts_at=now, ends_at=now
+        )
+
+
+def test_roles_fallback_when_nobody_is_on_shift(world):
+    case = _tip(world, "normal")
+    people = services.responders(case, Level.PROVINCE)
+    assert people == [world.duty]
+    assert world.duty.memberships.get().role == Role.DUTY
