@@ -7,9 +7,10 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
 from binhyen.cases.models import Case, Message
+from binhyen.clocks.services import case_clock_summary
 
 STATUS_TABS = [
     ("mine", gettext_lazy("Việc của tôi")),
@@ -28,6 +30,20 @@ STATUS_TABS = [
     ("done", gettext_lazy("Đã kết thúc")),
     ("all", gettext_lazy("Tất cả")),
 ]
+
+
+def with_deadlines(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with its next open deadline and whether one has passed (red everywhere)."""
+    from binhyen.clocks.models import CaseClock
+
+    now = timezone.now()
+    open_clocks = CaseClock.objects.filter(
+        case=OuterRef("pk"), state__in=[CaseClock.State.RUNNING, CaseClock.State.BREACHED]
+    )
+    return qs.annotate(
+        next_due=Subquery(open_clocks.order_by("due_at").values("due_at")[:1]),
+        overdue=Exists(open_clocks.filter(due_at__lte=now)),
+    )
 
 
 @login_required
@@ -51,6 +67,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(Q(summary__icontains=q) | Q(code__iexact=q))
+    qs = with_deadlines(qs)
     page = Paginator(qs.order_by("-last_message_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -101,6 +118,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dispatches": case.dispatches.prefetch_related("officers"),
             "outcome": getattr(case, "result", None),
             "times": services.derived_times(case),
+            "clocks": case_clock_summary(case),
         },
     )
 

@@ -1,0 +1,30 @@
+// Countdowns for deadlines: every element with data-due shows the time left, red when past.
+(function () {
+  "use strict";
+  function fmt(ms) {
+    var s = Math.abs(Math.round(ms / 1000));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600),
+        m = Math.floor((s % 3600) / 60), sec = s % 60;
+    if (d > 0) return d + " ngày " + h + " giờ";
+    if (h > 0) return h + " giờ " + m + " phút";
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var left = due - now;
+      var row = el.closest(".clock, .case-row, .badge") || el;
+      if (left <= 0) {
+        el.textContent = "QUÁ HẠN " + fmt(left);
+        el.classList.add("overdue");
+        row.classList.add("overdue");
+      } else if (el.classList.contains("countdown")) {
+        el.textContent = "còn " + fmt(left);
+      }
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+})();
