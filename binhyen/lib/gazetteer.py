@@ -260,6 +260,7 @@ class Gazetteer:
         self._former: list[FormerUnit] = []
         self._districts: dict[str, FormerDistrict] = {}
         self._former_provinces: set[str] = set()
+        self._reason_cache: dict[str, str] = {}
         self._load_units(data)
         self._index: dict[tuple[str, ...], list[_Entry]] = {}
         self._build_index()
@@ -444,8 +445,8 @@ class Gazetteer:
         if lengths is None:
             return None
         for length in lengths:
-            if j + length > len(ts):
-                continue
+            if j + length > len(ts) or any(w.brk for w in ws[j + 1 : j + length]):
+                continue  # a name never spans punctuation ("Hòa Xuân, Đông Hòa")
             key = tuple(ts[j : j + length])
             entries = self._index.get(key)
             if not entries:
@@ -597,9 +598,10 @@ class Gazetteer:
                 res.reasons.append(f"bỏ qua '{self._text(ws, m)}' ({why})")
         chosen = unit_level or district_level
         codes: set[str] = set()
-        for _, cs, why in chosen:
+        for m, cs, why in chosen:
             codes.update(cs)
-            res.reasons.append(why)
+            # A current name is explained by what the citizen wrote: "'chợ Tân An' → ..."
+            res.reasons.append(f"'{self._text(ws, m)}' {why}" if why.startswith("→") else why)
         if unit_level:
             for m, _, _ in district_level:
                 res.reasons.append(f"'{self._text(ws, m)}' chỉ dùng để xác định địa bàn")
@@ -655,18 +657,22 @@ class Gazetteer:
 
     def _unit_codes(self, units: Iterable[Unit]) -> tuple[list[str], str]:
         us = sorted(set(units), key=lambda u: u.code)
-        return [u.code for u in us], " / ".join(f"{u.name} ({u.code})" for u in us)
+        return [u.code for u in us], "→ " + " / ".join(f"{u.name} ({u.code})" for u in us)
 
     def _former_codes(self, former: Iterable[FormerUnit]) -> tuple[list[str], str]:
         fs = sorted(set(former), key=lambda f: f.code)
         codes = sorted({c for f in fs for c in f.new_codes})
-        parts = []
-        for f in fs:
+        return codes, "; ".join(self._former_reason(f) for f in fs)
+
+    def _former_reason(self, f: FormerUnit) -> str:
+        reason = self._reason_cache.get(f.code)
+        if reason is None:
             targets = ", ".join(self._units[c].name for c in f.new_codes)
             note = "tên cũ, đã chia tách" if f.split else "tên cũ"
             district = _strip_prefix(f.district_name)
-            parts.append(f"{f.type} {_strip_prefix(f.name)} ({note}, {district}) → {targets}")
-        return codes, "; ".join(parts)
+            reason = f"{f.type} {_strip_prefix(f.name)} ({note}, {district}) → {targets}"
+            self._reason_cache[f.code] = reason
+        return reason
 
     def _district_codes(
         self, districts: Iterable[FormerDistrict], prefix: str | None

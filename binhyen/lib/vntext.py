@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
@@ -56,6 +57,7 @@ _NO_APOSTROPHE = {ord(ch): None for ch in _APOSTROPHES}
 _NO_MARKS = {cp: None for cp, rep in _FOLD.items() if rep is None}
 _FOLD_1TO1 = {cp: rep for cp, rep in _FOLD.items() if rep is not None and len(rep) == 1}
 _FOLDED_WORD = re.compile(r"[a-z]+|[0-9]+")
+_BREAK = re.compile(r"[,.;:!?()\[\]/\n\-–—|]")
 _ACCENTED = re.compile(
     "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD) if chr(cp) not in _APOSTROPHES) + "]"
 )
@@ -173,6 +175,7 @@ def has_diacritics(text: str) -> bool:
     return not text.isascii() and _ACCENTED.search(text) is not None
 
 
+@lru_cache(maxsize=65536)  # syllables repeat across messages
 def accent_key(word: str) -> str:
     """Lower-case accented form with one tone-mark placement, for exact-accent comparisons.
 
@@ -199,23 +202,42 @@ class Word(NamedTuple):
     raw: str  # accented lower-case source word ("" if the token came from an expansion)
     title: bool  # the source word started with a capital letter
     source: int  # position of the source word in the message
+    brk: bool = False  # punctuation (",", ".", "(", "-"...) stands right before this token
 
 
 def words(text: str) -> list[Word]:
-    """Like ``tokens()`` but keeps accented source words and capitalisation."""
+    """Like ``tokens()`` but keeps accented source words, capitalisation and punctuation."""
     nfc = unicodedata.normalize("NFC", text).translate(_NO_MARKS)
     low = nfc.lower()
     folded = _FOLDED_WORD.findall(low.translate(_FOLD_1TO1))
     raw_words = _RAW_WORD.findall(low)
     if len(raw_words) == len(folded):
         titles = [w[0].isupper() for w in _RAW_WORD.findall(nfc)]
+        seps = _RAW_WORD.split(low)[:-1]
     else:  # letters outside the Latin script: align on the folded text instead
         folded_text = low.translate(_FOLD_1TO1)
         spans = [m.span() for m in _FOLDED_WORD.finditer(folded_text)]
         raw_words = [low[a:b] for a, b in spans]
         titles = [nfc[a].isupper() for a, _ in spans]
+        ends = [0] + [b for _, b in spans[:-1]]
+        seps = [folded_text[e:a] for e, (a, _) in zip(ends, spans, strict=True)]
+    breaks = [bool(_BREAK.search(sep)) for sep in seps]
     new = tuple.__new__  # NamedTuple's own constructor is a slow Python-level call
-    return [
-        new(Word, (tok, raw_words[src] if tok == folded[src] else "", titles[src], src))
-        for tok, src in _expand(folded)
-    ]
+    out: list[Word] = []
+    last = -1
+    for tok, src in _expand(folded):
+        same = tok == folded[src]
+        out.append(
+            new(
+                Word,
+                (
+                    tok,
+                    raw_words[src] if same else "",
+                    titles[src],
+                    src,
+                    breaks[src] and src != last,
+                ),
+            )
+        )
+        last = src
+    return out

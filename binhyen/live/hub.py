@@ -38,7 +38,17 @@ class Audience:
 class Stream:
     """One connected browser tab."""
 
-    __slots__ = ("audience", "closed", "dropped", "pending", "wake")
+    __slots__ = (
+        "audience",
+        "closed",
+        "dropped",
+        "killed",
+        "last_write",
+        "pending",
+        "sending_since",
+        "task",
+        "wake",
+    )
 
     def __init__(self, audience: Audience) -> None:
         self.audience = audience
@@ -46,6 +56,10 @@ class Stream:
         self.wake = asyncio.Event()
         self.dropped = False  # fell too far behind: the writer ends the response
         self.closed = False
+        self.killed = False  # a write hung too long: the writer task was cancelled
+        self.task: asyncio.Task[object] | None = None
+        self.last_write = time.monotonic()
+        self.sending_since = 0.0
 
     def push(self, frame: bytes) -> None:
         if self.dropped or self.closed:

@@ -49,6 +49,7 @@ class LiveApp:
         self.listener: Listener | None = None
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-auth")
         self.started = asyncio.Event()
+        self._housekeeper: asyncio.Task[None] | None = None
 
     # --- ASGI entry ------------------------------------------------------------------------
 
@@ -88,10 +89,13 @@ class LiveApp:
     async def startup(self) -> None:
         self.listener = Listener(self.hub.publish, self.hub.gap)
         await self.listener.start()
+        self._housekeeper = asyncio.create_task(self._housekeeping(), name="live-housekeeping")
         self.started.set()
         log.info("live server ready (%s)", self.listener.describe())
 
     async def shutdown(self) -> None:
+        if self._housekeeper is not None:
+            self._housekeeper.cancel()
         for stream in list(self.hub.streams):
             stream.closed = True
             stream.wake.set()
@@ -189,6 +193,9 @@ class LiveApp:
     async def _pump(
         self, stream: Stream, session_key: str | None, receive: Receive, send: Send
     ) -> None:
+        # No timer per stream: heartbeats and the stuck-send watchdog are one
+        # housekeeping pass over all streams (_housekeeping), which keeps the fan-out of
+        # one event to N streams at N wake-ups and N writes.
         async def watch_disconnect() -> None:
             while True:
                 message = await receive()
@@ -198,31 +205,24 @@ class LiveApp:
                     return
 
         watcher = asyncio.create_task(watch_disconnect())
+        stream.task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         next_auth = time.monotonic() + self.reauth * random.uniform(0.8, 1.2)
         try:
             while True:
                 if not stream.pending and not stream.closed and not stream.dropped:
                     stream.wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stream.wake.wait(), self.heartbeat)
-                if stream.closed:
-                    return
-                if stream.dropped:
-                    # Too far behind: end the response; the browser reconnects at once
+                    await stream.wake.wait()
+                if stream.closed or stream.dropped:
+                    # Dropped = too far behind: end the response; the browser reconnects
                     # with Last-Event-ID and catches up from the ring buffer.
                     return
-                chunk = (
-                    stream.take()
-                    if stream.pending
-                    else b"event: hb\ndata: %d\n\n" % (int(time.time()))
-                )
-                await asyncio.wait_for(
-                    send({"type": "http.response.body", "body": chunk, "more_body": True}),
-                    SEND_TIMEOUT,
-                )
-                if time.monotonic() >= next_auth:
-                    next_auth = time.monotonic() + self.reauth * random.uniform(0.8, 1.2)
+                stream.sending_since = time.monotonic()
+                await send({"type": "http.response.body", "body": stream.take(), "more_body": True})
+                stream.last_write = time.monotonic()
+                stream.sending_since = 0.0
+                if stream.last_write >= next_auth:
+                    next_auth = stream.last_write + self.reauth * random.uniform(0.8, 1.2)
                     fresh = await loop.run_in_executor(
                         self.pool, audience_in_worker_thread, session_key
                     )
@@ -236,12 +236,32 @@ class LiveApp:
                         )
                         return
                     stream.audience = fresh
-        except (TimeoutError, OSError):
+        except asyncio.CancelledError:
+            if stream.killed:
+                return  # cut off by the watchdog: uvicorn closes the connection
+            raise
+        except OSError:
             return
         finally:
             watcher.cancel()
-            with contextlib.suppress(Exception):
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if not stream.killed:
+                with contextlib.suppress(Exception):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _housekeeping(self) -> None:
+        """Heartbeats for idle streams; cut off streams whose browser takes no bytes."""
+        while True:
+            await asyncio.sleep(min(1.0, self.heartbeat / 2))
+            now = time.monotonic()
+            frame = b"event: hb\ndata: %d\n\n" % int(time.time())
+            for stream in list(self.hub.streams):
+                if stream.sending_since and now - stream.sending_since > SEND_TIMEOUT:
+                    stream.killed = True
+                    if stream.task is not None:
+                        stream.task.cancel()
+                elif not stream.pending and now - stream.last_write >= self.heartbeat:
+                    stream.last_write = now
+                    stream.push(frame)
 
     def _cors_headers(self, scope: Scope) -> list[tuple[bytes, bytes]] | None:
         """[] for same-origin requests, the CORS grant for an allowed origin, else None."""

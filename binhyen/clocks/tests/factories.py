@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from binhyen.cases.models import Case
+from binhyen.cases.models import Case, CaseEvent
 from binhyen.cases.services import IncomingMessage, case_open, message_receive
 from binhyen.clocks.models import CaseClock
 from binhyen.lib.clocks import VN_TZ
@@ -21,14 +21,23 @@ def midnight_after(day: str) -> datetime:
     )
 
 
+def _without_clocks(case: Case) -> Case:
+    """The case as if the workflow had started no clock: these tests start their own."""
+    CaseClock.objects.filter(case=case).delete()
+    CaseEvent.objects.filter(case=case, kind__startswith="clock_").delete()
+    return case
+
+
 def open_case(world: World, at: datetime = T0) -> Case:
-    return case_open(
-        unit_id=world.bmt.pk,
-        channel_account=world.bmt_page,
-        conversation=None,
-        contact=None,
-        summary="Trộm xe máy trước chợ",
-        at=at,
+    return _without_clocks(
+        case_open(
+            unit_id=world.bmt.pk,
+            channel_account=world.bmt_page,
+            conversation=None,
+            contact=None,
+            summary="Trộm xe máy trước chợ",
+            at=at,
+        )
     )
 
 
@@ -45,7 +54,7 @@ def open_zalo_case(world: World, at: datetime = T0) -> Case:
         )
     )
     assert message is not None and message.case is not None
-    return message.case
+    return _without_clocks(message.case)
 
 
 def clock_of(case: Case, family: str) -> CaseClock:

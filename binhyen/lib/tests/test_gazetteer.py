@@ -84,6 +84,12 @@ def test_prefixed_current_name_wins_unless_district_or_cu_says_otherwise(gaz: Ga
     assert codes(gaz, "xã Tân Lập (Krông Búk cũ)") == ["24316"]
 
 
+def test_a_name_never_spans_punctuation(gaz: Gazetteer) -> None:
+    # without the comma "Hòa Xuân Đông" would be read as the former commune of that name
+    reasons = gaz.resolve("xã Hòa Xuân, Đông Hòa").reasons
+    assert reasons[0] == "'xã hòa xuân' → Xã Hòa Xuân (22291)"
+
+
 def test_prefix_type_picks_a_former_ward_over_a_current_commune(gaz: Gazetteer) -> None:
     assert codes(gaz, "tiem photo o p Tan Tien") == ["24133"]
     assert codes(gaz, "doan duong qua x Tan Tien") == ["24526"]

@@ -69,6 +69,11 @@ def test_words_keep_the_accented_source_and_capitalisation() -> None:
     assert [w.title for w in ws] == [True, True, False, False, True]
 
 
+def test_words_mark_punctuation_before_a_token() -> None:
+    ws = vntext.words("Hòa Xuân, Đông Hòa")
+    assert [w.brk for w in ws] == [False, False, True, False]
+
+
 def test_words_and_tokens_agree() -> None:
     text = "cs oi, 2 thang dang danh nhau o p Tan Lap bmt!!! 😡"
     assert [w.text for w in vntext.words(text)] == vntext.tokens(text)

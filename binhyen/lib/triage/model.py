@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from binhyen.lib.triage.features import Analysis, cue_features, token_char_grams
 
@@ -112,7 +111,10 @@ class TrainedModel:
             else:
                 self._unigram_vocab[text] = j
 
-    def matrix(self, analyses: list[Analysis]) -> sparse.csr_matrix:
+    def matrix(self, analyses: list[Analysis]) -> Any:
+        """Sparse feature matrix (scipy CSR) of many messages, for training."""
+        from scipy import sparse
+
         indptr = [0]
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []

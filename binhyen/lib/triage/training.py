@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage.features import analyse, cue_features, ngram_counts
@@ -101,6 +100,9 @@ def _fingerprint(examples: Sequence[Example], params: Params) -> str:
 
 
 def _fit(x: Any, y: list[str], c: float) -> Head:
+    # Imported here: scikit-learn takes seconds to import and only training needs it.
+    from sklearn.linear_model import LogisticRegression
+
     classes = sorted(set(y))
     if len(classes) == 1:  # degenerate training set: a constant head
         n = x.shape[1]
