@@ -83,6 +83,10 @@ class ActionForm(forms.Form):
     outcome = forms.ChoiceField(required=False, choices=[])
     to = forms.CharField(required=False, max_length=200)
     assignee = forms.IntegerField(required=False)
+    extend_by = forms.ChoiceField(
+        required=False, choices=[("unit", "unit"), ("procuracy", "procuracy")]
+    )
+    months = forms.IntegerField(required=False, min_value=1, max_value=2)
     unit = forms.CharField(required=False, max_length=32)
 
     def __init__(self, *args: object, case: object, user: object, **kwargs: object) -> None:
@@ -133,6 +137,14 @@ class ActionForm(forms.Form):
         if action in {"hand_over", "refer_out"}:
             fn = services.case_hand_over if action == "hand_over" else services.case_refer_out
             return fn(case=case, actor=user, to=d.get("to") or "", reason=reason)  # type: ignore[arg-type]
+        if action == "extend":
+            return services.case_extend_resolution(
+                case=case,
+                actor=user,
+                by=d.get("extend_by") or "",  # type: ignore[arg-type]
+                reason=reason,
+                months=d.get("months"),
+            )
         if action == "resolve":
             return services.case_resolve(
                 case=case,

@@ -498,3 +498,44 @@ def case_transfer(
 
     hooks.transferred(case, source, at, actor)
     return case
+
+
+@transaction.atomic
+def case_extend_resolution(
+    *, case: Case, actor: User, by: str, reason: str, months: int | None = None
+) -> Case:
+    """Extend the resolution deadline: the unit (complex case, to 2 months in all, CPC Art
+    147(2)) or, once, the procuracy (up to 2 more months)."""
+    from binhyen.clocks.services import ClockError, clock_extend
+
+    _lock(case)
+    if case.intent != Intent.TIP or case.status not in {Status.CLASSIFIED, Status.VERIFYING}:
+        raise CaseError(_("Chỉ gia hạn được tin báo đang giải quyết."))
+    reason = reason.strip()
+    if not reason:
+        raise CaseError(_("Cần ghi rõ lý do gia hạn."))
+    code = {"unit": "resolve_extended", "procuracy": "resolve_procuracy"}.get(by)
+    if code is None:
+        raise CaseError(_("Hình thức gia hạn không hợp lệ."))
+    at = timezone.now()
+    try:
+        clock_extend(
+            case=case,
+            rule_code="resolve",
+            extension_rule_code=code,
+            at=at,
+            amount=months,
+            reason=reason,
+        )
+    except ClockError as exc:
+        raise CaseError(str(exc)) from exc
+    label = _("Gia hạn giải quyết") if by == "unit" else _("Viện kiểm sát gia hạn giải quyết")
+    _event(
+        case,
+        kind="extended",
+        actor=actor,
+        at=at,
+        text=f"{label}: {reason}",
+        data={"by": by, "months": months},
+    )
+    return case

@@ -224,3 +224,61 @@ def test_reopen_goes_back_to_work_by_kind(world, intent, target):
     services.case_reopen(case=case, actor=world.officer_bmt, reason="người dân hỏi lại")
     case.refresh_from_db()
     assert case.status == target
+
+
+def test_resolution_is_extended_by_the_unit_then_the_procuracy(world):
+    from binhyen.clocks.models import CaseClock
+
+    case = _case(world, intent="unknown", status=Status.RECEIVED)
+    services.case_classify(
+        case=case, actor=world.officer_bmt, intent="tip", category="fraud", urgency="normal"
+    )
+    first = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+    services.case_extend_resolution(
+        case=case, actor=world.commander_bmt, by="unit", reason="vụ việc phức tạp, QĐ số 12"
+    )
+    second = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+    services.case_extend_resolution(
+        case=case, actor=world.commander_bmt, by="procuracy", reason="VKS gia hạn", months=2
+    )
+    third = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+    assert first < second < third
+    with pytest.raises(CaseError):
+        services.case_extend_resolution(
+            case=case, actor=world.commander_bmt, by="procuracy", reason="lần hai", months=1
+        )
+    assert CaseEvent.objects.filter(case=case, kind="extended").count() == 2
+
+
+def test_suspension_pauses_the_resolution_clock_and_resumption_restarts_it(world):
+    from binhyen.clocks.models import CaseClock
+
+    case = _case(world, intent="unknown", status=Status.RECEIVED)
+    services.case_classify(
+        case=case, actor=world.officer_bmt, intent="tip", category="fraud", urgency="normal"
+    )
+    services.case_start_verification(case=case, actor=world.officer_bmt)
+    services.case_suspend(case=case, actor=world.commander_bmt, reason="chưa xác định đối tượng")
+    assert CaseClock.objects.get(case=case, family="resolve", state="paused")
+    assert CaseClock.objects.filter(
+        case=case, rule__code="suspension_review", state="running"
+    ).exists()
+    services.case_resume(case=case, actor=world.commander_bmt, reason="có căn cứ mới")
+    running = CaseClock.objects.get(case=case, family="resolve", state="running")
+    assert running.rule.code == "resolve_resumed"
+
+
+def test_decision_meets_the_legal_clocks_and_owes_the_result_notice(world):
+    from binhyen.clocks.models import CaseClock
+
+    case = _case(world, intent="unknown", status=Status.RECEIVED)
+    services.case_classify(
+        case=case, actor=world.officer_bmt, intent="tip", category="fraud", urgency="normal"
+    )
+    services.case_start_verification(case=case, actor=world.officer_bmt)
+    services.case_resolve(case=case, actor=world.officer_bmt, outcome=Outcome.NOT_A_CRIME)
+    states = dict(CaseClock.objects.filter(case=case).values_list("rule__code", "state"))
+    assert states["classify"] == "met" and states["resolve"] == "met"
+    assert states["commune_check"] == "met"
+    # No Zalo conversation in this case: the result notice stays owed (running).
+    assert states["result_notice"] in {"running", "met"}
