@@ -54,8 +54,15 @@ def calibration_us() -> float:
 # --- the clients (a child process) ---------------------------------------------------------
 
 
-async def _client(host: str, port: int, cookie: str, arrivals: dict[int, list[float]],
-                  ready: asyncio.Event, counter: list[int], n: int) -> None:
+async def _client(
+    host: str,
+    port: int,
+    cookie: str,
+    arrivals: dict[int, list[float]],
+    ready: asyncio.Event,
+    counter: list[int],
+    n: int,
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(
         f"GET /live/stream HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
@@ -122,8 +129,9 @@ def prepare_database(env: dict[str, str]) -> None:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([sys.executable, "-m", "binhyen.cli", "migrate", "--noinput", "-v0"],
-                   env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "binhyen.cli", "migrate", "--noinput", "-v0"], env=env, check=True
+    )
 
 
 def main() -> None:
@@ -131,8 +139,9 @@ def main() -> None:
     ap.add_argument("--clients", default="1,100,1000")
     ap.add_argument("--events", type=int, default=20)
     ap.add_argument("--interval", type=float, default=0.25, help="seconds between events")
-    ap.add_argument("--_clients-mode", dest="clients_mode", nargs=4, metavar="X",
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--_clients-mode", dest="clients_mode", nargs=4, metavar="X", help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.clients_mode:
         host, port, cookie, n = args.clients_mode
@@ -142,10 +151,26 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bylive-bench-")
     env = os.environ.copy()
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    env.update({"BINHYEN_ENV": "demo", "BINHYEN_VAR_DIR": tmp, "BINHYEN_LOG_LEVEL": "WARNING",
-                "BINHYEN_LIVE_SOCKET_DIR": f"{tmp}/live"})
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "BINHYEN_ENV", "BINHYEN_VAR_DIR",
-                                           "BINHYEN_LOG_LEVEL", "BINHYEN_LIVE_SOCKET_DIR")})
+    env.update(
+        {
+            "BINHYEN_ENV": "demo",
+            "BINHYEN_VAR_DIR": tmp,
+            "BINHYEN_LOG_LEVEL": "WARNING",
+            "BINHYEN_LIVE_SOCKET_DIR": f"{tmp}/live",
+        }
+    )
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "BINHYEN_ENV",
+                "BINHYEN_VAR_DIR",
+                "BINHYEN_LOG_LEVEL",
+                "BINHYEN_LIVE_SOCKET_DIR",
+            )
+        }
+    )
     prepare_database(env)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
@@ -161,19 +186,30 @@ def main() -> None:
     from binhyen.units.models import Unit
     from binhyen.units.services import unit_upsert
 
-    province = unit_upsert(code="66", name="Công an tỉnh Đắk Lắk", kind=Unit.Kind.PROVINCE,
-                           parent=None, areas=[])
-    commune = unit_upsert(code="24133", name="Công an phường Buôn Ma Thuột",
-                          kind=Unit.Kind.COMMUNE, parent=province, areas=[])
-    duty = staff_upsert(username="bench.duty", password="bench-password-123",
-                        full_name="Bench Duty", memberships=[(province, Role.DUTY)])
+    province = unit_upsert(
+        code="66", name="Công an tỉnh Đắk Lắk", kind=Unit.Kind.PROVINCE, parent=None, areas=[]
+    )
+    commune = unit_upsert(
+        code="24133",
+        name="Công an phường Buôn Ma Thuột",
+        kind=Unit.Kind.COMMUNE,
+        parent=province,
+        areas=[],
+    )
+    duty = staff_upsert(
+        username="bench.duty",
+        password="bench-password-123",
+        full_name="Bench Duty",
+        memberships=[(province, Role.DUTY)],
+    )
     client = Client()
     client.force_login(duty)
     cookie = client.cookies["sessionid"].value
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "binhyen.cli", "live", "--port", str(port)], env=env,
+        [sys.executable, "-m", "binhyen.cli", "live", "--port", str(port)],
+        env=env,
     )
     try:
         import httpx
@@ -185,8 +221,10 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        print(f"transport: {conf.transport()}   database: {env['DATABASE_URL'].split('://')[0]}"
-              f"   events per N: {args.events}, every {args.interval}s")
+        print(
+            f"transport: {conf.transport()}   database: {env['DATABASE_URL'].split('://')[0]}"
+            f"   events per N: {args.events}, every {args.interval}s"
+        )
         print(f"{'N':>6} {'p50 ms':>8} {'p99 ms':>8} {'last p50':>9} {'last p99':>9}  missing")
         for n in [int(x) for x in args.clients.split(",")]:
             run_one(n, port, cookie, args, live, commune.path)
@@ -199,7 +237,9 @@ def main() -> None:
 def run_one(n: int, port: int, cookie: str, args: argparse.Namespace, live, unit_path: str) -> None:
     clients = subprocess.Popen(
         [sys.executable, __file__, "--_clients-mode", "127.0.0.1", str(port), cookie, str(n)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert clients.stdout is not None and clients.stdin is not None
     if clients.stdout.readline().strip() != "READY":
@@ -210,9 +250,16 @@ def run_one(n: int, port: int, cookie: str, args: argparse.Namespace, live, unit
     for i in range(args.events + 1):
         seq = base + i
         t0 = time.monotonic()
-        live.publish(unit_path=unit_path, kind="case.new",
-                     payload={"seq": seq, "urgency": "critical", "code": f"TB-{i:04d}",
-                              "summary": "Bench: nhóm thanh niên tụ tập mang hung khí"})
+        live.publish(
+            unit_path=unit_path,
+            kind="case.new",
+            payload={
+                "seq": seq,
+                "urgency": "critical",
+                "code": f"TB-{i:04d}",
+                "summary": "Bench: nhóm thanh niên tụ tập mang hung khí",
+            },
+        )
         sent[seq] = t0
         time.sleep(args.interval)
     clients.stdin.write(f"{len(sent)}\n")
@@ -231,8 +278,11 @@ def run_one(n: int, port: int, cookie: str, args: argparse.Namespace, live, unit
         if got:
             all_ms += [(t - t0) * 1000 for t in got]
             last_ms.append((max(got) - t0) * 1000)
-    print(f"{n:>6} {pct(all_ms, 50):8.1f} {pct(all_ms, 99):8.1f} {pct(last_ms, 50):9.1f} "
-          f"{pct(last_ms, 99):9.1f}  {missing}", flush=True)
+    print(
+        f"{n:>6} {pct(all_ms, 50):8.1f} {pct(all_ms, 99):8.1f} {pct(last_ms, 50):9.1f} "
+        f"{pct(last_ms, 99):9.1f}  {missing}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,15 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     row = ApiToken.objects.create(
         user=user, name=name, prefix=token[:10], key_hash=_hash_token(token)
     )
+    from binhyen.audit.services import audit_record
+
+    audit_record(
+        action="api_token.create",
+        actor=user,
+        target=row,
+        summary=f"{user.username} {row.prefix}…",
+        details={"prefix": row.prefix},
+    )
     return row, token
 
 

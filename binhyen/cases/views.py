@@ -87,13 +87,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     services.case_mark_read(case=case)
+    merged = list(case.merged_cases.all().only("pk", "code"))
+    scope = Q(case=case) | Q(case__in=[m.pk for m in merged])
+    if case.conversation_id:
+        scope |= Q(case__isnull=True, conversation=case.conversation)
     thread = (
-        Message.objects.filter(
-            Q(case=case) | Q(case__isnull=True, conversation=case.conversation)
-            if case.conversation_id
-            else Q(case=case)
-        )
-        .select_related("author")
+        Message.objects.filter(scope)
+        .select_related("author", "case")
         .prefetch_related("attachments")
         .order_by("sent_at", "id")
     )
@@ -119,6 +119,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome": getattr(case, "result", None),
             "times": services.derived_times(case),
             "clocks": case_clock_summary(case),
+            "merged": merged,
         },
     )
 

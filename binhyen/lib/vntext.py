@@ -221,7 +221,7 @@ def words(text: str) -> list[Word]:
         titles = [nfc[a].isupper() for a, _ in spans]
         ends = [0] + [b for _, b in spans[:-1]]
         seps = [folded_text[e:a] for e, (a, _) in zip(ends, spans, strict=True)]
-    breaks = [bool(_BREAK.search(sep)) for sep in seps]
+    breaks = [sep != " " and _BREAK.search(sep) is not None for sep in seps]
     new = tuple.__new__  # NamedTuple's own constructor is a slow Python-level call
     out: list[Word] = []
     last = -1

@@ -4,10 +4,10 @@
 
     live.publish(
         unit_path=case.unit.path,          # "/66/24133/": who may see it (subtree rule)
-        kind="case.new",                   # what happened; pages subscribe by kind
-        payload={"code": case.code, "urgency": "critical", "summary": case.summary,
-                 "unit_name": case.unit.name, "url": "/tin-bao/42/",
-                 "ack_url": "/tin-bao/42/xac-nhan/"},
+        kind="alert",                      # what happened; pages subscribe by kind
+        payload={"case_id": case.pk, "code": case.code, "urgency": "critical",
+                 "summary": case.summary, "unit_name": case.unit.name,
+                 "url": "/tin-bao/42/", "ack_url": "/truc-ban/7/xac-nhan/"},
         roles={"duty", "commander"},       # optional: only people holding these roles there
     )
 
@@ -15,8 +15,9 @@ Synchronous and cheap; call it from a service inside its transaction: the event 
 only when that transaction commits (nothing at all if it rolls back). The payload must
 never carry a tipster's identity (name, phone, Zalo id, address, location): it is shown on
 the console pages of everyone who can see the unit. Keys that would (see
-`events.FORBIDDEN_KEYS`) raise ValueError; strings are cut to 400 characters. See
-docs/live.md for payload conventions.
+`events.FORBIDDEN_KEYS`) raise ValueError; strings are cut to 400 characters. In the
+console, kind "alert" rings (critical: banner + sound; high: toast), "alert.ack" clears a
+case's banners, other kinds only reach page hooks. See docs/live.md for the conventions.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from binhyen.cases.services.dispatch import (
     dispatch_mark,
     outcome_record,
 )
+from binhyen.cases.services.merge import case_merge, case_unmerge
 from binhyen.cases.services.messages import (
     IncomingAttachment,
     IncomingMessage,
@@ -66,6 +67,7 @@ __all__ = [
     "case_extend_resolution",
     "case_hand_over",
     "case_mark_read",
+    "case_merge",
     "case_open",
     "case_refer_out",
     "case_reopen",
@@ -75,6 +77,7 @@ __all__ = [
     "case_start_verification",
     "case_suspend",
     "case_transfer",
+    "case_unmerge",
     "contact_erase",
     "contact_find",
     "contact_interaction",

@@ -494,9 +494,18 @@ def case_transfer(
         % {"src": source.name, "dst": to_unit.name, "why": reason},
         data={"from_unit": source.code, "to_unit": to_unit.code, "automatic": automatic},
     )
+    from binhyen.audit.services import audit_record
     from binhyen.cases.services import hooks
 
     hooks.transferred(case, source, at, actor)
+    audit_record(
+        action="case.transfer",
+        actor=actor,
+        target=case,
+        target_unit=to_unit,
+        summary=f"{case.code}: {source.code} → {to_unit.code}",
+        details={"from": source.code, "to": to_unit.code, "automatic": automatic},
+    )
     return case
 
 

@@ -132,8 +132,10 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         if link is not None:
             from binhyen.duty.services import messenger_notify
 
-            messenger_notify(user=link.user, text="BinhYen: đã liên kết Zalo của bạn để nhận "
-                                                  "cảnh báo tin báo khẩn.")
+            messenger_notify(
+                user=link.user,
+                text="BinhYen: đã liên kết Zalo của bạn để nhận cảnh báo tin báo khẩn.",
+            )
         return "processed"
 
     if name.startswith("oa_send_"):
@@ -212,8 +214,9 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     return "ignored"
 
 
-def _maybe_link_officer(account: ChannelAccount, key: str, kind: str, text: str, event: Event,
-                        anonymous: bool) -> object | None:
+def _maybe_link_officer(
+    account: ChannelAccount, key: str, kind: str, text: str, event: Event, anonymous: bool
+) -> object | None:
     """An officer sending "BY 123456" from their own Zalo links it for alerts."""
     from binhyen.duty.services import messenger_link_complete, parse_link_code
 
@@ -221,8 +224,11 @@ def _maybe_link_officer(account: ChannelAccount, key: str, kind: str, text: str,
     if code is None:
         return None
     contact = cases.contact_upsert(
-        channel_account=account, contact_key=key, kind=kind,
-        identity=_identity(event, account, anonymous=False), seen_at=_when(event),
+        channel_account=account,
+        contact_key=key,
+        kind=kind,
+        identity=_identity(event, account, anonymous=False),
+        seen_at=_when(event),
     )
     return messenger_link_complete(channel_account=account, contact=contact, code=code)
 

@@ -113,7 +113,8 @@ _GROUPS: dict[str, str] = {
         chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|trói tay|kiệt sức|mẹ ruột|
         cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo""",
     "cat:environment": """
-        săn bắt|đi săn|săn thú|con sóc|cheo|thú quý|khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|
+        chặt cây|cây rừng|chặt rừng|đốn cây|đốn gỗ|khai thác rừng|gỗ rừng|săn bắt|đi săn|săn thú|
+        con sóc|cheo|thú quý|khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|
         lâm tặc|cưa máy|tiếng cưa|
         đốt rừng|lấn chiếm rừng|rừng phòng hộ|rừng tự nhiên|khai thác cát|hút cát|cát lậu|
         bãi cát|ghe hút cát|khai thác vàng|khoáng sản|đào đất|động vật hoang dã|thú rừng|

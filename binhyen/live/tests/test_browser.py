@@ -160,12 +160,32 @@ def sign_in_and_open_inbox(page, base: str, username: str) -> None:
     page.wait_for_function("window.BinhYenLive && window.BinhYenLive.state === 'open'")
 
 
+def duty_alert(world, unit, code: str, urgency: str = "critical", **extra) -> dict:
+    """What the duty app publishes when it rings (kind "alert")."""
+    return {
+        "unit_path": unit.path,
+        "kind": "alert",
+        "payload": {
+            "case_id": int(code.rsplit("-", 1)[-1]),
+            "code": code,
+            "urgency": urgency,
+            "summary": "Nhóm thanh niên mang hung khí <b>",
+            "unit_name": unit.name,
+            "reason": "urgent",
+            "level": 0,
+            "url": f"/tin-bao/{int(code.rsplit('-', 1)[-1])}/",
+            "ack_url": f"/truc-ban/{code}/xac-nhan/",
+            **extra,
+        },
+    }
+
+
 def test_critical_tip_rings_the_open_inbox_without_reload(world, console, browser_page):
     page = browser_page
     sign_in_and_open_inbox(page, console, "duty")
     page.evaluate("""() => {
         window.__seen = [];
-        window.BinhYenLive.on("case.new", (e) => window.__seen.push(e.payload.code));
+        window.BinhYenLive.on("alert", (e) => window.__seen.push(e.payload.code));
     }""")
     page.evaluate("window.__marker = 'same page'")
     acks = []
@@ -173,18 +193,7 @@ def test_critical_tip_rings_the_open_inbox_without_reload(world, console, browse
         "**/xac-nhan/", lambda route: (acks.append(route.request.method), route.fulfill(status=204))
     )
 
-    publish(
-        unit_path=world.bmt.path,
-        kind="case.new",
-        payload={
-            "code": "TB-0042",
-            "urgency": "critical",
-            "summary": "Nhóm thanh niên mang hung khí <b>",
-            "unit_name": world.bmt.name,
-            "url": "/tin-bao/42/",
-            "ack_url": "/tin-bao/42/xac-nhan/",
-        },
-    )
+    publish(**duty_alert(world, world.bmt, "TB-0042"))
 
     banner = page.locator(".live-banner")
     banner.wait_for(state="visible", timeout=5_000)
@@ -204,44 +213,48 @@ def test_critical_tip_rings_the_open_inbox_without_reload(world, console, browse
     assert acks == ["POST"]
 
 
-def test_unacknowledged_banner_survives_navigation(world, console, browser_page):
+def test_unacknowledged_banner_survives_navigation_until_acknowledged_elsewhere(
+    world, console, browser_page
+):
     page = browser_page
     sign_in_and_open_inbox(page, console, "duty")
-    publish(
-        unit_path=world.tanan.path,
-        kind="case.escalated",
-        payload={
-            "code": "TB-0043",
-            "urgency": "critical",
-            "summary": "Cháy nhà dân",
-            "url": "/tin-bao/43/",
-        },
-    )
+    publish(**duty_alert(world, world.tanan, "TB-0043"))
     page.locator(".live-banner").wait_for(state="visible", timeout=5_000)
     page.reload()
     page.locator(".live-banner").wait_for(state="visible", timeout=5_000)
     assert "TB-0043" in page.locator(".live-banner").inner_text()
+    # Another officer took the case on another screen: the banner goes here too.
+    publish(
+        unit_path=world.tanan.path,
+        kind="alert.ack",
+        payload={"case_id": 43, "code": "TB-0043", "by": "Officer Tanan"},
+    )
+    page.locator(".live-banner").wait_for(state="detached", timeout=5_000)
+
+
+def test_inbox_events_reach_page_hooks_without_ringing(world, console, browser_page):
+    page = browser_page
+    sign_in_and_open_inbox(page, console, "duty")
+    page.evaluate("""() => {
+        window.__inbox = [];
+        window.BinhYenLive.on("case.new", (e) => window.__inbox.push(e.payload.code));
+    }""")
+    publish(
+        unit_path=world.bmt.path,
+        kind="case.new",
+        payload={"case_id": 45, "code": "TB-0045", "urgency": "critical"},
+    )
+    page.wait_for_function("window.__inbox.length === 1", timeout=5_000)
+    assert page.locator(".live-banner").count() == 0
 
 
 def test_high_tip_shows_a_toast_and_other_communes_see_nothing(world, console, browser_page):
     page = browser_page
     sign_in_and_open_inbox(page, console, "officer.tanan")
-    publish(
-        unit_path=world.bmt.path,
-        kind="case.new",
-        payload={"code": "TB-BMT", "urgency": "critical", "summary": "không phải của tôi"},
-    )
-    publish(
-        unit_path=world.tanan.path,
-        kind="case.new",
-        payload={
-            "code": "TB-0044",
-            "urgency": "high",
-            "summary": "Trộm xe máy",
-            "url": "/tin-bao/44/",
-        },
-    )
+    publish(**duty_alert(world, world.bmt, "TB-0041"))
+    publish(**duty_alert(world, world.tanan, "TB-0044", urgency="high", summary="Trộm xe máy"))
     toast = page.locator(".live-toast")
     toast.wait_for(state="visible", timeout=5_000)
     assert "TB-0044" in toast.inner_text()
+    assert "Trộm xe máy" in toast.inner_text()
     assert page.locator(".live-banner").count() == 0

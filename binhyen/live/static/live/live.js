@@ -77,20 +77,32 @@
   }
 
   var KIND_TITLES = {
+    "alert": "Tin báo khẩn",
     "case.new": "Tin báo mới",
     "case.escalated": "Tin báo được chuyển cấp",
     "case.deadline_breached": "Tin báo quá hạn xử lý",
     "case.assigned": "Tin báo được giao",
   };
+  var REASON_TITLES = { urgent: "Tin báo khẩn", breach: "Tin báo quá hạn xử lý" };
+  var LEVEL_NAMES = ["", "Chuyển cấp: chỉ huy đơn vị", "Chuyển cấp: trực ban Công an tỉnh"];
 
   function titleOf(ev) {
     var p = ev.payload || {};
-    return p.title || KIND_TITLES[ev.kind] || "Cảnh báo";
+    return p.title || REASON_TITLES[p.reason] || KIND_TITLES[ev.kind] || "Cảnh báo";
   }
 
+  /* Which events ring or pop up: duty alerts (kind "alert", level from the case urgency)
+   * and any event that asks for it with payload.alert. Everything else (case.new,
+   * case.updated, ...) only reaches page hooks, e.g. to refresh the inbox list. */
   function levelOf(ev) {
     var p = ev.payload || {};
-    return p.alert || p.urgency || "";
+    if (p.alert) return p.alert;
+    return ev.kind === "alert" ? p.urgency || "high" : "";
+  }
+
+  function caseKey(ev) {
+    var p = ev.payload || {};
+    return p.case_id != null ? "id:" + p.case_id : p.code ? "code:" + p.code : "";
   }
 
   /* ---------- layout ---------- */
@@ -178,16 +190,24 @@
   function showBanner(ev, ring) {
     if (banners.querySelector('[data-id="' + CSS.escape(ev.id) + '"]')) return;
     var p = ev.payload || {};
+    var key = caseKey(ev);
+    if (key) {
+      // A newer alert about the same case (an escalation) replaces the older banner.
+      var older = banners.querySelectorAll('[data-case="' + CSS.escape(key) + '"]');
+      for (var i = 0; i < older.length; i++) forget(older[i].getAttribute("data-id"));
+    }
     var box = el("section", "live-banner");
     box.setAttribute("role", "alert");
     box.setAttribute("data-id", ev.id);
+    if (key) box.setAttribute("data-case", key);
     var head = el("div", "live-banner-head");
     head.appendChild(el("strong", "live-banner-level", "KHẨN CẤP"));
     head.appendChild(el("span", "live-banner-title", titleOf(ev)));
     if (p.code) head.appendChild(el("span", "live-code", p.code));
     box.appendChild(head);
     if (p.summary) box.appendChild(el("p", "live-banner-summary", p.summary));
-    var meta = [p.unit_name, p.category_label, when(ev.ts)].filter(Boolean).join(" · ");
+    var meta = [LEVEL_NAMES[p.level] || "", p.unit_name, p.category_label, when(ev.ts)]
+      .filter(Boolean).join(" · ");
     if (meta) box.appendChild(el("p", "live-banner-meta", meta));
     var actions = el("div", "live-banner-actions");
     var link = safePath(p.url);
@@ -217,11 +237,27 @@
     updateTitle();
   }
 
-  function acknowledge(ev) {
-    removeBanner(ev.id);
+  function forget(id) {
+    removeBanner(id);
     var all = storedAlerts();
-    delete all[ev.id];
+    delete all[id];
     write(localStorage, STORE_ALERTS, all);
+  }
+
+  // Somebody took the case (here or on any other screen): its banners go everywhere.
+  function caseAcknowledged(ev) {
+    var key = caseKey(ev);
+    if (!key) return;
+    var all = storedAlerts();
+    Object.keys(all).forEach(function (id) {
+      if (caseKey(all[id].ev) === key) forget(id);
+    });
+    var shown = banners.querySelectorAll('[data-case="' + CSS.escape(key) + '"]');
+    for (var i = 0; i < shown.length; i++) forget(shown[i].getAttribute("data-id"));
+  }
+
+  function acknowledge(ev) {
+    forget(ev.id);
     var ackUrl = safePath((ev.payload || {}).ack_url);
     if (ackUrl && window.fetch) {
       fetch(ackUrl, {
@@ -301,7 +337,9 @@
     if (!ev || !ev.id || seenBefore(ev.id)) return;
     write(sessionStorage, STORE_LAST, ev.id);
     var level = levelOf(ev);
-    if (level === "critical") {
+    if (ev.kind === "alert.ack") {
+      caseAcknowledged(ev);
+    } else if (level === "critical") {
       var all = storedAlerts();
       all[ev.id] = { ts: Date.now(), ev: ev };
       write(localStorage, STORE_ALERTS, all);
