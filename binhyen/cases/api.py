@@ -141,3 +141,36 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status:
     except services.CaseError as exc:
         raise HttpError(409, str(exc)) from exc
     return Status(201, message)
+
+
+class ActionIn(Schema):
+    action: str = Field(description="claim, classify, assign, transfer, start_verification, "
+                        "hand_over, refer_out, resolve, suspend, resume, acknowledge_feedback, "
+                        "answer, close, reopen, extend")
+    reason: str = Field("", max_length=500)
+    intent: str = ""
+    category: str = ""
+    urgency: str = ""
+    outcome: str = ""
+    to: str = Field("", max_length=200)
+    unit: str = Field("", max_length=32)
+    assignee: int | None = None
+    extend_by: str = ""
+    months: int | None = None
+
+
+@router.post("/{case_id}/actions", response=CaseOut)
+def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Case:
+    """A workflow action, through the same form and service as the console's buttons."""
+    from binhyen.cases.forms import ActionForm
+
+    case = get_case_for_user(request.user, case_id)
+    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    form = ActionForm(data, case=case, user=request.user)
+    if not form.is_valid():
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    try:
+        form.run()
+    except services.CaseError as exc:
+        raise HttpError(409, str(exc)) from exc
+    return get_case_for_user(request.user, case_id)

@@ -127,6 +127,7 @@ def load_demo() -> dict[str, object]:
             rank=rank,
             memberships=[(Unit.objects.get(code=unit_code), role)],
         )
+    _demo_shifts()
     write_simulator_pages(pages)
     return {
         "areas": counts["areas"],
@@ -161,3 +162,23 @@ def write_simulator_pages(pages: list[ChannelAccount]) -> Path:
         )
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+def _demo_shifts() -> None:
+    """A week of round-the-clock shifts from today, so alerts ring real people in the demo."""
+    from binhyen.accounts.models import User
+    from binhyen.duty.models import Post, Shift
+
+    start = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=1)
+    plan = [("trucban", "66", Post.DUTY_DESK), ("canbo.bmt", "24133", Post.OFFICER),
+            ("chihuy.bmt", "24133", Post.COMMANDER), ("canbo.tanan", "24163", Post.OFFICER),
+            ("canbo.tuyhoa", "22015", Post.OFFICER), ("canbo.cumgar", "24280", Post.OFFICER),
+            ("canbo.pk02", "66-PK02", Post.OFFICER)]
+    for username, unit_code, post in plan:
+        user = User.objects.get(username=username)
+        unit = Unit.objects.get(code=unit_code)
+        for day in range(8):
+            begins = start + timedelta(days=day)
+            Shift.objects.get_or_create(unit=unit, user=user, post=post, starts_at=begins,
+                                        defaults={"ends_at": begins + timedelta(hours=24)})

@@ -59,7 +59,7 @@ def test_main_serves_the_phone_and_the_api_until_interrupted(tmp_path: Path, mod
         encoding="utf-8",
     )
     port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
