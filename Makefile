@@ -29,6 +29,7 @@ demo: install
 	@echo "Console:            http://127.0.0.1:8000/   (log in with a demo login above)"
 	@echo "Zalo simulator:     http://127.0.0.1:8090/   (play the citizen: pick a page, send a message)"
 	@echo "API docs:           http://127.0.0.1:8000/api/v1/docs"
+	@echo "Live alerts stream: http://127.0.0.1:8001/live/stream (opened by the console pages)"
 	@echo
 	$(DEMO_ENV) $(BIN)/binhyen serve --host 127.0.0.1 --port 8000 --simulator --simulator-port 8090
 
@@ -55,6 +56,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/webhook_load.py
+	$(BIN)/python bench/live_fanout.py
+	$(BIN)/python bench/triage_throughput.py
 
 clean:
 	rm -rf $(VENV) var

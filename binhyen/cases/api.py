@@ -165,7 +165,7 @@ def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Case:
     from binhyen.cases.forms import ActionForm
 
     case = get_case_for_user(request.user, case_id)
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}
     form = ActionForm(data, case=case, user=request.user)
     if not form.is_valid():
         raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
