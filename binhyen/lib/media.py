@@ -2,7 +2,8 @@
 
 Every image is decoded and re-encoded with Pillow, which drops EXIF (GPS, camera serial,
 owner name) and anything appended after the image data. What cannot be decoded as an
-image is not treated as one.
+image is not treated as one. MP4/MOV/3GP videos keep their frames but lose every metadata
+box (location, device keys, XMP) and their creation times, in place (`clean_video`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ _SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"%PDF-", 0, "application/pdf"),
     (b"PK\x03\x04", 0, "application/zip"),
     (b"#!AMR", 0, "audio/amr"),
-    (b"ftyp", 4, "video/mp4"),
     (b"\xd0\xcf\x11\xe0", 0, "application/msword"),
     (b"ID3", 0, "audio/mpeg"),
     (b"OggS", 0, "audio/ogg"),
@@ -45,6 +45,11 @@ _SIGNATURES: list[tuple[bytes, int, str]] = [
 
 def sniff_content_type(content: bytes) -> str:
     """A content type from the bytes themselves, never from a name or a header."""
+    iso = iso_media_type(content)
+    if iso is not None:
+        return iso[0]
+    if content[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm"
     for magic, offset, ctype in _SIGNATURES:
         if content[offset : offset + len(magic)] == magic:
             return ctype
@@ -98,3 +103,140 @@ def clean_image(
             quality = 80
         else:
             quality -= 10
+
+
+# --- videos (ISO base media: MP4, MOV, 3GP) --------------------------------------------------
+
+_VIDEO_BRANDS: dict[bytes, tuple[str, str]] = {
+    b"qt  ": ("video/quicktime", ".mov"),
+    b"3gp4": ("video/3gpp", ".3gp"),
+    b"3gp5": ("video/3gpp", ".3gp"),
+    b"3gp6": ("video/3gpp", ".3gp"),
+    b"3g2a": ("video/3gpp2", ".3g2"),
+}
+_IMAGE_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+# Boxes that only group other boxes: walked to find the metadata inside them.
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"edts", b"moof", b"traf", b"mvex"}
+# Boxes that carry metadata (location ©xyz, Android/Apple keys, XMP, maker notes): blanked.
+_METADATA = {b"udta", b"meta", b"uuid", b"XMP_"}
+# Boxes whose header holds creation/modification times (when and, with them, where).
+_TIMED = {b"mvhd", b"tkhd", b"mdhd"}
+
+
+@dataclass(frozen=True)
+class CleanVideo:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def iso_media_type(content: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of an ISO base media file from its `ftyp` brand, else None."""
+    if content[4:8] != b"ftyp" or len(content) < 12:
+        return None
+    brand = content[8:12]
+    if brand in _IMAGE_BRANDS:
+        return ("image/heic", ".heic") if brand != b"avif" else ("image/avif", ".avif")
+    return _VIDEO_BRANDS.get(brand, ("video/mp4", ".mp4"))
+
+
+def _boxes(data: bytearray, start: int, end: int) -> list[tuple[int, int, int, bytes]]:
+    """(box start, payload start, box end, type) of each box in data[start:end]."""
+    out = []
+    pos = start
+    while pos < end:
+        if end - pos < 8:
+            raise MediaError("truncated box header")
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        kind = bytes(data[pos + 4 : pos + 8])
+        header = 8
+        if size == 1:
+            if end - pos < 16:
+                raise MediaError("truncated box header")
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+            header = 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            raise MediaError("box size out of bounds")
+        out.append((pos, pos + header, pos + size, kind))
+        pos += size
+    return out
+
+
+def _blank(data: bytearray, box_start: int, payload_start: int, box_end: int) -> None:
+    # Same size, type `free`: no offset elsewhere in the file moves, players skip it.
+    data[box_start + 4 : box_start + 8] = b"free"
+    data[payload_start:box_end] = bytes(box_end - payload_start)
+
+
+def _zero_times(data: bytearray, payload_start: int, box_end: int) -> None:
+    if box_end - payload_start < 4:
+        raise MediaError("truncated time box")
+    width = 8 if data[payload_start] == 1 else 4
+    first = payload_start + 4
+    if first + 2 * width > box_end:
+        raise MediaError("truncated time box")
+    data[first : first + 2 * width] = bytes(2 * width)
+
+
+def _scrub(data: bytearray, start: int, end: int, depth: int = 0) -> None:
+    if depth > 12:
+        raise MediaError("boxes nested too deeply")
+    for box_start, payload, box_end, kind in _boxes(data, start, end):
+        if kind in _METADATA:
+            _blank(data, box_start, payload, box_end)
+        elif kind in _TIMED:
+            _zero_times(data, payload, box_end)
+        elif kind in _CONTAINERS:
+            _scrub(data, payload, box_end, depth + 1)
+
+
+def clean_video(content: bytes) -> CleanVideo:
+    """Blank every metadata box of an MP4/MOV/3GP file (GPS `©xyz`, keys, XMP, maker data)
+    and zero its creation times, in place: sizes and offsets stay, the frames are untouched.
+
+    Raises MediaError for anything that is not a well-formed ISO base media video.
+    """
+    kind = iso_media_type(content)
+    if kind is None or not kind[0].startswith("video/"):
+        raise MediaError("not an MP4/MOV/3GP video")
+    data = bytearray(content)
+    boxes = _boxes(data, 0, len(data))
+    if not any(k == b"moov" for _s, _p, _e, k in boxes):
+        raise MediaError("video without a movie header")
+    _scrub(data, 0, len(data))
+    return CleanVideo(bytes(data), kind[0], kind[1])
+
+
+# --- uploads from citizens -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanUpload:
+    """A citizen's file after checking and cleaning: what officers and exports get."""
+
+    kind: str  # "image" | "video"
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def clean_upload(
+    content: bytes, *, max_image_bytes: int, max_video_bytes: int
+) -> CleanUpload:
+    """Accept a photo or a video by its content (never its name or declared type), bounded
+    in size, with its metadata removed. Anything else raises MediaError."""
+    sniffed = sniff_content_type(content)
+    iso = iso_media_type(content)
+    if sniffed in {"image/jpeg", "image/png", "image/gif", "image/webp"}:
+        if len(content) > max_image_bytes:
+            raise MediaError("image too large")
+        image = clean_image(content)
+        return CleanUpload("image", image.content, image.content_type, image.extension)
+    if iso is not None and iso[0].startswith("video/"):
+        if len(content) > max_video_bytes:
+            raise MediaError("video too large")
+        video = clean_video(content)
+        return CleanUpload("video", video.content, video.content_type, video.extension)
+    raise MediaError("unsupported file type")

@@ -2,6 +2,8 @@
 
 Case data refers to an Identity only by id. Everything identifying (Zalo user ids,
 display names, phone numbers, names, addresses) lives encrypted in `Identity.data`.
+Officers see the contact's pseudonym; reading `data` for a person takes the
+`vault.reveal_identity` permission, a stated reason, and leaves an audit entry.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ class Identity(models.Model):
     class Meta:
         verbose_name = _("danh tính")
         verbose_name_plural = _("danh tính")
+        # Granted per user or group (admin); unit visibility applies on top.
+        permissions = [
+            ("reveal_identity", _("Xem danh tính người báo tin (có lý do, được ghi nhật ký)")),
+            ("erase_identity", _("Xóa danh tính người báo tin theo yêu cầu")),
+        ]
 
     def __str__(self) -> str:
         return f"Identity #{self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
