@@ -73,11 +73,12 @@ def _column(
     table, column, pk = model._meta.db_table, field.column, model._meta.pk.column  # type: ignore[union-attr]
     report = ColumnReport(table=table, column=column, database=alias)
     newest = _newest()
-    select = (
+    base = (
         f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} "  # noqa: S608 (names quoted, from models)
-        f"WHERE {qn(column)} IS NOT NULL AND {qn(column)} <> '' AND {qn(pk)} > %s "
-        f"ORDER BY {qn(pk)} LIMIT %s"
+        f"WHERE {qn(column)} IS NOT NULL AND {qn(column)} <> ''"
     )
+    first = f"{base} ORDER BY {qn(pk)} LIMIT %s"
+    after = f"{base} AND {qn(pk)} > %s ORDER BY {qn(pk)} LIMIT %s"
     update = (
         f"UPDATE {qn(table)} SET {qn(column)} = %s "  # noqa: S608
         f"WHERE {qn(pk)} = %s AND {qn(column)} = %s"
@@ -85,7 +86,10 @@ def _column(
     last: object = None
     while True:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.execute(select, [last if last is not None else _before_all(model), batch_size])
+            if last is None:
+                cursor.execute(first, [batch_size])
+            else:
+                cursor.execute(after, [last, batch_size])
             rows = cursor.fetchall()
             for row_pk, token in rows:
                 report.values += 1
@@ -105,11 +109,6 @@ def _column(
         if len(rows) < batch_size:
             return report
         last = rows[-1][0]
-
-
-def _before_all(model: type[models.Model]) -> object:
-    # Every primary key here is an integer (BigAutoField or an explicit integer).
-    return -(2**62)
 
 
 def rotate_all(
