@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "binhyen.live",
     "binhyen.audit",
     "binhyen.duty",
+    "binhyen.tips",
+    "binhyen.open311",
 ]
 
 MIDDLEWARE = [

@@ -25,5 +25,9 @@ urlpatterns = [
     path("tin-bao/", include("binhyen.cases.urls")),
     path("nhat-ky/", include("binhyen.audit.urls")),
     path("truc-ban/", include("binhyen.duty.urls")),
+    path("bao-tin/", include("binhyen.tips.urls")),
+    path("tin-giu-lai/", include("binhyen.tips.urls_console")),
+    path("bao-mat/", include("binhyen.vault.urls")),
+    path("open311/v2/", include("binhyen.open311.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,737 @@
+"""Write paths of the public doors: filing a tip, following it up, the held queue.
+
+A tip from the web form or Open311 goes through the same case services as a Zalo message
+(`message_receive` on the door's channel account, then `case_transfer(automatic=True)` to
+the chosen commune), so triage, clocks and alerts apply unchanged. The citizen gets a tip
+code and a password (shown once; only hashes are kept) to follow the tip and talk with the
+officers anonymously. Contact details go to the vault, never anywhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from binhyen.accounts.models import User
+from binhyen.cases import services as cases
+from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Message
+from binhyen.channels.models import ChannelAccount, Provider
+from binhyen.lib import codes, crypto
+from binhyen.lib.media import CleanUpload, MediaError, clean_image
+from binhyen.tips import places, throttle
+from binhyen.tips.models import Tip
+from binhyen.units.models import Unit
+from binhyen.vault import services as vault
+
+log = logging.getLogger(__name__)
+
+CODE_CHARS = 8  # 40 bits: an identifier, useless without the password
+PASSWORD_CHARS = 10  # 50 bits, hashed with Django's password hasher
+# Wrong passwords: per tip code, and per client bucket (spraying codes).
+FAILS_PER_CODE = 5
+FAILS_PER_CLIENT = 30
+FAIL_WINDOW = 15 * 60
+MESSAGES_PER_HOUR = 20
+STATUS_TOKEN_AGE = 30 * 60
+DISCARDED_KEPT = timedelta(days=30)
+MAX_HELD_FOLLOWUPS = 20
+_TOKEN_SALT = "binhyen.tips.status"
+
+CATEGORY_LABELS = {
+    "public_order": "Gây rối trật tự công cộng",
+    "theft_robbery": "Trộm cắp, cướp",
+    "drugs": "Ma túy",
+    "gambling": "Cờ bạc",
+    "fraud": "Lừa đảo",
+    "loan_shark": "Tín dụng đen",
+    "traffic": "Giao thông",
+    "fire_rescue": "Cháy nổ, cứu nạn",
+    "domestic_child": "Bạo lực gia đình, xâm hại trẻ em",
+    "environment": "Môi trường, tài nguyên",
+    "suspicious": "Đối tượng khả nghi",
+    "other_crime": "Vi phạm pháp luật khác",
+}
+WHEN_LABELS = {
+    "now": "Đang xảy ra",
+    "recent": "Vừa xảy ra (trong khoảng một giờ)",
+    "earlier": "Đã xảy ra trước đây",
+}
+# What the citizen reads on the status page, in plain words.
+STATUS_WORDS = {
+    Case.Status.RECEIVED: "Đã tiếp nhận, đang chờ cán bộ xem xét.",
+    Case.Status.CLASSIFIED: "Đã tiếp nhận và phân loại, đang được giải quyết.",
+    Case.Status.VERIFYING: "Cán bộ đang xác minh thông tin.",
+    Case.Status.SUSPENDED: "Việc xác minh đang tạm dừng theo quy định của pháp luật.",
+    Case.Status.ACKNOWLEDGED: "Đã ghi nhận ý kiến của bạn.",
+    Case.Status.HANDED_OVER: "Đã chuyển Cơ quan điều tra giải quyết theo thẩm quyền.",
+    Case.Status.TRANSFERRED: "Đã chuyển cơ quan có thẩm quyền giải quyết.",
+    Case.Status.RESOLVED: "Đã giải quyết xong.",
+    Case.Status.ANSWERED: "Đã trả lời.",
+    Case.Status.CLOSED: "Đã kết thúc.",
+}
+HELD_WORDS = "Đã nhận, đang được kiểm tra trước khi chuyển tới đơn vị giải quyết."
+DISCARDED_WORDS = (
+    "Tin không được tiếp nhận vì bị xác định là tin rác. Nếu đây là nhầm lẫn, hãy gửi lại "
+    "hoặc gọi 113 nếu khẩn cấp."
+)
+
+
+class TipError(Exception):
+    """Refused; the message is shown as is."""
+
+
+class TipLocked(TipError):
+    """Too many wrong passwords: try again later."""
+
+
+@dataclass(frozen=True)
+class TipReport:
+    """What the citizen reported, as the door parsed it (no identity in here)."""
+
+    text: str
+    category: str = ""
+    when: str = ""
+    occurred_at: datetime | None = None
+    place: str = ""  # a picker value (see places.py)
+    address: str = ""  # where it happened, in the citizen's words
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool = True
+    secrecy: bool = False
+    service_code: str = ""
+    details: tuple[tuple[str, str], ...] = ()  # extra (label, value) lines, e.g. Open311
+    # Links to photos elsewhere (Open311 media_url): fetched and cleaned by the worker.
+    media_urls: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["occurred_at"] = self.occurred_at.isoformat() if self.occurred_at else None
+        data["details"] = [list(d) for d in self.details]
+        data["media_urls"] = list(self.media_urls)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TipReport:
+        data = dict(data)
+        data["occurred_at"] = parse_datetime(data["occurred_at"]) if data.get("occurred_at") else None
+        data["details"] = tuple(tuple(d) for d in data.get("details") or ())
+        data["media_urls"] = tuple(data.get("media_urls") or ())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TipReceipt:
+    tip: Tip
+    code: str  # shown once
+    password: str  # shown once
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    incoming: bool
+    who: str
+    text: str
+    at: datetime
+    images: list[str] = field(default_factory=list)  # data: URIs, cleaned
+    files: int = 0
+
+
+@dataclass(frozen=True)
+class TipStatus:
+    words: str
+    unit_name: str
+    case_code: str
+    opened_at: datetime
+    is_open: bool
+    can_message: bool
+    thread: list[ThreadItem]
+
+
+# --- codes and passwords ----------------------------------------------------------------------
+
+
+def _group(raw: str, size: int) -> str:
+    return "-".join(raw[i : i + size] for i in range(0, len(raw), size))
+
+
+def normalise_code(text: str) -> str:
+    """What the citizen typed → the canonical code (Crockford: O→0, I/L→1; no dashes)."""
+    text = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Spent on unknown codes so that a wrong code answers as slowly as a wrong password.
+    return make_password("binhyen-no-such-tip")
+
+
+def _code_hash(code: str) -> str:
+    return crypto.lookup_hash("tip-code", normalise_code(code))
+
+
+def _new_code() -> str:
+    for _attempt in range(10):
+        raw = codes.random_code(CODE_CHARS)
+        if not Tip.objects.filter(code_hash=_code_hash(raw)).exists():
+            return _group(raw, 4)
+    raise RuntimeError("could not allocate a tip code")
+
+
+def _new_password() -> str:
+    return _group(codes.random_code(PASSWORD_CHARS), 5)
+
+
+# --- channel accounts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def web_form_connect(*, unit: Unit, name: str | None = None) -> ChannelAccount:
+    """The web form as a door of `unit` (usually the province). Idempotent."""
+    account = ChannelAccount.objects.filter(provider=Provider.WEB, unit=unit).first()
+    if account is None:
+        account = ChannelAccount.objects.create(
+            provider=Provider.WEB, unit=unit, name=name or f"Biểu mẫu web {unit.name}"
+        )
+    elif not account.is_active:
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+    return account
+
+
+def web_form_account() -> ChannelAccount | None:
+    return (
+        ChannelAccount.objects.select_related("unit")
+        .filter(provider=Provider.WEB, is_active=True)
+        .order_by("unit__path", "pk")
+        .first()
+    )
+
+
+# --- filing -------------------------------------------------------------------------------------
+
+
+def compose_text(report: TipReport, placement: places.Placement, source: str) -> str:
+    """The message officers read: the citizen's words first, then what the form asked."""
+    lines = [report.text.strip(), ""]
+    lines.append(
+        "— Thông tin từ biểu mẫu web —" if source == Tip.Source.WEB else "— Thông tin từ Open311 —"
+    )
+    if report.category in CATEGORY_LABELS:
+        lines.append(f"Loại việc (người báo tin chọn): {CATEGORY_LABELS[report.category]}")
+    when = WHEN_LABELS.get(report.when, "")
+    if report.occurred_at is not None:
+        at = timezone.localtime(report.occurred_at)
+        when = f"{when} — {at:%H:%M %d/%m/%Y}" if when else f"{at:%H:%M %d/%m/%Y}"
+    if when:
+        lines.append(f"Thời gian: {when}")
+    if placement.label:
+        place = placement.label
+        if placement.unit is not None:
+            place += f" → {placement.unit.name}"
+        elif placement.candidates:
+            place += f" (nay thuộc: {', '.join(placement.candidates)})"
+        lines.append(f"Địa bàn: {place}")
+    if report.address.strip():
+        lines.append(f"Nơi xảy ra: {report.address.strip()}")
+    if report.latitude is not None and report.longitude is not None:
+        lines.append("Có vị trí đánh dấu trên bản đồ (xem ghim).")
+    for label, value in report.details:
+        lines.append(f"{label}: {value}")
+    if report.anonymous:
+        lines.append("Người báo tin: ẩn danh.")
+    else:
+        lines.append(
+            "Người báo tin để lại thông tin liên hệ (trong kho danh tính)"
+            + ("; đề nghị giữ bí mật danh tính." if report.secrecy else ".")
+        )
+    return "\n".join(lines).strip()[:6000]
+
+
+def _store_held_file(upload: CleanUpload) -> dict[str, str]:
+    name = default_storage.save(
+        f"held/{secrets.token_hex(12)}{upload.extension}", ContentFile(upload.content)
+    )
+    return {
+        "path": name,
+        "kind": upload.kind,
+        "content_type": upload.content_type,
+        "extension": upload.extension,
+    }
+
+
+def _held_upload(entry: dict[str, str]) -> CleanUpload:
+    with default_storage.open(entry["path"], "rb") as fh:
+        content = fh.read()
+    return CleanUpload(entry["kind"], content, entry["content_type"], entry["extension"])
+
+
+def _delete_held_files(entries: list[dict[str, str]]) -> None:
+    for entry in entries:
+        path = entry.get("path", "")
+        if path.startswith("held/"):
+            default_storage.delete(path)
+
+
+def _attach(message: Message, uploads: list[CleanUpload]) -> None:
+    for upload in uploads:
+        attachment = Attachment(
+            message=message,
+            token=secrets.token_hex(12),
+            kind=upload.kind,
+            # Never the citizen's file name: it can carry a name or a date.
+            name=f"{upload.kind}{upload.extension}",
+            size=len(upload.content),
+            content_type=upload.content_type,
+            status=Attachment.Status.STORED,
+        )
+        attachment.file.save(attachment.name, ContentFile(upload.content), save=False)
+        attachment.save()
+
+
+def _receive(
+    tip: Tip,
+    *,
+    text: str,
+    message_id: str,
+    identity: dict[str, str] | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    uploads: list[CleanUpload] | None = None,
+    media_urls: tuple[str, ...] = (),
+) -> Message | None:
+    message = cases.message_receive(
+        incoming=cases.IncomingMessage(
+            channel_account=tip.channel_account,
+            contact_key=tip.contact_key,
+            contact_kind=Contact.Kind.WEB,
+            provider_message_id=message_id,
+            kind=Message.Kind.TEXT,
+            text=text,
+            sent_at=timezone.now(),
+            identity=dict(identity or {}),
+            latitude=latitude,
+            longitude=longitude,
+            attachments=[cases.IncomingAttachment(kind="image", url=u) for u in media_urls],
+        )
+    )
+    if message is not None and uploads:
+        _attach(message, uploads)
+    return message
+
+
+def _route(case: Case, unit: Unit | None, reason: str) -> None:
+    if unit is None or case.unit_id == unit.pk or not case.is_open:
+        return
+    try:
+        cases.case_transfer(case=case, to_unit=unit, actor=None, reason=reason, automatic=True)
+    except cases.CaseError:
+        log.warning("tip routing to unit %s refused for case %s", unit.code, case.pk)
+
+
+def _file(
+    tip: Tip,
+    report: TipReport,
+    identity: dict[str, str],
+    uploads: list[CleanUpload],
+    followups: list[dict[str, Any]] | None = None,
+) -> Case:
+    placement = places.place_tip(
+        channel_account=tip.channel_account,
+        value=report.place,
+        address=report.address,
+        latitude=report.latitude,
+        longitude=report.longitude,
+    )
+    message = _receive(
+        tip,
+        text=compose_text(report, placement, tip.source),
+        message_id=f"tip-{tip.pk}-0",
+        identity={} if report.anonymous else identity,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        uploads=uploads,
+        media_urls=report.media_urls,
+    )
+    if message is None or message.case is None:
+        raise TipError(_("Không ghi nhận được tin báo."))
+    case = message.case
+    vault.case_protection_set(
+        case=case,
+        actor=None,
+        anonymous=report.anonymous,
+        secrecy=report.secrecy and not report.anonymous,
+    )
+    if placement.unit is not None:
+        _route(case, placement.unit, placement.reason)
+    tip.case = case
+    tip.state = Tip.State.FILED
+    tip.unit = case.unit
+    tip.held = None
+    tip.held_identity = None
+    tip.save(update_fields=["case", "state", "unit", "held", "held_identity"])
+    for i, followup in enumerate(followups or [], start=1):
+        _receive(
+            tip,
+            text=followup.get("text", ""),
+            message_id=f"tip-{tip.pk}-held-{i}",
+            uploads=[_held_upload(e) for e in followup.get("files", [])],
+        )
+    return case
+
+
+@transaction.atomic
+def tip_submit(
+    *,
+    channel_account: ChannelAccount,
+    report: TipReport,
+    identity: dict[str, str] | None = None,
+    uploads: list[CleanUpload] | None = None,
+    hold_reasons: list[str] | None = None,
+    source: str = Tip.Source.WEB,
+) -> TipReceipt:
+    """File a citizen's tip (or hold it back for review). Returns the code and password,
+    which are not stored anywhere in readable form."""
+    if not report.text.strip():
+        raise TipError(_("Hãy cho biết chuyện gì đã xảy ra."))
+    identity = {} if report.anonymous else {k: v for k, v in (identity or {}).items() if v}
+    uploads = list(uploads or [])
+    code, password = _new_code(), _new_password()
+    placement = places.place_tip(
+        channel_account=channel_account,
+        value=report.place,
+        address=report.address,
+        latitude=report.latitude,
+        longitude=report.longitude,
+    )
+    tip = Tip.objects.create(
+        code_hash=_code_hash(code),
+        password_hash=make_password(normalise_code(password)),
+        source=source,
+        state=Tip.State.HELD if hold_reasons else Tip.State.FILED,
+        channel_account=channel_account,
+        contact_key=f"tip:{secrets.token_hex(16)}",
+        unit=placement.unit or channel_account.unit,
+        place_label=placement.label[:300],
+        service_code=report.service_code[:40],
+        hold_reasons=list(hold_reasons or []),
+    )
+    if hold_reasons:
+        tip.held = {
+            "report": report.to_json(),
+            "files": [_store_held_file(u) for u in uploads],
+            "followups": [],
+        }
+        tip.held_identity = vault.identity_create(data=identity) if identity else None
+        tip.save(update_fields=["held", "held_identity"])
+    else:
+        _file(tip, report, identity, uploads)
+    return TipReceipt(tip=tip, code=code, password=password)
+
+
+# --- the held queue -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tip_release(*, tip: Tip, actor: User) -> Case:
+    """An officer lets a held (or discarded, not yet purged) tip into the inbox."""
+    from binhyen.accounts.access import can_see_unit
+
+    tip = Tip.objects.select_for_update().select_related("channel_account__unit").get(pk=tip.pk)
+    if not can_see_unit(actor, tip.unit):
+        raise TipError(_("Bạn không có quyền với tin này."))
+    if tip.state == Tip.State.FILED or not tip.held:
+        raise TipError(_("Tin này không còn trong hàng chờ."))
+    held = dict(tip.held)
+    report = TipReport.from_json(held["report"])
+    identity_row = tip.held_identity
+    identity = dict(identity_row.data or {}) if identity_row is not None else {}
+    uploads = [_held_upload(e) for e in held.get("files", [])]
+    reasons = ", ".join(reason_text(r) for r in tip.hold_reasons)
+    case = _file(tip, report, identity, uploads, held.get("followups", []))
+    if identity_row is not None:
+        identity_row.delete()  # copied into the contact's own vault entry
+    _delete_held_files(held.get("files", []))
+    for followup in held.get("followups", []):
+        _delete_held_files(followup.get("files", []))
+    tip.reviewed_at = timezone.now()
+    tip.reviewed_by = actor
+    tip.save(update_fields=["reviewed_at", "reviewed_by"])
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind="tip_released",
+        text=(
+            _("%(who)s cho tin bị tạm giữ vào hộp thư (lý do giữ: %(why)s)")
+            % {"who": actor, "why": reasons or "—"}
+        )[:500],
+    )
+    return case
+
+
+def reason_text(code: str) -> str:
+    from binhyen.tips.spam import REASONS
+
+    return str(REASONS.get(code, code))
+
+
+@transaction.atomic
+def tip_discard(*, tip: Tip, actor: User, note: str = "") -> Tip:
+    """Spam: out of the queue. Kept (restorable) for 30 days, then purged."""
+    from binhyen.accounts.access import can_see_unit
+
+    tip = Tip.objects.select_for_update().get(pk=tip.pk)
+    if not can_see_unit(actor, tip.unit):
+        raise TipError(_("Bạn không có quyền với tin này."))
+    if tip.state != Tip.State.HELD:
+        raise TipError(_("Tin này không còn trong hàng chờ."))
+    tip.state = Tip.State.DISCARDED
+    tip.reviewed_at = timezone.now()
+    tip.reviewed_by = actor
+    tip.review_note = note.strip()[:300]
+    tip.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_note"])
+    return tip
+
+
+@transaction.atomic
+def tips_purge(*, older_than: timedelta = DISCARDED_KEPT) -> int:
+    """Delete what discarded tips held (text, files, contact details) after the grace time."""
+    cutoff = timezone.now() - older_than
+    n = 0
+    for tip in Tip.objects.filter(state=Tip.State.DISCARDED, reviewed_at__lt=cutoff).exclude(
+        held=None
+    ):
+        held = dict(tip.held or {})
+        _delete_held_files(held.get("files", []))
+        for followup in held.get("followups", []):
+            _delete_held_files(followup.get("files", []))
+        if tip.held_identity is not None:
+            tip.held_identity.delete()
+        tip.held = None
+        tip.held_identity = None
+        tip.save(update_fields=["held", "held_identity"])
+        n += 1
+    return n
+
+
+# --- the citizen's status page ------------------------------------------------------------------
+
+
+def tip_open(*, code: str, password: str, client_key: str) -> Tip:
+    """The tip for this code and password, or TipError (same answer for any wrong pair).
+
+    Wrong passwords are counted per code and per client bucket; past the limit, even the
+    right password is refused until the window is over (TipLocked).
+    """
+    code_hash = _code_hash(code)
+    per_code = code_hash[:24]
+    if (
+        throttle.peek("pw-code", per_code, FAIL_WINDOW) >= FAILS_PER_CODE
+        or throttle.peek("pw-client", client_key, FAIL_WINDOW) >= FAILS_PER_CLIENT
+    ):
+        raise TipLocked(_("Bạn đã nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."))
+    tip = (
+        Tip.objects.select_related("case__unit", "channel_account__unit", "unit")
+        .filter(code_hash=code_hash)
+        .first()
+    )
+    ok = check_password(normalise_code(password), tip.password_hash if tip else _dummy_hash())
+    if tip is None or not ok:
+        throttle.hit("pw-code", per_code, FAIL_WINDOW)
+        throttle.hit("pw-client", client_key, FAIL_WINDOW)
+        raise TipError(_("Mã tin báo hoặc mật khẩu không đúng."))
+    return tip
+
+
+def _token_binding(tip: Tip) -> str:
+    return salted_hmac(_TOKEN_SALT, tip.password_hash).hexdigest()[:16]
+
+
+def status_token(tip: Tip) -> str:
+    """Carried in the status page's forms instead of a session cookie (30 minutes)."""
+    return signing.dumps({"t": tip.pk, "b": _token_binding(tip)}, salt=_TOKEN_SALT)
+
+
+def tip_from_token(token: str) -> Tip | None:
+    try:
+        data = signing.loads(token, salt=_TOKEN_SALT, max_age=STATUS_TOKEN_AGE)
+    except signing.BadSignature:
+        return None
+    tip = (
+        Tip.objects.select_related("case__unit", "channel_account__unit", "unit")
+        .filter(pk=data.get("t"))
+        .first()
+    )
+    if tip is None or _token_binding(tip) != data.get("b"):
+        return None
+    return tip
+
+
+def _latest_case(tip: Tip) -> Case | None:
+    if tip.case is None:
+        return None
+    case = (
+        Case.objects.filter(conversation_id=tip.case.conversation_id)
+        .select_related("unit", "merged_into__unit")
+        .order_by("-opened_at", "-id")
+        .first()
+        if tip.case.conversation_id
+        else tip.case
+    ) or tip.case
+    seen = set()
+    while case.merged_into_id and case.pk not in seen:
+        seen.add(case.pk)
+        case = Case.objects.select_related("unit").get(pk=case.merged_into_id)
+    return case
+
+
+def _data_uri(attachment: Attachment) -> str | None:
+    try:
+        with attachment.file.open("rb") as fh:
+            cleaned = clean_image(fh.read(), max_side=1024, max_bytes=300_000)
+    except (MediaError, OSError, ValueError):
+        return None
+    return f"data:{cleaned.content_type};base64," + base64.b64encode(cleaned.content).decode()
+
+
+def tip_status(tip: Tip) -> TipStatus:
+    """What the citizen sees: the status in plain words and the conversation."""
+    if tip.state != Tip.State.FILED or tip.case is None:
+        held = dict(tip.held or {})
+        report = held.get("report") or {}
+        thread = []
+        if report:
+            thread.append(
+                ThreadItem(True, "Bạn", report.get("text", ""), tip.created_at,
+                           files=len(held.get("files", [])))
+            )
+        for f in held.get("followups", []):
+            at = parse_datetime(f.get("at", "")) or tip.created_at
+            thread.append(ThreadItem(True, "Bạn", f.get("text", ""), at,
+                                     files=len(f.get("files", []))))
+        return TipStatus(
+            words=HELD_WORDS if tip.state == Tip.State.HELD else DISCARDED_WORDS,
+            unit_name=tip.channel_account.unit.name,
+            case_code="",
+            opened_at=tip.created_at,
+            is_open=tip.state == Tip.State.HELD,
+            can_message=tip.state == Tip.State.HELD,
+            thread=thread,
+        )
+    case = _latest_case(tip) or tip.case
+    words = STATUS_WORDS.get(case.status, case.get_status_display())  # type: ignore[call-overload]
+    if case.status == Case.Status.RESOLVED and case.outcome:
+        words += f" Kết quả: {case.get_outcome_display()}."
+    shown = {Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.SEEN}
+    messages = (
+        Message.objects.filter(conversation_id=tip.case.conversation_id)
+        .exclude(direction=Message.Direction.SYSTEM)
+        .prefetch_related("attachments")
+        .order_by("sent_at", "id")
+    )
+    thread = []
+    for m in messages:
+        if m.direction == Message.Direction.OUT and m.delivery not in shown:
+            continue
+        incoming = m.direction == Message.Direction.IN
+        who = "Bạn" if incoming else (
+            f"Cán bộ {case.unit.name}" if m.author_id else "Tin nhắn tự động"
+        )
+        images: list[str] = []
+        files = 0
+        for a in m.attachments.all():
+            if not incoming and a.file and a.is_image:
+                uri = _data_uri(a)
+                if uri:
+                    images.append(uri)
+                    continue
+            files += 1
+        thread.append(ThreadItem(incoming, who, m.text, m.sent_at, images, files))
+    return TipStatus(
+        words=words,
+        unit_name=case.unit.name,
+        case_code=case.code,
+        opened_at=tip.case.opened_at,
+        is_open=case.is_open,
+        can_message=True,
+        thread=thread,
+    )
+
+
+@transaction.atomic
+def tip_viewed(*, tip: Tip) -> None:
+    """The citizen opened their status page: an interaction with the door (keeps officers
+    able to answer, as following a page does on Zalo)."""
+    if tip.state == Tip.State.FILED and tip.case is not None:
+        cases.contact_interaction(
+            channel_account=tip.channel_account,
+            contact_key=tip.contact_key,
+            kind=Contact.Kind.WEB,
+            at=timezone.now(),
+        )
+
+
+@transaction.atomic
+def tip_message_send(
+    *, tip: Tip, text: str, nonce: str, uploads: list[CleanUpload] | None = None
+) -> None:
+    """The citizen writes to the officers from the status page. Idempotent on `nonce`
+    (a page reloaded after sending does not send twice)."""
+    text = text.strip()
+    uploads = list(uploads or [])
+    if not text and not uploads:
+        raise TipError(_("Tin nhắn đang trống."))
+    if throttle.hit("tip-msg", str(tip.pk), 3600) > MESSAGES_PER_HOUR:
+        raise TipError(_("Bạn đã gửi nhiều tin nhắn trong một giờ; hãy thử lại sau."))
+    nonce = "".join(ch for ch in nonce if ch.isalnum())[:32] or secrets.token_hex(8)
+    tip = Tip.objects.select_for_update().select_related("case", "channel_account__unit").get(
+        pk=tip.pk
+    )
+    if tip.state == Tip.State.DISCARDED:
+        raise TipError(_("Tin này không được tiếp nhận; hãy gửi tin báo mới."))
+    if tip.state == Tip.State.HELD:
+        held = dict(tip.held or {})
+        followups = list(held.get("followups", []))
+        if any(f.get("nonce") == nonce for f in followups):
+            return
+        if len(followups) >= MAX_HELD_FOLLOWUPS:
+            raise TipError(_("Bạn đã gửi nhiều tin nhắn; hãy chờ cán bộ xem xét."))
+        followups.append(
+            {
+                "nonce": nonce,
+                "text": text[:5000],
+                "at": timezone.now().isoformat(),
+                "files": [_store_held_file(u) for u in uploads],
+            }
+        )
+        held["followups"] = followups
+        tip.held = held
+        tip.save(update_fields=["held"])
+        return
+    message = _receive(
+        tip, text=text[:5000], message_id=f"tip-{tip.pk}-{nonce}", uploads=uploads
+    )
+    if message is None or message.case is None or tip.case is None:
+        return
+    if message.case.pk != tip.case.pk and message.case.unit_id != tip.case.unit_id:
+        # The tip was closed and this message opened a new case: send it where the tip went.
+        _route(
+            message.case,
+            tip.case.unit,
+            f"Người báo tin nhắn tiếp về tin báo {tip.case.code} đã kết thúc",
+        )

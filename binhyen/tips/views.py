@@ -1,0 +1,242 @@
+"""The public web tip form and status page, and the officers' held queue.
+
+Public views never touch the session (no cookie is set), never log anything about the
+client, and keep nothing about the request beyond what the citizen typed (privacy.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from binhyen.accounts.access import unit_scope_q
+from binhyen.tips import services, spam, throttle
+from binhyen.tips.forms import (
+    MAX_REQUEST_FILE_BYTES,
+    StatusLoginForm,
+    StatusMessageForm,
+    TipForm,
+)
+from binhyen.tips.models import Tip
+from binhyen.tips.privacy import bound_uploads, public_view
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    return render(request, "tips/too_large.html", status=413)
+
+
+def _form_page(request: HttpRequest, form: TipForm, *, status: int = 200) -> HttpResponse:
+    had_files = bool(request.FILES) if request.method == "POST" else False
+    return render(
+        request,
+        "tips/form.html",
+        {"form": form, "reattach": had_files and form.errors},
+        status=status,
+    )
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def tip_form(request: HttpRequest) -> HttpResponse:
+    account = services.web_form_account()
+    if account is None:
+        return render(request, "tips/closed.html", status=503)
+    if request.method == "GET":
+        return _form_page(request, TipForm(initial={"started": spam.form_token()}))
+    if not bound_uploads(request, MAX_REQUEST_FILE_BYTES):
+        return _too_large(request)
+    form = TipForm(request.POST, request.FILES)
+    if getattr(request, "tips_upload_too_large", False):
+        return _too_large(request)
+    if not form.is_valid():
+        # Keep the original form token: fixing a mistake is not "sent too fast".
+        data = form.data.copy()
+        if spam.form_age(str(data.get("started", ""))) is None:
+            data["started"] = spam.form_token()
+        form.data = data
+        return _form_page(request, form, status=400)
+    reasons = spam.hold_reasons(
+        request=request,
+        text=form.cleaned_data["what"],
+        token=str(form.cleaned_data.get("started") or ""),
+        honeypot=str(form.cleaned_data.get("website") or ""),
+    )
+    receipt = services.tip_submit(
+        channel_account=account,
+        report=form.report(),
+        identity=form.identity(),
+        uploads=form.cleaned_data.get("files") or [],
+        hold_reasons=reasons,
+    )
+    return render(
+        request,
+        "tips/submitted.html",
+        {
+            "code": receipt.code,
+            "password": receipt.password,
+            "anonymous": form.report().anonymous,
+            "unit_name": account.unit.name,
+        },
+    )
+
+
+def _status_page(
+    request: HttpRequest,
+    tip: Tip,
+    *,
+    form: StatusMessageForm | None = None,
+    sent: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    form = form or StatusMessageForm(
+        initial={"access": services.status_token(tip), "nonce": secrets.token_hex(12)}
+    )
+    if form.is_bound:
+        # A fresh token and nonce for the next message; what was typed stays.
+        data = form.data.copy()
+        data["access"] = services.status_token(tip)
+        if sent:
+            data["nonce"] = secrets.token_hex(12)
+            data["text"] = ""
+        form.data = data
+    return render(
+        request,
+        "tips/status.html",
+        {"status": services.tip_status(tip), "form": form, "sent": sent},
+        status=status,
+    )
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def status_login(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "tips/status_login.html", {"form": StatusLoginForm()})
+    form = StatusLoginForm(request.POST)
+    if not form.is_valid():
+        return render(request, "tips/status_login.html", {"form": form}, status=400)
+    try:
+        tip = services.tip_open(
+            code=form.cleaned_data["code"],
+            password=form.cleaned_data["password"],
+            client_key=throttle.client_bucket(request, services.FAIL_WINDOW),
+        )
+    except services.TipLocked as exc:
+        form.add_error(None, str(exc))
+        return render(request, "tips/status_login.html", {"form": form}, status=429)
+    except services.TipError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "tips/status_login.html", {"form": form}, status=403)
+    services.tip_viewed(tip=tip)
+    return _status_page(request, tip)
+
+
+@public_view
+@require_POST
+def status_message(request: HttpRequest) -> HttpResponse:
+    if not bound_uploads(request, MAX_REQUEST_FILE_BYTES):
+        return _too_large(request)
+    form = StatusMessageForm(request.POST, request.FILES)
+    if getattr(request, "tips_upload_too_large", False):
+        return _too_large(request)
+    tip = services.tip_from_token(str(request.POST.get("access", "")))
+    if tip is None:
+        login = StatusLoginForm()
+        login.add_error(None, _("Phiên xem đã hết hạn. Hãy nhập lại mã tin báo và mật khẩu."))
+        return render(request, "tips/status_login.html", {"form": login}, status=403)
+    if not form.is_valid():
+        return _status_page(request, tip, form=form, status=400)
+    try:
+        services.tip_message_send(
+            tip=tip,
+            text=form.cleaned_data.get("text") or "",
+            nonce=form.cleaned_data["nonce"],
+            uploads=form.cleaned_data.get("files") or [],
+        )
+    except services.TipError as exc:
+        form.add_error("text", str(exc))
+        return _status_page(request, tip, form=form, status=400)
+    tip.refresh_from_db()
+    return _status_page(request, tip, form=form, sent=True)
+
+
+# --- console: the held queue ------------------------------------------------------------------
+
+
+def _held_for(request: HttpRequest) -> object:
+    return Tip.objects.filter(unit_scope_q(request.user, prefix="unit__")).select_related(
+        "unit", "reviewed_by"
+    )
+
+
+@login_required
+def held_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", Tip.State.HELD)
+    if state not in {Tip.State.HELD, Tip.State.DISCARDED}:
+        state = Tip.State.HELD
+    qs = _held_for(request).filter(state=state).order_by("-created_at", "-id")  # type: ignore[attr-defined]
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    rows = []
+    for tip in page:
+        report = (tip.held or {}).get("report") or {}
+        rows.append(
+            {
+                "tip": tip,
+                "text": report.get("text", ""),
+                "files": len((tip.held or {}).get("files", [])),
+                "followups": len((tip.held or {}).get("followups", [])),
+                "named": not report.get("anonymous", True),
+                "reasons": [services.reason_text(r) for r in tip.hold_reasons],
+            }
+        )
+    return render(
+        request,
+        "tips/held_list.html",
+        {"page": page, "rows": rows, "state": state},
+    )
+
+
+def _held_tip(request: HttpRequest, pk: int) -> Tip:
+    tip = _held_for(request).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if tip is None:
+        raise Http404("Không tìm thấy tin")
+    return tip
+
+
+@login_required
+@require_POST
+def held_release(request: HttpRequest, pk: int) -> HttpResponse:
+    tip = _held_tip(request, pk)
+    try:
+        case = services.tip_release(tip=tip, actor=request.user)  # type: ignore[arg-type]
+    except services.TipError as exc:
+        messages.error(request, str(exc))
+        return redirect("tips-console:held")
+    messages.success(request, _("Đã chuyển tin vào hộp thư: %(code)s") % {"code": case.code})
+    return redirect("tips-console:held")
+
+
+@login_required
+@require_POST
+def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    tip = _held_tip(request, pk)
+    try:
+        services.tip_discard(
+            tip=tip,
+            actor=request.user,  # type: ignore[arg-type]
+            note=str(request.POST.get("note", ""))[:300],
+        )
+    except services.TipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã loại tin (có thể khôi phục trong 30 ngày)."))
+    return redirect("tips-console:held")
