@@ -25,6 +25,7 @@ install: $(STAMP)
 demo: install
 	$(DEMO_ENV) $(BIN)/binhyen migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/binhyen load-demo
+	$(BIN)/python -c "import json,sys; from binhyen.lib.triage.training import expected_default_version as v; sys.exit(json.load(open('var/triage/model.json'))['version'] != v())" 2>/dev/null || $(BIN)/python -m binhyen.lib.triage build var/triage/model.npz >/dev/null  # triage model, so the worker starts without training
 	@echo
 	@echo "Console:            http://127.0.0.1:8000/   (log in with a demo login above)"
 	@echo "Zalo simulator:     http://127.0.0.1:8090/   (play the citizen: pick a page, send a message)"

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "binhyen.live",
     "binhyen.audit",
     "binhyen.duty",
+    "binhyen.triage",
     "binhyen.tips",
     "binhyen.open311",
 ]

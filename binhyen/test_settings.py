@@ -17,6 +17,8 @@ MEDIA_ROOT = _tmp / "media"
 ZALO_OPENAPI_URL = "http://127.0.0.1:9"
 ZALO_OAUTH_URL = "http://127.0.0.1:9"
 MEDIA_FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+# The closed port above refuses at once; retrying it only slows the suite down.
+HTTP_CONNECT_RETRIES = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}

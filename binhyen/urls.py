@@ -23,6 +23,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("tin-bao/", include("binhyen.cases.urls")),
+    path("tin-bao/", include("binhyen.triage.urls")),
     path("nhat-ky/", include("binhyen.audit.urls")),
     path("truc-ban/", include("binhyen.duty.urls")),
     path("bao-tin/", include("binhyen.tips.urls")),

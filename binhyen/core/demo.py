@@ -129,6 +129,9 @@ def load_demo() -> dict[str, object]:
         )
     _demo_shifts()
     write_simulator_pages(pages)
+    from binhyen.tips.services import web_form_connect
+
+    web_form_connect(unit=province)  # the public web form (/bao-tin/) as a door of the province
     return {
         "areas": counts["areas"],
         "former_areas": counts["former"],

@@ -75,6 +75,15 @@ def _get_client() -> httpx.Client:
     return _client
 
 
+def _default_connect_retries() -> int:
+    try:
+        from django.conf import settings
+
+        return int(getattr(settings, "HTTP_CONNECT_RETRIES", 2))
+    except Exception:  # settings not configured: a plain library call
+        return 2
+
+
 def _where(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.hostname or '?'}{parts.path or '/'}"
@@ -105,7 +114,7 @@ def request(
     files: Mapping[str, tuple[str, bytes, str]] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    connect_retries: int = 2,
+    connect_retries: int | None = None,
     allowed_hosts: Iterable[str] | None = None,
 ) -> Response:
     """Send one request and read at most `max_bytes` of the answer.
@@ -117,6 +126,8 @@ def request(
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise HttpError("blocked", f"refusing URL scheme/host for {_where(url)}")
+    if connect_retries is None:
+        connect_retries = _default_connect_retries()
     if allowed_hosts is not None and not _host_allowed(parts.hostname, allowed_hosts):
         raise HttpError("blocked", f"host not allowed: {parts.hostname}")
 

@@ -9,9 +9,15 @@ box (location, device keys, XMP) and their creation times, in place (`clean_vide
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow logs every EXIF tag it reads or writes at DEBUG, values included (GPS position,
+# owner name, serial number): a debug log level must never copy them into the logs.
+for _name in ("PIL", "PIL.Image", "PIL.TiffImagePlugin", "PIL.JpegImagePlugin"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 # Decompression-bomb guard: ~40 megapixels is more than any phone camera sends.
 Image.MAX_IMAGE_PIXELS = 40_000_000
@@ -222,9 +228,7 @@ class CleanUpload:
     extension: str
 
 
-def clean_upload(
-    content: bytes, *, max_image_bytes: int, max_video_bytes: int
-) -> CleanUpload:
+def clean_upload(content: bytes, *, max_image_bytes: int, max_video_bytes: int) -> CleanUpload:
     """Accept a photo or a video by its content (never its name or declared type), bounded
     in size, with its metadata removed. Anything else raises MediaError."""
     sniffed = sniff_content_type(content)

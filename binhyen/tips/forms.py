@@ -114,7 +114,7 @@ class TipForm(forms.Form):
         required=False,
         max_length=60,
     )
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label=_("Ảnh hoặc video (không bắt buộc)"),
         help_text=_(
             "Tối đa 4 tệp; ảnh đến 10 MB, video đến 25 MB. Thông tin ẩn trong ảnh (vị trí GPS, "
@@ -175,8 +175,8 @@ class TipForm(forms.Form):
             raise forms.ValidationError(_("Tọa độ không nằm trong lãnh thổ Việt Nam."))
         return round(lat, 6), round(lon, 6)
 
-    def clean_files(self) -> list[CleanUpload]:
-        return clean_files(self.cleaned_data.get("files") or [])
+    def clean_uploads(self) -> list[CleanUpload]:
+        return clean_files(self.cleaned_data.get("uploads") or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -247,7 +247,7 @@ class StatusMessageForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label=_("Thêm ảnh hoặc video (không bắt buộc)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,video/*"}),
@@ -255,11 +255,11 @@ class StatusMessageForm(forms.Form):
     access = forms.CharField(widget=forms.HiddenInput, max_length=400)
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
-    def clean_files(self) -> list[CleanUpload]:
-        return clean_files(self.cleaned_data.get("files") or [])
+    def clean_uploads(self) -> list[CleanUpload]:
+        return clean_files(self.cleaned_data.get("uploads") or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not str(data.get("text") or "").strip() and not data.get("files") and not self.errors:
+        if not str(data.get("text") or "").strip() and not data.get("uploads") and not self.errors:
             self.add_error("text", _("Tin nhắn đang trống."))
         return data

@@ -150,5 +150,5 @@ def place_tip(
             reason = f"địa chỉ người báo tin ghi thuộc {_name(code)}"
     unit = commune_unit(code, channel_account.unit) if code else None
     if unit is not None:
-        reason = f"Biểu mẫu web: {reason} → {unit.name}"
+        reason = f"Tin gửi qua biểu mẫu: {reason}"
     return Placement(unit=unit, label=label, reason=reason, candidates=candidates)

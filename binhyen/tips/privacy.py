@@ -8,7 +8,7 @@ kept or reported.
   only, no third-party map tiles or fonts that would learn the citizen's address).
 - Error reports (logs, e-mails to administrators) for these requests carry no request
   headers (so no IP or user agent), no form values, no file names and no local variables.
-- Uploads are bounded before they are read.
+- Uploads are bounded before they are read, and lose their file names as they are parsed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    MemoryFileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.http import HttpRequest, HttpResponse
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from django.views.decorators.csrf import csrf_exempt
@@ -57,7 +62,7 @@ class CitizenReporterFilter(SafeExceptionReporterFilter):
             return {}
         return {k: self.cleansed_substitute for k in request.POST}
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[Any]:
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
 
 
@@ -92,6 +97,21 @@ class BoundedUploadHandler(FileUploadHandler):
         return None
 
 
+class _Nameless:
+    # The name a phone gives a file can carry a person's name or a date: it is dropped as
+    # the upload is parsed, so no later code, log or error report ever holds it.
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, "upload", *args, **kwargs)  # type: ignore[misc]
+
+
+class NamelessMemoryUploadHandler(_Nameless, MemoryFileUploadHandler):
+    pass
+
+
+class NamelessTemporaryUploadHandler(_Nameless, TemporaryFileUploadHandler):
+    pass
+
+
 def bound_uploads(request: HttpRequest, limit: int) -> bool:
     """Call before touching request.POST/FILES. False when the body is already too big."""
     try:
@@ -100,7 +120,11 @@ def bound_uploads(request: HttpRequest, limit: int) -> bool:
         length = 0
     if length > limit + 256 * 1024:
         return False
-    request.upload_handlers.insert(0, BoundedUploadHandler(request, limit))
+    request.upload_handlers = [
+        BoundedUploadHandler(request, limit),
+        NamelessMemoryUploadHandler(request),
+        NamelessTemporaryUploadHandler(request),
+    ]
     return True
 
 

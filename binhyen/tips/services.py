@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
@@ -50,7 +51,7 @@ MESSAGES_PER_HOUR = 20
 STATUS_TOKEN_AGE = 30 * 60
 DISCARDED_KEPT = timedelta(days=30)
 MAX_HELD_FOLLOWUPS = 20
-_TOKEN_SALT = "binhyen.tips.status"
+_TOKEN_SALT = "binhyen.tips.status"  # noqa: S105 (a signing salt, not a secret)
 
 CATEGORY_LABELS = {
     "public_order": "Gây rối trật tự công cộng",
@@ -128,7 +129,9 @@ class TipReport:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TipReport:
         data = dict(data)
-        data["occurred_at"] = parse_datetime(data["occurred_at"]) if data.get("occurred_at") else None
+        data["occurred_at"] = (
+            parse_datetime(data["occurred_at"]) if data.get("occurred_at") else None
+        )
         data["details"] = tuple(tuple(d) for d in data.get("details") or ())
         data["media_urls"] = tuple(data.get("media_urls") or ())
         return cls(**data)
@@ -172,7 +175,7 @@ def _group(raw: str, size: int) -> str:
 def normalise_code(text: str) -> str:
     """What the citizen typed → the canonical code (Crockford: O→0, I/L→1; no dashes)."""
     text = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text.translate(str.maketrans("OIL", "011"))
 
 
 @lru_cache(maxsize=1)
@@ -585,14 +588,15 @@ def tip_from_token(token: str) -> Tip | None:
 def _latest_case(tip: Tip) -> Case | None:
     if tip.case is None:
         return None
-    case = (
-        Case.objects.filter(conversation_id=tip.case.conversation_id)
-        .select_related("unit", "merged_into__unit")
-        .order_by("-opened_at", "-id")
-        .first()
-        if tip.case.conversation_id
-        else tip.case
-    ) or tip.case
+    conversation_id = tip.case.conversation_id
+    case = tip.case
+    if conversation_id is not None:
+        case = (
+            Case.objects.filter(conversation__pk=conversation_id)
+            .select_related("unit")
+            .order_by("-opened_at", "-id")
+            .first()
+        ) or tip.case
     seen = set()
     while case.merged_into_id and case.pk not in seen:
         seen.add(case.pk)
@@ -617,13 +621,19 @@ def tip_status(tip: Tip) -> TipStatus:
         thread = []
         if report:
             thread.append(
-                ThreadItem(True, "Bạn", report.get("text", ""), tip.created_at,
-                           files=len(held.get("files", [])))
+                ThreadItem(
+                    True,
+                    "Bạn",
+                    report.get("text", ""),
+                    tip.created_at,
+                    files=len(held.get("files", [])),
+                )
             )
         for f in held.get("followups", []):
             at = parse_datetime(f.get("at", "")) or tip.created_at
-            thread.append(ThreadItem(True, "Bạn", f.get("text", ""), at,
-                                     files=len(f.get("files", []))))
+            thread.append(
+                ThreadItem(True, "Bạn", f.get("text", ""), at, files=len(f.get("files", [])))
+            )
         return TipStatus(
             words=HELD_WORDS if tip.state == Tip.State.HELD else DISCARDED_WORDS,
             unit_name=tip.channel_account.unit.name,
@@ -638,8 +648,9 @@ def tip_status(tip: Tip) -> TipStatus:
     if case.status == Case.Status.RESOLVED and case.outcome:
         words += f" Kết quả: {case.get_outcome_display()}."
     shown = {Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.SEEN}
+    cid = tip.case.conversation_id
     messages = (
-        Message.objects.filter(conversation_id=tip.case.conversation_id)
+        Message.objects.filter(Q(conversation__pk=cid) if cid is not None else Q(case=tip.case))
         .exclude(direction=Message.Direction.SYSTEM)
         .prefetch_related("attachments")
         .order_by("sent_at", "id")
@@ -649,8 +660,10 @@ def tip_status(tip: Tip) -> TipStatus:
         if m.direction == Message.Direction.OUT and m.delivery not in shown:
             continue
         incoming = m.direction == Message.Direction.IN
-        who = "Bạn" if incoming else (
-            f"Cán bộ {case.unit.name}" if m.author_id else "Tin nhắn tự động"
+        who = (
+            "Bạn"
+            if incoming
+            else (f"Cán bộ {case.unit.name}" if m.author_id else "Tin nhắn tự động")
         )
         images: list[str] = []
         files = 0
@@ -699,9 +712,8 @@ def tip_message_send(
     if throttle.hit("tip-msg", str(tip.pk), 3600) > MESSAGES_PER_HOUR:
         raise TipError(_("Bạn đã gửi nhiều tin nhắn trong một giờ; hãy thử lại sau."))
     nonce = "".join(ch for ch in nonce if ch.isalnum())[:32] or secrets.token_hex(8)
-    tip = Tip.objects.select_for_update().select_related("case", "channel_account__unit").get(
-        pk=tip.pk
-    )
+    Tip.objects.select_for_update().filter(pk=tip.pk).values_list("pk").get()
+    tip = Tip.objects.select_related("case", "channel_account__unit").get(pk=tip.pk)
     if tip.state == Tip.State.DISCARDED:
         raise TipError(_("Tin này không được tiếp nhận; hãy gửi tin báo mới."))
     if tip.state == Tip.State.HELD:
@@ -723,9 +735,7 @@ def tip_message_send(
         tip.held = held
         tip.save(update_fields=["held"])
         return
-    message = _receive(
-        tip, text=text[:5000], message_id=f"tip-{tip.pk}-{nonce}", uploads=uploads
-    )
+    message = _receive(tip, text=text[:5000], message_id=f"tip-{tip.pk}-{nonce}", uploads=uploads)
     if message is None or message.case is None or tip.case is None:
         return
     if message.case.pk != tip.case.pk and message.case.unit_id != tip.case.unit_id:

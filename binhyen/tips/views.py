@@ -59,7 +59,7 @@ def tip_form(request: HttpRequest) -> HttpResponse:
         return _too_large(request)
     if not form.is_valid():
         # Keep the original form token: fixing a mistake is not "sent too fast".
-        data = form.data.copy()
+        data = request.POST.copy()
         if spam.form_age(str(data.get("started", ""))) is None:
             data["started"] = spam.form_token()
         form.data = data
@@ -74,7 +74,7 @@ def tip_form(request: HttpRequest) -> HttpResponse:
         channel_account=account,
         report=form.report(),
         identity=form.identity(),
-        uploads=form.cleaned_data.get("files") or [],
+        uploads=form.cleaned_data.get("uploads") or [],
         hold_reasons=reasons,
     )
     return render(
@@ -84,7 +84,7 @@ def tip_form(request: HttpRequest) -> HttpResponse:
             "code": receipt.code,
             "password": receipt.password,
             "anonymous": form.report().anonymous,
-            "unit_name": account.unit.name,
+            "unit_name": receipt.tip.unit.name,
         },
     )
 
@@ -102,7 +102,7 @@ def _status_page(
     )
     if form.is_bound:
         # A fresh token and nonce for the next message; what was typed stays.
-        data = form.data.copy()
+        data = request.POST.copy()
         data["access"] = services.status_token(tip)
         if sent:
             data["nonce"] = secrets.token_hex(12)
@@ -150,9 +150,13 @@ def status_message(request: HttpRequest) -> HttpResponse:
         return _too_large(request)
     tip = services.tip_from_token(str(request.POST.get("access", "")))
     if tip is None:
-        login = StatusLoginForm()
-        login.add_error(None, _("Phiên xem đã hết hạn. Hãy nhập lại mã tin báo và mật khẩu."))
-        return render(request, "tips/status_login.html", {"form": login}, status=403)
+        notice = _("Phiên xem đã hết hạn. Hãy nhập lại mã tin báo và mật khẩu.")
+        return render(
+            request,
+            "tips/status_login.html",
+            {"form": StatusLoginForm(), "notice": notice},
+            status=403,
+        )
     if not form.is_valid():
         return _status_page(request, tip, form=form, status=400)
     try:
@@ -160,7 +164,7 @@ def status_message(request: HttpRequest) -> HttpResponse:
             tip=tip,
             text=form.cleaned_data.get("text") or "",
             nonce=form.cleaned_data["nonce"],
-            uploads=form.cleaned_data.get("files") or [],
+            uploads=form.cleaned_data.get("uploads") or [],
         )
     except services.TipError as exc:
         form.add_error("text", str(exc))

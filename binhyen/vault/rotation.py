@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
@@ -36,7 +37,7 @@ class ColumnReport:
 
 
 def encrypted_columns() -> list[tuple[type[models.Model], models.Field]]:  # type: ignore[type-arg]
-    out = []
+    out: list[tuple[type[models.Model], models.Field]] = []  # type: ignore[type-arg]
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
@@ -70,7 +71,8 @@ def _column(
     alias = router.db_for_write(model)
     connection = connections[alias]
     qn = connection.ops.quote_name
-    table, column, pk = model._meta.db_table, field.column, model._meta.pk.column  # type: ignore[union-attr]
+    table, column = model._meta.db_table, str(field.column)
+    pk = str(model._meta.pk.column)  # type: ignore[union-attr]
     report = ColumnReport(table=table, column=column, database=alias)
     newest = _newest()
     base = (
@@ -83,7 +85,7 @@ def _column(
         f"UPDATE {qn(table)} SET {qn(column)} = %s "  # noqa: S608
         f"WHERE {qn(pk)} = %s AND {qn(column)} = %s"
     )
-    last: object = None
+    last: Any = None
     while True:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             if last is None:

@@ -152,9 +152,7 @@ class RevealedIdentity:
 def _clean_reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if len(reason) < REASON_MIN_CHARS:
-        raise VaultError(
-            _("Cần ghi rõ lý do (ít nhất %(n)d ký tự).") % {"n": REASON_MIN_CHARS}
-        )
+        raise VaultError(_("Cần ghi rõ lý do (ít nhất %(n)d ký tự).") % {"n": REASON_MIN_CHARS})
     return reason[:300]
 
 

@@ -1,0 +1,140 @@
+"""In real Chromium, on a phone-sized screen with JavaScript switched off: a citizen files an
+anonymous tip, keeps the code and password, the tip reaches the commune's inbox, and the
+citizen and the officer exchange messages through the status page."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from binhyen.tips.tests.helpers import jpeg_with_gps
+
+CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PHONE = {"width": 360, "height": 740}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _require_browser() -> None:
+    missing = []
+    if not os.path.exists(CHROMIUM):
+        missing.append(f"Chromium at {CHROMIUM}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package")
+    if missing:
+        reason = "browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def off_loop(fn: Callable[[], Any]) -> Any:
+    """Database work from a plain thread: Playwright's sync API runs an event loop here."""
+    from django.db import connections
+
+    out: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(fn())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+    return out[0] if out else None
+
+
+def test_anonymous_tip_from_a_phone_without_javascript(
+    transactional_db, world, web, live_server, drain, monkeypatch, tmp_path
+):
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from binhyen.cases import services as cases
+    from binhyen.cases.models import Case, Message
+    from binhyen.tips import spam
+
+    monkeypatch.setattr(spam, "MIN_FILL_SECONDS", 0.0)  # the robot types faster than people
+    photo = tmp_path / "IMG_0042.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    base = live_server.url
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            page.goto(f"{base}/bao-tin/")
+            submit = page.locator("button[type=submit]")
+            box = submit.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+            page.get_by_label("Chuyện gì đã xảy ra?").fill(
+                "Nhóm thanh niên cầm dao tụ tập trước cổng trường mầm non."
+            )
+            page.get_by_label("Ở xã, phường nào?").select_option("24163")
+            page.get_by_label("Địa chỉ, nơi xảy ra").fill("Cổng trường mầm non Hoa Sen")
+            page.get_by_label("Đang xảy ra").check()
+            page.set_input_files("#id_uploads", str(photo))
+            assert page.get_by_label(
+                "Gửi ẩn danh — tôi không để lại thông tin nào về mình"
+            ).is_checked()
+            submit.click()
+            page.wait_for_url(f"{base}/bao-tin/")
+            code = page.locator("#tip-code").inner_text()
+            password = page.locator("#tip-password").inner_text()
+            assert not context.cookies()
+
+            case = off_loop(lambda: Case.objects.select_related("unit").get())
+            assert case.unit == world.tanan and case.is_anonymous
+
+            def reply() -> None:
+                cases.case_reply(
+                    case=Case.objects.get(pk=case.pk),
+                    author=world.officer_tanan,
+                    text="Tổ tuần tra đang tới. Họ còn ở đó không?",
+                )
+                drain()
+
+            off_loop(reply)
+
+            page.goto(f"{base}/bao-tin/tra-cuu/")
+            page.get_by_label("Mã tin báo").fill(code)
+            page.get_by_label("Mật khẩu").fill(password)
+            page.locator("button[type=submit]").click()
+            page.get_by_text("Tổ tuần tra đang tới. Họ còn ở đó không?").wait_for()
+            assert "Công an phường Tân An" in page.content()
+
+            page.get_by_label("Nhắn cho cán bộ").fill("Còn, khoảng mười người, đi xe máy.")
+            page.locator("button[type=submit]").click()
+            page.get_by_text("Đã gửi tin nhắn.").wait_for()
+            assert not context.cookies()
+        finally:
+            context.close()
+            browser.close()
+
+    followup = Message.objects.get(text="Còn, khoảng mười người, đi xe máy.")
+    assert followup.case_id == case.pk

@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from binhyen.triage.models import (
+    Correction,
+    DuplicateCandidate,
+    LabelledExample,
+    ModelVersion,
+    Suggestion,
+)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("version", "state", "score", "compared_score", "training_size", "created_at")
+    list_filter = ("state",)
+    exclude = ("blob",)
+    readonly_fields = (
+        "version",
+        "state",
+        "created_at",
+        "activated_at",
+        "training_size",
+        "corrections_used",
+        "holdout_size",
+        "metrics",
+        "score",
+        "compared_with",
+        "compared_score",
+        "note",
+        "meta",
+    )
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # versions come from `binhyen triage train`, which applies the gate
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ("case", "intent", "category", "urgency", "routing", "model_version")
+    list_filter = ("intent", "routing", "model_version")
+    raw_id_fields = ("case", "message", "routed_to", "confirmed_by")
+
+
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    extra = 0
+    fields = ("field", "suggested", "corrected", "officer", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(LabelledExample)
+class LabelledExampleAdmin(admin.ModelAdmin):
+    list_display = ("pk", "intent", "category", "urgency", "updated_at")
+    list_filter = ("intent", "category")
+    raw_id_fields = ("suggestion", "officer")
+    inlines = [CorrectionInline]
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    list_display = ("case", "other", "score", "created_at", "dismissed_at")
+    raw_id_fields = ("case", "other", "dismissed_by")

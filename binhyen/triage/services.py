@@ -1,0 +1,453 @@
+"""Write paths of triage: read a case, route it, find duplicates, take officers' answers.
+
+* ``case_triage`` — the background task's work after each inbound message: store a
+  ``Suggestion``, show it on the case while no officer has classified it, route a tip to
+  the unit responsible for the place it names, look for earlier reports of the same event;
+* ``suggestion_confirm`` / ``suggestion_correct`` — the officer's one-click answers: the
+  legal classification (``case_classify``) and, for corrections, a labelled example;
+* ``suggestion_transfer`` — one click on a candidate unit;
+* ``duplicate_merge`` / ``duplicate_unmerge`` / ``duplicate_dismiss``.
+
+Training and model versions are in ``binhyen.triage.training``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binhyen.cases import services as cases
+from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
+from binhyen.cases.services import CaseError
+from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
+from binhyen.lib.triage.training import CATEGORIES, INTENTS, URGENCIES
+from binhyen.triage import duplicates, engine, routing
+from binhyen.triage.models import (
+    Correction,
+    DuplicateCandidate,
+    LabelledExample,
+    Routing,
+    Suggestion,
+)
+from binhyen.units.models import Area, Unit
+
+if TYPE_CHECKING:
+    from binhyen.accounts.models import User
+
+NEAREST_N = 3
+
+
+def describe(intent: str, category: str, urgency: str) -> str:
+    """ "tin báo · gây rối trật tự công cộng · khẩn cấp" """
+    parts = [INTENT_LABELS.get(intent, intent or "—")]
+    if intent == Intent.TIP:
+        parts += [CATEGORY_LABELS.get(category, category), URGENCY_LABELS.get(urgency, urgency)]
+    return " · ".join(p for p in parts if p)
+
+
+# --- the background reading of a case ---------------------------------------------------------
+
+
+def _inbound(case: Case, upto: Message | None) -> tuple[list[str], Message | None]:
+    """The case's most recent inbound texts (oldest first) and its latest shared location."""
+    qs = Message.objects.filter(case=case, direction=Message.Direction.IN)
+    if upto is not None:
+        qs = qs.filter(pk__lte=upto.pk)
+    recent = list(qs.order_by("-sent_at", "-id").only("text")[: engine.MAX_MESSAGES])
+    texts = [m.text.strip() for m in reversed(recent) if m.text.strip()]
+    located = (
+        qs.filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    return texts, located
+
+
+@transaction.atomic
+def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | None:
+    """Read the case as it stands after ``message``; apply, route, look for duplicates.
+
+    Safe to run twice for the same message; a task that runs after a newer message was
+    already read does nothing (the newer suggestion saw everything)."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    if message is not None:
+        done = Suggestion.objects.filter(case=case, message=message).first()
+        if done is not None:
+            return done
+        if Suggestion.objects.filter(case=case, message_id__gt=message.pk).exists():
+            return None
+    texts, located = _inbound(case, message)
+    triager = engine.active_triager()
+    suggestion = Suggestion(case=case, message=message, model_version=triager.model_version)
+    if texts:
+        result = engine.read(triager, texts)
+        suggestion.text = "\n".join(texts)[-engine.MAX_CHARS :]
+        suggestion.intent = result.intent
+        suggestion.category = result.category or ""
+        suggestion.urgency = result.urgency or ""
+        suggestion.place_codes = list(result.place_codes)
+        suggestion.place_reasons = list(result.reasons.get("place", []))
+        suggestion.reasons = result.reasons
+        suggestion.confidence = {k: round(v, 3) for k, v in result.confidence.items()}
+    else:
+        suggestion.reasons = {"intent": [_("Chưa có nội dung chữ để phân tích.")]}
+    if located is not None and located.latitude is not None and located.longitude is not None:
+        suggestion.nearest = [
+            {"code": n.unit.code, "name": n.unit.name, "km": n.km}
+            for n in routing.nearest_units(located.latitude, located.longitude, NEAREST_N)
+        ]
+    suggestion.save()
+
+    at = timezone.now()
+    changed = _apply(case, suggestion, at)
+    _route(case, suggestion)
+    if suggestion.applied and changed:
+        from binhyen.cases.services import hooks
+
+        hooks.triaged(case, at)
+    if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
+        _record_duplicates(case, suggestion)
+    suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
+    return suggestion
+
+
+def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
+    """Show the machine's reading on a case no officer has classified yet. Never the status:
+    classifying is the officer's legal act. Returns whether the case changed."""
+    if not s.intent or case.status != Status.RECEIVED or case.classified_at is not None:
+        return False
+    if case.merged_into_id:
+        return False
+    s.applied = True
+    new = (s.intent, s.category, s.urgency)
+    first = not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
+    if (case.intent, case.category, case.urgency) == new and not first:
+        return False
+    case.intent, case.category, case.urgency = new
+    case.save(update_fields=["intent", "category", "urgency"])
+    CaseEvent.objects.create(
+        case=case,
+        at=at,
+        kind="triaged",
+        text=(
+            _("Máy gợi ý: %(what)s (%(model)s)")
+            % {"what": describe(*new), "model": s.model_version}
+        )[:500],
+        data={"suggestion": s.pk, "intent": s.intent, "category": s.category, "urgency": s.urgency},
+    )
+    return True
+
+
+def _route(case: Case, s: Suggestion) -> None:
+    """A tip naming exactly one place served by another active unit moves there."""
+    if s.intent != Intent.TIP:
+        s.routing = Routing.NOT_TIP if s.intent else ""
+        return
+    if (
+        case.status != Status.RECEIVED
+        or case.acknowledged_at is not None
+        or case.classified_at is not None
+        or case.merged_into_id
+    ):
+        s.routing = Routing.HANDLED
+        return
+    codes = [str(c) for c in s.place_codes]
+    if not codes:
+        s.routing = Routing.NO_PLACE
+        if s.nearest:
+            s.routing_note = _("Vị trí chia sẻ gần: %(units)s") % {
+                "units": ", ".join(f"{n['name']} (~{n['km']} km)" for n in s.nearest)
+            }
+        return
+    served = routing.units_for_codes(codes)
+    units = {u.pk: u for u in served.values()}
+    if len(codes) > 1 and (len(units) > 1 or len(served) < len(codes)):
+        s.routing = Routing.SEVERAL
+        s.routing_note = "; ".join(s.place_reasons)[:500]
+        return
+    if not units:
+        s.routing = Routing.NO_UNIT
+        s.routing_note = "; ".join(s.place_reasons)[:500]
+        return
+    [target] = units.values()
+    if target.pk == case.unit_id:
+        s.routing = Routing.HERE
+        return
+    if CaseEvent.objects.filter(case=case, kind="routed").exists():
+        # One automatic move per case: a second one would be the machine arguing with itself.
+        s.routing = Routing.ONCE
+        s.routing_note = target.name
+        return
+    why = "; ".join(s.place_reasons) or target.name
+    reason = (_("Tự động theo địa danh trong tin: %(why)s") % {"why": why})[:400]
+    cases.case_transfer(case=case, to_unit=target, actor=None, reason=reason, automatic=True)
+    s.routing, s.routing_note, s.routed_to = Routing.ROUTED, why[:500], target
+
+
+def _record_duplicates(case: Case, s: Suggestion) -> None:
+    now = timezone.now()
+    for match in duplicates.find(case, s):
+        row, created = DuplicateCandidate.objects.get_or_create(
+            case=case,
+            other=match.other,
+            defaults={"score": match.score, "reasons": match.reasons, "created_at": now},
+        )
+        if not created and row.dismissed_at is None:
+            row.score, row.reasons, row.updated_at = match.score, match.reasons, now
+            row.save(update_fields=["score", "reasons", "updated_at"])
+
+
+# --- the officer's answers ---------------------------------------------------------------------
+
+
+def latest_suggestion(case: Case) -> Suggestion | None:
+    return Suggestion.objects.filter(case=case).order_by("-created_at", "-id").first()
+
+
+@transaction.atomic
+def suggestion_confirm(*, suggestion: Suggestion, actor: User) -> Case:
+    """One click: the officer classifies the case as the machine suggested."""
+    if not suggestion.intent:
+        raise CaseError(_("Chưa có gợi ý để xác nhận."))
+    case = cases.case_classify(
+        case=suggestion.case,
+        actor=actor,
+        intent=suggestion.intent,
+        category=suggestion.category,
+        urgency=suggestion.urgency,
+        reason=_("xác nhận gợi ý của máy"),
+    )
+    suggestion.confirmed_at, suggestion.confirmed_by = timezone.now(), actor
+    suggestion.save(update_fields=["confirmed_at", "confirmed_by"])
+    return case
+
+
+@dataclass
+class Corrected:
+    case: Case
+    correction: Correction | None
+    transferred_to: Unit | None = None
+    note: str = ""
+
+
+def _current(case: Case, s: Suggestion) -> tuple[str, str, str]:
+    if case.intent != Intent.UNKNOWN:
+        return case.intent, case.category, case.urgency
+    return s.intent, s.category, s.urgency
+
+
+@transaction.atomic
+def suggestion_correct(
+    *,
+    suggestion: Suggestion,
+    actor: User,
+    field: str,
+    value: str,
+    category: str = "",
+    urgency: str = "",
+) -> Corrected:
+    """One click: the officer corrects one field of the suggestion.
+
+    Intent, category and urgency become the case's classification (``case_classify``); a
+    place becomes the case's place and, when the officer may, moves the case to the unit
+    serving it. Every correction is kept, with the text, as a labelled example."""
+    case = suggestion.case
+    value = (value or "").strip()
+    if field == Correction.Field.PLACE:
+        return _correct_place(suggestion, actor, value)
+    intent, cat, urg = _current(case, suggestion)
+    if field == Correction.Field.INTENT:
+        if value not in INTENTS:
+            raise CaseError(_("Loại tin không hợp lệ."))
+        intent = value
+        if intent == Intent.TIP:
+            cat = category or cat or suggestion.category
+            urg = urgency or urg or suggestion.urgency
+            if cat not in CATEGORIES or urg not in URGENCIES:
+                raise CaseError(_("Tin báo cần có lĩnh vực và mức khẩn."))
+        else:
+            cat, urg = "", ""
+    elif field in (Correction.Field.CATEGORY, Correction.Field.URGENCY):
+        allowed = CATEGORIES if field == Correction.Field.CATEGORY else URGENCIES
+        if value not in allowed:
+            raise CaseError(_("Giá trị không hợp lệ."))
+        if intent != Intent.TIP:
+            raise CaseError(_("Chỉ tin báo mới có lĩnh vực và mức khẩn."))
+        if field == Correction.Field.CATEGORY:
+            cat = value
+        else:
+            urg = value
+    else:
+        raise CaseError(_("Không sửa được trường này."))
+    suggested = str(getattr(suggestion, field) or "")
+    case = cases.case_classify(
+        case=case,
+        actor=actor,
+        intent=intent,
+        category=cat,
+        urgency=urg,
+        reason=_("sửa gợi ý của máy"),
+    )
+    correction = None
+    if value != suggested:
+        example = _example(suggestion, actor, case)
+        correction = Correction.objects.create(
+            example=example,
+            suggestion=suggestion,
+            field=field,
+            suggested=suggested,
+            corrected=value,
+            officer=actor,
+        )
+    return Corrected(case=case, correction=correction)
+
+
+def _example(s: Suggestion, actor: User, case: Case) -> LabelledExample:
+    """The suggestion's labelled example, labels as the case is now classified."""
+    intent, category, urgency = _current(case, s)
+    example, _created = LabelledExample.objects.get_or_create(
+        suggestion=s,
+        defaults={"text": s.text, "intent": intent, "place_codes": list(s.place_codes)},
+    )
+    example.intent = intent
+    example.category = category if intent == Intent.TIP else ""
+    example.urgency = urgency if intent == Intent.TIP else ""
+    example.officer = actor
+    example.updated_at = timezone.now()
+    example.save()
+    return example
+
+
+def _correct_place(s: Suggestion, actor: User, code: str) -> Corrected:
+    from binhyen.accounts.access import can_see_unit
+
+    case = s.case
+    if code and not Area.objects.filter(code=code, kind__in=routing.COMMUNE_AREA_KINDS).exists():
+        raise CaseError(_("Không có xã/phường này."))
+    corrected = [code] if code else []
+    if sorted(corrected) == sorted(str(c) for c in s.place_codes):
+        return Corrected(case=case, correction=None, note=_("Địa bàn trùng với gợi ý."))
+    example = _example(s, actor, case)
+    example.place_codes = corrected
+    example.save(update_fields=["place_codes"])
+    correction = Correction.objects.create(
+        example=example,
+        suggestion=s,
+        field=Correction.Field.PLACE,
+        suggested=",".join(str(c) for c in s.place_codes),
+        corrected=code,
+        officer=actor,
+    )
+    result = Corrected(case=case, correction=correction)
+    target = routing.units_for_codes(corrected).get(code) if code else None
+    if target is None or target.pk == case.unit_id or not case.is_open:
+        return result
+    upward = case.unit.path.startswith(target.path)
+    if not (can_see_unit(actor, target) or upward):
+        result.note = _(
+            "Đã ghi địa bàn. Bạn không có quyền chuyển tới %(unit)s: chuyển lên đơn vị cấp trên "
+            "để điều chuyển."
+        ) % {"unit": target.name}
+        return result
+    area = Area.objects.get(code=code)
+    cases.case_transfer(
+        case=case,
+        to_unit=target,
+        actor=actor,
+        reason=_("Cán bộ sửa địa bàn: %(area)s") % {"area": area.name},
+    )
+    result.transferred_to = target
+    return result
+
+
+@dataclass
+class Candidate:
+    unit: Unit
+    why: str  # short, for the panel
+    detail: str  # the full reason, for the timeline
+
+
+def candidate_units(s: Suggestion) -> list[Candidate]:
+    """Units the suggestion points at (its places, then the nearest to a shared location),
+    other than the case's own unit."""
+    out: list[Candidate] = []
+    seen = {s.case.unit_id}
+    served = routing.units_for_codes(s.place_codes)
+    for code in s.place_codes:
+        unit = served.get(str(code))
+        if unit is not None and unit.pk not in seen:
+            seen.add(unit.pk)
+            detail = "; ".join(s.place_reasons) or unit.name
+            out.append(Candidate(unit, _("địa danh trong tin"), detail))
+    near = {n["code"]: n for n in s.nearest}
+    for unit in Unit.objects.filter(code__in=list(near), is_active=True):
+        if unit.pk not in seen:
+            seen.add(unit.pk)
+            why = _("cách vị trí người dân chia sẻ ~%(km)s km") % {"km": near[unit.code]["km"]}
+            out.append(Candidate(unit, why, why))
+    return out
+
+
+@transaction.atomic
+def suggestion_transfer(*, suggestion: Suggestion, actor: User, unit: Unit) -> Case:
+    """One click on a candidate unit: transfer with the suggestion's reasons."""
+    found = [c for c in candidate_units(suggestion) if c.unit.pk == unit.pk]
+    if not found:
+        raise CaseError(_("Đơn vị này không nằm trong các gợi ý."))
+    return cases.case_transfer(
+        case=suggestion.case,
+        to_unit=unit,
+        actor=actor,
+        reason=(_("Theo gợi ý: %(why)s") % {"why": found[0].detail})[:400],
+    )
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def duplicate_merge(*, candidate: DuplicateCandidate, actor: User) -> Case:
+    """Merge the newer report into the earlier case (all messages and reporters kept)."""
+    if candidate.dismissed_at is not None:
+        raise CaseError(_("Cặp này đã được đánh dấu không trùng."))
+    reason = _("nghi trùng %(score)s: %(why)s") % {
+        "score": f"{candidate.score:.0%}",
+        "why": ", ".join(candidate.reasons),
+    }
+    return cases.case_merge(
+        primary=candidate.other, duplicate=candidate.case, actor=actor, reason=reason[:300]
+    )
+
+
+@transaction.atomic
+def duplicate_unmerge(*, duplicate: Case, actor: User, reason: str) -> Case:
+    """Undo a merge; the pair is then known not to be a duplicate."""
+    primary_id = duplicate.merged_into_id
+    case = cases.case_unmerge(duplicate=duplicate, actor=actor, reason=reason)
+    DuplicateCandidate.objects.filter(
+        case=duplicate, other_id=primary_id, dismissed_at__isnull=True
+    ).update(dismissed_at=timezone.now(), dismissed_by=actor)
+    return case
+
+
+@transaction.atomic
+def duplicate_dismiss(*, candidate: DuplicateCandidate, actor: User) -> DuplicateCandidate:
+    from binhyen.accounts.access import can_see_unit
+
+    if not can_see_unit(actor, candidate.case.unit):
+        raise CaseError(_("Bạn không có quyền với vụ việc này."))
+    candidate.dismissed_at, candidate.dismissed_by = timezone.now(), actor
+    candidate.save(update_fields=["dismissed_at", "dismissed_by"])
+    CaseEvent.objects.create(
+        case=candidate.case,
+        actor=actor,
+        kind="duplicate_dismissed",
+        text=_("Không trùng với %(code)s") % {"code": candidate.other.code},
+        data={"other": candidate.other_id},
+    )
+    return candidate

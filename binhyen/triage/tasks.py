@@ -1,0 +1,21 @@
+"""Background work of triage. Each task re-reads its rows and is safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from binhyen.cases.models import Case, Message
+
+
+@task()
+def triage_case(case_id: int, message_id: int | None = None) -> str:
+    from binhyen.triage.services import case_triage
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return "gone"
+    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    suggestion = case_triage(case=case, message=message)
+    return (
+        "skipped" if suggestion is None else f"{suggestion.intent or 'empty'}:{suggestion.routing}"
+    )

@@ -1,0 +1,81 @@
+"""The triage panel of the case page (``{% triage_panel case %}``).
+
+The case page belongs to the cases app; it includes ``triage/_panel.html``, which calls
+this tag, so everything the panel needs is read here with the officer's permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from binhyen.accounts.access import transfer_targets
+from binhyen.cases.access import cases_for_user
+from binhyen.cases.forms import CATEGORIES, URGENCIES
+from binhyen.cases.models import Case, Intent
+from binhyen.triage import routing
+from binhyen.triage.models import Correction, DuplicateCandidate
+from binhyen.triage.services import candidate_units, describe, latest_suggestion
+from binhyen.units.models import Area
+
+register = template.Library()
+
+FIELD_LABELS = dict(Correction.Field.choices)
+INTENTS = [(v, label) for v, label in Intent.choices if v != Intent.UNKNOWN]
+
+
+def _province_areas(case: Case) -> list[Area]:
+    root = case.unit.path.strip("/").split("/")[0]
+    qs = Area.objects.filter(kind__in=routing.COMMUNE_AREA_KINDS).only("code", "name")
+    within = qs.filter(parent__code=root)
+    return list((within if within.exists() else qs).order_by("name"))
+
+
+@register.inclusion_tag("triage/panel.html", takes_context=True)
+def triage_panel(context: template.Context, case: Case) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None) or AnonymousUser()
+    s = latest_suggestion(case)
+    out: dict[str, Any] = {"case": case, "suggestion": s, "csrf_token": context.get("csrf_token")}
+    if s is not None:
+        candidates = candidate_units(s)
+        allowed = set(
+            transfer_targets(user, case)
+            .filter(pk__in=[c.unit.pk for c in candidates])
+            .values_list("pk", flat=True)
+        )
+        names = dict(Area.objects.filter(code__in=s.place_codes).values_list("code", "name"))
+        reasons = [
+            (FIELD_LABELS.get(k, k), v)
+            for k, v in s.reasons.items()
+            if k in ("intent", "category", "urgency")
+        ]
+        out.update(
+            described=describe(s.intent, s.category, s.urgency) if s.intent else "",
+            reasons=reasons,
+            places=[(c, names.get(str(c), str(c))) for c in s.place_codes],
+            candidates=[(c, c.unit.pk in allowed) for c in candidates],
+            corrections=list(s.corrections.select_related("officer")[:10]),
+            intents=INTENTS,
+            categories=CATEGORIES,
+            urgencies=URGENCIES,
+            areas=_province_areas(case),
+            is_tip=(case.intent if case.intent != Intent.UNKNOWN else s.intent) == Intent.TIP,
+        )
+    visible = cases_for_user(user)
+    out["duplicates"] = [
+        (row, row.other if row.case_id == case.pk else row.case)
+        for row in DuplicateCandidate.objects.filter(
+            Q(case=case) | Q(other=case), dismissed_at__isnull=True
+        )
+        .filter(case__in=visible, other__in=visible)
+        .filter(case__merged_into__isnull=True, other__merged_into__isnull=True)
+        .filter(case__status__in=Case.OPEN_STATUSES, other__status__in=Case.OPEN_STATUSES)
+        .select_related("case__unit", "other__unit")
+        .order_by("-score")[:5]
+    ]
+    out["merged"] = list(case.merged_cases.filter(pk__in=visible.values("pk")).only("pk", "code"))
+    return out
