@@ -29,6 +29,8 @@ demo: install
 	@echo
 	@echo "Console:            http://127.0.0.1:8000/   (log in with a demo login above)"
 	@echo "Zalo simulator:     http://127.0.0.1:8090/   (play the citizen: pick a page, send a message)"
+	@echo "Public tip form:    http://127.0.0.1:8000/bao-tin/   (anonymous web tips, tip code + password)"
+	@echo "Replay the pilot's kindergarten night: .venv/bin/binhyen demo-scenario kindergarten"
 	@echo "API docs:           http://127.0.0.1:8000/api/v1/docs"
 	@echo "Live alerts stream: http://127.0.0.1:8001/live/stream (opened by the console pages)"
 	@echo

@@ -219,6 +219,11 @@ SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Inbound events still unprocessed after this long are re-queued by the sweeper.
 INBOUND_SWEEP_AFTER_SECONDS = env_int("BINHYEN_INBOUND_SWEEP_AFTER", 60)
+# Raw provider events keep their (encrypted) body this long after processing.
+INBOUND_RETENTION_DAYS = env_int("BINHYEN_INBOUND_RETENTION_DAYS", 30)
+# Behind a reverse proxy: the request.META key holding the client address, used only for
+# short-lived, hashed rate-limit buckets of the public tip form (never stored).
+TIPS_CLIENT_IP_HEADER = env_str("BINHYEN_CLIENT_IP_HEADER", "") or ""
 OUTBOX_MAX_ATTEMPTS = env_int("BINHYEN_OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- logging ------------------------------------------------------------------------------------

@@ -34,6 +34,15 @@ class CaseOut(Schema):
     first_response_at: datetime | None
     closed_at: datetime | None
     reply_window: str = Field(description="free | paid | closed (Zalo consultation window)")
+    is_anonymous: bool = Field(description="the tipster gave no identity")
+    secrecy_requested: bool = Field(
+        description="the tipster asked for their identity to be kept secret"
+    )
+    protected: bool = Field(description="anonymous or secrecy requested: handle with care")
+
+    @staticmethod
+    def resolve_protected(obj: Case) -> bool:
+        return obj.is_protected
 
     @staticmethod
     def resolve_reporter(obj: Case) -> str:
@@ -113,7 +122,9 @@ class ReplyIn(Schema):
 @router.get("", response=list[CaseOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
-    qs = cases_for_user(request.user).select_related("unit", "contact", "conversation")
+    qs = cases_for_user(request.user).select_related(
+        "unit", "contact", "conversation__channel_account"
+    )
     if filters.unit:
         qs = qs.filter(unit__path__contains=f"/{filters.unit}/")
     if filters.status:
@@ -144,9 +155,11 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status:
 
 
 class ActionIn(Schema):
-    action: str = Field(description="claim, classify, assign, transfer, start_verification, "
-                        "hand_over, refer_out, resolve, suspend, resume, acknowledge_feedback, "
-                        "answer, close, reopen, extend")
+    action: str = Field(
+        description="claim, classify, assign, transfer, start_verification, "
+        "hand_over, refer_out, resolve, suspend, resume, acknowledge_feedback, "
+        "answer, close, reopen, extend"
+    )
     reason: str = Field("", max_length=500)
     intent: str = ""
     category: str = ""

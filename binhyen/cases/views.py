@@ -21,6 +21,7 @@ from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_ca
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
 from binhyen.cases.models import Case, Message
 from binhyen.clocks.services import case_clock_summary
+from binhyen.vault.services import case_view_record
 
 STATUS_TABS = [
     ("mine", gettext_lazy("Việc của tôi")),
@@ -87,6 +88,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     services.case_mark_read(case=case)
+    # Opening a protected case is itself a recorded event (docs/protection.md).
+    case_view_record(case=case, user=request.user, request=request)  # type: ignore[arg-type]
     merged = list(case.merged_cases.all().only("pk", "code"))
     scope = Q(case=case) | Q(case__in=[m.pk for m in merged])
     if case.conversation_id:

@@ -14,4 +14,5 @@ class ChannelsConfig(AppConfig):
 
         register_loop_job("channels.inbound", inbound.process_pending)
         register_periodic("channels.sweep", tasks.sweep)
+        register_periodic("channels.retention", inbound.events_redact_expired)
         register_periodic("zalo.refresh_tokens", tokens.refresh_expiring)

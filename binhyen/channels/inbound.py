@@ -91,3 +91,43 @@ def release_stale_claims() -> int:
     return InboundEvent.objects.filter(
         status=InboundEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM
     ).update(status=InboundEvent.Status.RECEIVED, claimed_at=None)
+
+
+def person_hash(*, channel_account_id: int, person_key: str) -> str:
+    from binhyen.lib import crypto
+
+    return crypto.lookup_hash("inbound-person", str(channel_account_id), person_key)
+
+
+REDACTED_BODY = '{"redacted":true}'
+
+
+def events_redact_person(*, channel_account: object, person_key: str) -> int:
+    """Erasure: the raw events of this person keep their key and name, lose their body."""
+    digest = person_hash(channel_account_id=channel_account.pk, person_key=person_key)  # type: ignore[attr-defined]
+    return _redact(InboundEvent.objects.filter(person_hash=digest, redacted_at__isnull=True))
+
+
+def events_redact_expired(now: object = None) -> int:
+    """Periodic: raw bodies are kept for INBOUND_RETENTION_DAYS after processing, then only
+    the event's key and outcome remain (enough to refuse a late redelivery)."""
+    from django.conf import settings
+
+    cutoff = timezone.now() - timedelta(days=settings.INBOUND_RETENTION_DAYS)
+    return _redact(
+        InboundEvent.objects.filter(
+            status__in=[InboundEvent.Status.PROCESSED, InboundEvent.Status.IGNORED],
+            received_at__lt=cutoff,
+            redacted_at__isnull=True,
+        )[:1000]
+    )
+
+
+def _redact(qs: object) -> int:
+    n = 0
+    for row in list(qs):  # type: ignore[call-overload]
+        row.body = REDACTED_BODY
+        row.redacted_at = timezone.now()
+        row.save(update_fields=["body", "redacted_at"])
+        n += 1
+    return n

@@ -80,6 +80,10 @@ class InboundEvent(models.Model):
     event_name = models.CharField(max_length=64)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     body = EncryptedTextField()
+    # Keyed digest of (page, person): finds a person's raw events for erasure without
+    # storing who they are in the clear. Empty for events that name nobody.
+    person_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
     retry_header = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     attempts = models.PositiveIntegerField(default=0)

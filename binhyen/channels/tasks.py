@@ -15,7 +15,7 @@ from django_tasks import task
 from binhyen.cases.models import Attachment, Message
 from binhyen.channels.models import Provider
 from binhyen.lib.http import HttpError, download
-from binhyen.lib.media import MediaError, clean_image, sniff_content_type
+from binhyen.lib.media import MediaError, clean_image, clean_video, sniff_content_type
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,15 @@ def fetch_attachment(attachment_id: int) -> str:
             return "failed"
         content, ctype, ext = cleaned.content, cleaned.content_type, cleaned.extension
         name = f"{att.kind}{ext}"
+    elif att.kind == "video" or sniffed.startswith("video/"):
+        try:
+            video = clean_video(content)
+        except MediaError:
+            # Not a video we can clean: keep it as an opaque download, never inline.
+            ctype = "application/octet-stream"
+        else:
+            content, ctype = video.content, video.content_type
+            name = f"video{video.extension}"
     else:
         ctype = sniffed
     att.file.save(name, ContentFile(content), save=False)

@@ -174,14 +174,24 @@ def _demo_shifts() -> None:
 
     start = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0)
     start -= timedelta(days=1)
-    plan = [("trucban", "66", Post.DUTY_DESK), ("canbo.bmt", "24133", Post.OFFICER),
-            ("chihuy.bmt", "24133", Post.COMMANDER), ("canbo.tanan", "24163", Post.OFFICER),
-            ("canbo.tuyhoa", "22015", Post.OFFICER), ("canbo.cumgar", "24280", Post.OFFICER),
-            ("canbo.pk02", "66-PK02", Post.OFFICER)]
+    plan = [
+        ("trucban", "66", Post.DUTY_DESK),
+        ("canbo.bmt", "24133", Post.OFFICER),
+        ("chihuy.bmt", "24133", Post.COMMANDER),
+        ("canbo.tanan", "24163", Post.OFFICER),
+        ("canbo.tuyhoa", "22015", Post.OFFICER),
+        ("canbo.cumgar", "24280", Post.OFFICER),
+        ("canbo.pk02", "66-PK02", Post.OFFICER),
+    ]
     for username, unit_code, post in plan:
         user = User.objects.get(username=username)
         unit = Unit.objects.get(code=unit_code)
         for day in range(8):
             begins = start + timedelta(days=day)
-            Shift.objects.get_or_create(unit=unit, user=user, post=post, starts_at=begins,
-                                        defaults={"ends_at": begins + timedelta(hours=24)})
+            Shift.objects.get_or_create(
+                unit=unit,
+                user=user,
+                post=post,
+                starts_at=begins,
+                defaults={"ends_at": begins + timedelta(hours=24)},
+            )

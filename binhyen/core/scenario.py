@@ -34,41 +34,70 @@ PERSONA = "nguoi-dan-ha-huy-tap"
 
 
 def _send_via_simulator(simulator_url: str, oa_id: str) -> None:
-    body = json.dumps({"oa_id": oa_id, "persona": PERSONA, "display_name": "Người dân",
-                       "kind": "text", "text": TIP_TEXT}).encode()
-    req = urllib.request.Request(simulator_url.rstrip("/") + "/_sim/api/send", data=body,
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    body = json.dumps(
+        {
+            "oa_id": oa_id,
+            "persona": PERSONA,
+            "display_name": "Người dân",
+            "kind": "text",
+            "text": TIP_TEXT,
+        }
+    ).encode()
+    req = urllib.request.Request(
+        simulator_url.rstrip("/") + "/_sim/api/send",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(req, timeout=10) as resp:  # noqa: S310 (a local URL given by the operator)
+    with opener.open(req, timeout=10) as resp:
         answer = json.loads(resp.read())
     if answer.get("webhook_status") != 200:
         raise RuntimeError(f"the webhook answered {answer.get('webhook_status')}")
 
 
 def _send_in_process(page: ChannelAccount) -> None:
-    cases.message_receive(incoming=cases.IncomingMessage(
-        channel_account=page, contact_key=f"user:scenario-{secrets.token_hex(4)}",
-        contact_kind="zalo_user", provider_message_id=secrets.token_hex(10), kind="text",
-        text=TIP_TEXT, sent_at=timezone.now(), identity={"zalo_user_id": "scenario"},
-    ))
+    cases.message_receive(
+        incoming=cases.IncomingMessage(
+            channel_account=page,
+            contact_key=f"user:scenario-{secrets.token_hex(4)}",
+            contact_kind="zalo_user",
+            provider_message_id=secrets.token_hex(10),
+            kind="text",
+            text=TIP_TEXT,
+            sent_at=timezone.now(),
+            identity={"zalo_user_id": "scenario"},
+        )
+    )
 
 
-def _wait_for_case(since: timezone.datetime, timeout: float, drain: Callable[[], int] | None
-                   ) -> Case:
+def _wait_for_case(
+    since: timezone.datetime, timeout: float, drain: Callable[[], int] | None
+) -> Case:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if drain is not None:
             drain()
-        case = (Case.objects.filter(opened_at__gte=since, summary__startswith="KHẨN CẤP!!! Có "
-                                    "khoảng 20 thanh niên").order_by("-opened_at").first())
+        case = (
+            Case.objects.filter(
+                opened_at__gte=since, summary__startswith="KHẨN CẤP!!! Có khoảng 20 thanh niên"
+            )
+            .order_by("-opened_at")
+            .first()
+        )
         if case is not None and (case.unit.code == "24133" or drain is not None):
             return case
         time.sleep(0.3)
     raise RuntimeError("the tip did not reach a case in time: is `binhyen serve` running?")
 
 
-def replay(*, simulator_url: str | None, pause: float, out: Callable[[str], None],
-           drain: Callable[[], int] | None = None) -> Case:
+def replay(
+    *,
+    simulator_url: str | None,
+    pause: float,
+    out: Callable[[str], None],
+    drain: Callable[[], int] | None = None,
+) -> Case:
     province_page = ChannelAccount.objects.get(unit__code="66", provider="zalo")
     commune = Unit.objects.get(code="24133")
     officer = User.objects.get(username="canbo.bmt")
@@ -88,8 +117,10 @@ def replay(*, simulator_url: str | None, pause: float, out: Callable[[str], None
             _send_in_process(province_page)
     case = _wait_for_case(since, 60, drain)
     case.refresh_from_db()
-    step(f"Tiếp nhận {case.code}; phân tích: {case.intent}/{case.category}/{case.urgency}; "
-         f"chuyển về {case.unit.name}; chuông báo tại xã và trực ban tỉnh.")
+    step(
+        f"Tiếp nhận {case.code}; phân tích: {case.intent}/{case.category}/{case.urgency}; "
+        f"chuyển về {case.unit.name}; chuông báo tại xã và trực ban tỉnh."
+    )
 
     alert = case.alerts.filter(acknowledged_at__isnull=True).first()
     if alert is not None:
@@ -100,10 +131,17 @@ def replay(*, simulator_url: str | None, pause: float, out: Callable[[str], None
         cases.case_claim(case=case, actor=officer)
     step(f"{officer} bấm “Đã nhận” — chuông tắt trên mọi màn hình.")
 
-    cases.case_classify(case=case, actor=officer, intent="tip", category="public_order",
-                        urgency="critical", reason="xác nhận phân tích tự động")
-    dispatch = cases.dispatch_create(case=case, actor=commander, team="Tổ cơ động 113 và "
-                                     "Công an phường Buôn Ma Thuột")
+    cases.case_classify(
+        case=case,
+        actor=officer,
+        intent="tip",
+        category="public_order",
+        urgency="critical",
+        reason="xác nhận phân tích tự động",
+    )
+    dispatch = cases.dispatch_create(
+        case=case, actor=commander, team="Tổ cơ động 113 và Công an phường Buôn Ma Thuột"
+    )
     step("Phân loại tin báo (gửi thông báo tiếp nhận cho người dân); điều động tổ công tác.")
     cases.dispatch_mark(dispatch=dispatch, actor=officer, stage="en_route")
     step("Tổ công tác xuất phát.")
@@ -111,22 +149,36 @@ def replay(*, simulator_url: str | None, pause: float, out: Callable[[str], None
     cases.dispatch_mark(dispatch=dispatch, actor=officer, stage="on_scene")
     step("Có mặt tại hiện trường, vây ráp.")
     cases.outcome_record(
-        case=case, actor=commander, people_detained=21, vehicles_seized=7,
+        case=case,
+        actor=commander,
+        people_detained=21,
+        vehicles_seized=7,
         items_seized=[{"name": "dao rựa, mã tấu", "count": 4}],
         summary="Bắt giữ 21 đối tượng tụ tập chuẩn bị đánh nhau.",
     )
     cases.dispatch_mark(dispatch=dispatch, actor=officer, stage="cleared")
     if case.conversation is not None and case.conversation.reply_window() != "closed":
-        cases.case_reply(case=case, author=officer, text=(
-            "Công an phường Buôn Ma Thuột đã có mặt, bắt giữ 21 đối tượng. Cảm ơn bạn đã kịp "
-            "thời báo tin; danh tính của bạn được giữ bí mật."))
+        cases.case_reply(
+            case=case,
+            author=officer,
+            text=(
+                "Công an phường Buôn Ma Thuột đã có mặt, bắt giữ 21 đối tượng. Cảm ơn bạn đã kịp "
+                "thời báo tin; danh tính của bạn được giữ bí mật."
+            ),
+        )
     step("Ghi kết quả: 21 người, 7 xe máy, 4 dao rựa, mã tấu; nhắn cảm ơn người dân.")
-    cases.case_resolve(case=case, actor=commander, outcome=Outcome.PROSECUTION_PROPOSED,
-                       note="Chuyển hồ sơ đề nghị khởi tố tội gây rối trật tự công cộng.")
+    cases.case_resolve(
+        case=case,
+        actor=commander,
+        outcome=Outcome.PROSECUTION_PROPOSED,
+        note="Chuyển hồ sơ đề nghị khởi tố tội gây rối trật tự công cộng.",
+    )
     case.refresh_from_db()
     times = cases.derived_times(case)
-    out(f"Kết thúc {case.code} tại {case.unit.name}: {case.get_outcome_display()}. "
-        f"Nhận xử lý sau {times['acknowledge']:.0f} s, có mặt sau {times['arrival']:.0f} s.")
+    out(
+        f"Kết thúc {case.code} tại {case.unit.name}: {case.get_outcome_display()}. "
+        f"Nhận xử lý sau {times['acknowledge']:.0f} s, có mặt sau {times['arrival']:.0f} s."
+    )
     if commune.pk != case.unit_id:
         out("Lưu ý: tin chưa được chuyển tự động về phường (phân tích địa danh chưa bật?).")
     return case

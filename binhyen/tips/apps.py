@@ -6,3 +6,11 @@ class TipsConfig(AppConfig):
     name = "binhyen.tips"
     label = "tips"
     verbose_name = _("Tin báo qua web")
+
+    def ready(self) -> None:
+        from binhyen.core.worker import register_periodic
+        from binhyen.tips import services, throttle
+
+        # Same housekeeping as `binhyen tips sweep`, without needing a cron entry.
+        register_periodic("tips.counters", throttle.purge_expired)
+        register_periodic("tips.purge", services.tips_purge)

@@ -317,6 +317,8 @@ def _receive(
     longitude: float | None = None,
     uploads: list[CleanUpload] | None = None,
     media_urls: tuple[str, ...] = (),
+    anonymous: bool = False,
+    secrecy: bool = False,
 ) -> Message | None:
     message = cases.message_receive(
         incoming=cases.IncomingMessage(
@@ -331,6 +333,8 @@ def _receive(
             latitude=latitude,
             longitude=longitude,
             attachments=[cases.IncomingAttachment(kind="image", url=u) for u in media_urls],
+            is_anonymous=anonymous,
+            secrecy_requested=secrecy,
         )
     )
     if message is not None and uploads:
@@ -370,6 +374,8 @@ def _file(
         longitude=report.longitude,
         uploads=uploads,
         media_urls=report.media_urls,
+        anonymous=report.anonymous,
+        secrecy=report.secrecy and not report.anonymous,
     )
     if message is None or message.case is None:
         raise TipError(_("Không ghi nhận được tin báo."))

@@ -68,7 +68,12 @@ class Conversation(models.Model):
         return f"{self.contact} @ {self.channel_account}"
 
     def reply_window(self, now: datetime | None = None) -> str:
-        """free | paid | closed: whether the citizen can still be reached, and at what cost."""
+        """free | paid | closed: whether the citizen can still be reached, and at what cost.
+
+        Only Zalo limits this; the web form's status page can always show a reply.
+        """
+        if self.channel_account.provider != "zalo":
+            return "free"
         if self.last_inbound_at is None:
             return "closed"
         age = (now or timezone.now()) - self.last_inbound_at

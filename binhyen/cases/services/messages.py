@@ -56,6 +56,10 @@ class IncomingMessage:
     latitude: float | None = None
     longitude: float | None = None
     quote_provider_id: str = ""
+    # Tipster protection, known at the door: set on the case when it opens, so that
+    # everything the opening triggers (alerts, notices) already sees it.
+    is_anonymous: bool = False
+    secrecy_requested: bool = False
 
 
 # --- contacts and conversations -------------------------------------------------------------
@@ -206,6 +210,13 @@ def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Conta
         return None
     if contact.identity is not None:
         vault.identity_erase(identity=contact.identity)
+    # Nothing may link that person to this contact any more: a later message from the
+    # same account starts a new, unknown contact.
+    contact.key_hash = crypto.lookup_hash("erased", secrets.token_hex(16))
+    contact.save(update_fields=["key_hash"])
+    from binhyen.channels.inbound import events_redact_person
+
+    events_redact_person(channel_account=channel_account, person_key=contact_key)
     for case in Case.objects.filter(contact=contact):
         CaseEvent.objects.create(
             case=case,
@@ -256,8 +267,12 @@ def case_open(
     contact: Contact | None,
     summary: str,
     at: datetime,
+    is_anonymous: bool = False,
+    secrecy_requested: bool = False,
 ) -> Case:
     case = Case.objects.create(
+        is_anonymous=is_anonymous,
+        secrecy_requested=secrecy_requested and not is_anonymous,
         code=_new_case_code(),
         unit_id=unit_id,
         channel_account=channel_account,
@@ -325,6 +340,8 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             contact=contact,
             summary=_summary(incoming.text, incoming.kind),
             at=incoming.sent_at,
+            is_anonymous=incoming.is_anonymous,
+            secrecy_requested=incoming.secrecy_requested,
         )
         opened = True
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from binhyen.cases.models import Attachment, Case, CaseEvent, Message
 from binhyen.cases.services.common import CaseError, enqueue
 from binhyen.cases.services.workflow import ensure_acknowledged
+from binhyen.lib.media import MediaError, clean_image
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -66,6 +67,13 @@ def case_reply(
     )
     if image is not None:
         filename, content, content_type = image
+        try:
+            # Officers' photos lose their metadata too before they are stored.
+            cleaned = clean_image(content)
+        except MediaError as exc:
+            raise CaseError(_("Tệp đính kèm không phải là ảnh hợp lệ.")) from exc
+        filename = f"tra-loi{cleaned.extension}"
+        content, content_type = cleaned.content, cleaned.content_type
         attachment = Attachment(
             message=message,
             token=secrets.token_hex(12),

@@ -116,11 +116,16 @@ def test_reply_outside_the_window_is_refused(case, client, auth):
 
 def test_workflow_actions_through_the_api(case, client, auth):
     url = f"/api/v1/cases/{case.pk}/actions"
-    r = client.post(url, {"action": "classify", "intent": "tip", "category": "drugs",
-                          "urgency": "high"}, content_type="application/json", **auth)
+    r = client.post(
+        url,
+        {"action": "classify", "intent": "tip", "category": "drugs", "urgency": "high"},
+        content_type="application/json",
+        **auth,
+    )
     assert r.status_code == 200 and r.json()["status"] == "classified"
-    r = client.post(url, {"action": "resume", "reason": "x"}, content_type="application/json",
-                    **auth)
+    r = client.post(
+        url, {"action": "resume", "reason": "x"}, content_type="application/json", **auth
+    )
     assert r.status_code == 409
     r = client.post(url, {"action": "fly"}, content_type="application/json", **auth)
     assert r.status_code == 422

@@ -56,6 +56,11 @@ def _identity(event: Event, account: ChannelAccount, anonymous: bool) -> dict[st
     return data
 
 
+def contact_key_of(event: Event) -> str:
+    """The contact key this event belongs to, for the raw-event person index."""
+    return _contact_key(event)[0]
+
+
 def _contact_key(event: Event) -> tuple[str, str]:
     if event.event_name.startswith(("anonymous_", "oa_send_anonymous_")):
         # Anonymous users have no stable id; the conversation is what we can answer to.
@@ -127,6 +132,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
                 latitude=lat,
                 longitude=lon,
                 quote_provider_id=(msg.quote_msg_id or "") if msg else "",
+                is_anonymous=anonymous,
             )
         )
         if link is not None:

@@ -166,8 +166,14 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
         return _error(403, "bad_signature", "Chữ ký không hợp lệ.")
 
     retry = request.META.get("HTTP_NUM_RETRY", "0")
+    from binhyen.channels.inbound import person_hash
+    from binhyen.channels.zalo.inbound import contact_key_of
+
     stored = store_event(
         key=event_key(event),
+        person=person_hash(channel_account_id=page[0], person_key=contact_key_of(event))
+        if event.person_ref
+        else "",
         account_id=page[0],
         event_name=event.event_name,
         raw=raw,
@@ -177,7 +183,13 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
 
 
 def store_event(
-    *, key: str, account_id: int, event_name: str, raw: bytes, retry_header: int
+    *,
+    key: str,
+    account_id: int,
+    event_name: str,
+    raw: bytes,
+    retry_header: int,
+    person: str = "",
 ) -> bool:
     """Persist the event (one INSERT; the worker polls for it). False on a repeat."""
     try:
@@ -186,6 +198,7 @@ def store_event(
                 provider=Provider.ZALO,
                 key=key,
                 channel_account_id=account_id,
+                person_hash=person,
                 event_name=event_name,
                 body=raw.decode("utf-8"),
                 retry_header=retry_header,

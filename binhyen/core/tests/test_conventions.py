@@ -6,14 +6,18 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VIEW_FILES = [p for p in ROOT.rglob("*.py") if p.name in {"views.py", "api.py"}
-              and "tests" not in p.parts]
+VIEW_FILES = [
+    p for p in ROOT.rglob("*.py") if p.name in {"views.py", "api.py"} and "tests" not in p.parts
+]
 TEMPLATES = list(ROOT.rglob("templates/**/*.html"))
 
 
 def test_views_and_apis_reach_cases_only_through_the_access_module():
-    offenders = [str(p.relative_to(ROOT)) for p in VIEW_FILES
-                 if re.search(r"\bCase\.objects\b", p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in VIEW_FILES
+        if re.search(r"\bCase\.objects\b", p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
@@ -22,8 +26,11 @@ def test_there_are_view_files_to_check():
 
 
 def test_templates_never_mark_content_safe():
-    offenders = [str(p.relative_to(ROOT)) for p in TEMPLATES
-                 if re.search(r"\|\s*safe\b|{%\s*autoescape\s+off", p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in TEMPLATES
+        if re.search(r"\|\s*safe\b|{%\s*autoescape\s+off", p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 

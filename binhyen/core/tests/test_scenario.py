@@ -32,7 +32,13 @@ def test_kindergarten_night_is_routed_rung_handled_and_resolved(settings, tmp_pa
     ring = rings[0]
     assert ring["unit_path"].endswith("/24133/") and "duty" in ring["roles"]
     kinds = set(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
-    assert {"alert", "acknowledged", "dispatched", "dispatch_on_scene", "outcome_recorded",
-            "notice"} <= kinds
+    assert {
+        "alert",
+        "acknowledged",
+        "dispatched",
+        "dispatch_on_scene",
+        "outcome_recorded",
+        "notice",
+    } <= kinds
     assert case.result.headline() == "21 người, 7 phương tiện, 4 dao rựa, mã tấu"
     assert any("Kết thúc" in line for line in lines)

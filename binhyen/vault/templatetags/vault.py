@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from binhyen.vault.access import can_erase, can_reveal
-from binhyen.vault.services import REASON_MIN_CHARS, case_view_record
+from binhyen.vault.services import REASON_MIN_CHARS
 
 register = template.Library()
 
@@ -17,9 +17,6 @@ def identity_panel(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     case = context["case"]
     user = getattr(request, "user", None)
-    if request is not None and user is not None:
-        # Opening a protected case is itself a recorded event (docs/protection.md).
-        case_view_record(case=case, user=user, request=request)
     contact = case.contact
     identity = contact.identity if contact is not None else None
     return {

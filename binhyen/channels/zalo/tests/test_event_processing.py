@@ -68,7 +68,9 @@ def test_same_citizen_on_two_pages_is_two_contacts(world, send):
 
 def test_quote_reference_is_kept(world, send):
     payload = send("user_send_text_quote")
-    assert Message.objects.get(direction="in").quote_provider_id == payload["message"]["quote_msg_id"]
+    assert (
+        Message.objects.get(direction="in").quote_provider_id == payload["message"]["quote_msg_id"]
+    )
 
 
 def test_image_message_keeps_caption_and_queues_download(world, send):
@@ -232,7 +234,9 @@ def test_received_receipt_marks_delivered(world, send, client, drain):
 def test_echo_of_admin_message_typed_in_zalo_tool_is_added_to_the_thread(world, send):
     send("user_send_text")
     payload = send("oa_send_text_admin")
-    out = Message.objects.exclude(author_label="Tin nhắn tự động").get(direction=Message.Direction.OUT)
+    out = Message.objects.exclude(author_label="Tin nhắn tự động").get(
+        direction=Message.Direction.OUT
+    )
     assert out.text == payload["message"]["text"]
     assert "công cụ Zalo" in out.author_label
     assert out.case == Case.objects.get()
@@ -254,7 +258,12 @@ def test_echo_of_our_own_reply_is_not_duplicated(world, send, client, drain):
     payload["message"]["msg_id"] = "ourid"
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
     drain()
-    assert Message.objects.exclude(author_label="Tin nhắn tự động").filter(direction=Message.Direction.OUT).count() == 1
+    assert (
+        Message.objects.exclude(author_label="Tin nhắn tự động")
+        .filter(direction=Message.Direction.OUT)
+        .count()
+        == 1
+    )
     ours.refresh_from_db()
     assert ours.delivery == Message.Delivery.SENT
 
@@ -275,14 +284,21 @@ def test_echo_settles_a_send_whose_answer_was_lost(world, send, client, drain):
     lost.refresh_from_db()
     assert lost.delivery == Message.Delivery.SENT
     assert lost.provider_message_id == payload["message"]["msg_id"]
-    assert Message.objects.exclude(author_label="Tin nhắn tự động").filter(direction=Message.Direction.OUT).count() == 1
+    assert (
+        Message.objects.exclude(author_label="Tin nhắn tự động")
+        .filter(direction=Message.Direction.OUT)
+        .count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("name", ["oa_send_image", "oa_send_file"])
 def test_media_echoes_from_the_page_are_recorded(world, send, name):
     send("user_send_text")
     send(name)
-    out = Message.objects.exclude(author_label="Tin nhắn tự động").get(direction=Message.Direction.OUT)
+    out = Message.objects.exclude(author_label="Tin nhắn tự động").get(
+        direction=Message.Direction.OUT
+    )
     assert out.attachments.count() == 1
 
 
@@ -341,3 +357,38 @@ def test_contact_pseudonym_hides_the_zalo_id(world, send):
     assert payload["sender"]["id"] not in contact.pseudonym
     assert payload["sender"]["id"] not in contact.key_hash
     assert contact.pseudonym.startswith("Người báo tin #")
+
+
+def test_withdraw_redacts_that_persons_raw_events_only(world, send):
+    from binhyen.channels.inbound import REDACTED_BODY
+
+    send("user_send_text")
+    send("user_send_text", user_id="999")
+    send("user_withdraw")
+    redacted = InboundEvent.objects.filter(redacted_at__isnull=False)
+    assert redacted.count() == 2  # the person's message and the withdraw event itself
+    assert all(e.body == REDACTED_BODY for e in redacted)
+    assert InboundEvent.objects.filter(redacted_at__isnull=True).count() == 1
+
+
+def test_a_message_after_withdrawal_starts_a_new_unknown_contact(world, send):
+    send("user_send_text")
+    send("user_withdraw")
+    send("user_send_text")
+    assert Contact.objects.count() == 2
+
+
+def test_raw_bodies_are_redacted_after_the_retention_period(world, send, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from binhyen.channels.inbound import events_redact_expired
+
+    send("user_send_text")
+    settings.INBOUND_RETENTION_DAYS = 30
+    assert events_redact_expired() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
+        assert events_redact_expired() == 1
+    assert InboundEvent.objects.get().redacted_at is not None

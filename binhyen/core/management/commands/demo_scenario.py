@@ -14,10 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=["kindergarten"])
-        parser.add_argument("--simulator", default=settings.SIMULATOR_URL or "",
-                            help="Zalo simulator URL (the running demo's); empty = in-process")
-        parser.add_argument("--pause", type=float, default=4.0,
-                            help="seconds between steps, to watch the console")
+        parser.add_argument(
+            "--simulator",
+            default=settings.SIMULATOR_URL or "",
+            help="Zalo simulator URL (the running demo's); empty = in-process",
+        )
+        parser.add_argument(
+            "--pause", type=float, default=4.0, help="seconds between steps, to watch the console"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from binhyen.core import scenario
@@ -25,7 +29,11 @@ class Command(BaseCommand):
 
         simulator = opts["simulator"] or None
         try:
-            scenario.replay(simulator_url=simulator, pause=opts["pause"],
-                            out=self.stdout.write, drain=None if simulator else drain)
+            scenario.replay(
+                simulator_url=simulator,
+                pause=opts["pause"],
+                out=self.stdout.write,
+                drain=None if simulator else drain,
+            )
         except Exception as exc:
             raise CommandError(str(exc)) from exc
