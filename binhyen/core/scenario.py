@@ -9,10 +9,8 @@ step a timestamp, every step through the same services the console uses.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
-import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -34,24 +32,20 @@ PERSONA = "nguoi-dan-ha-huy-tap"
 
 
 def _send_via_simulator(simulator_url: str, oa_id: str) -> None:
-    body = json.dumps(
-        {
+    from binhyen.lib import http
+
+    resp = http.request(
+        "POST",
+        simulator_url.rstrip("/") + "/_sim/api/send",
+        json={
             "oa_id": oa_id,
             "persona": PERSONA,
             "display_name": "Người dân",
             "kind": "text",
             "text": TIP_TEXT,
-        }
-    ).encode()
-    req = urllib.request.Request(
-        simulator_url.rstrip("/") + "/_sim/api/send",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
+        },
     )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(req, timeout=10) as resp:
-        answer = json.loads(resp.read())
+    answer = resp.json()
     if answer.get("webhook_status") != 200:
         raise RuntimeError(f"the webhook answered {answer.get('webhook_status')}")
 

@@ -278,7 +278,13 @@
   function when(ts) {
     if (!ts) return "";
     var d = new Date(ts);
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    try {
+      // Vietnam time whatever the device's clock zone (a phone set abroad, a server browser).
+      return d.toLocaleTimeString("vi-VN", {hour: "2-digit", minute: "2-digit",
+                                            timeZone: "Asia/Ho_Chi_Minh"});
+    } catch (e) {
+      return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    }
   }
 
   // Another tab acknowledged (or received) an alert: mirror it here.
