@@ -209,6 +209,7 @@ MEDIA_FETCH_ALLOWED_HOSTS = env_list(
     "BINHYEN_MEDIA_HOSTS", [".zdn.vn", ".zadn.vn", ".dlfl.vn", ".zalo.me", ".zaloapp.com"]
 )
 MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
+HTTP_CONNECT_RETRIES = env_int("BINHYEN_HTTP_CONNECT_RETRIES", 2)
 # Refresh an OA access token when less than this many seconds of life are left.
 ZALO_TOKEN_REFRESH_MARGIN = env_int("ZALO_TOKEN_REFRESH_MARGIN", 5 * 3600)
 ZALO_HTTP_TIMEOUT = float(env_int("ZALO_HTTP_TIMEOUT", 10))
