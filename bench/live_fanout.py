@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SEQ = re.compile(rb'"seq":(\d+)')
+SEQ = re.compile(os.environ.get("BENCH_SEQ_PATTERN", r'"seq":(\d+)').encode())
 
 
 def pct(values: list[float], p: float) -> float:
