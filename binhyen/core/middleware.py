@@ -2,6 +2,10 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so an officer on a
 browser set to English would get a half-English console without asking for it.
+
+Requests that change data run in Vietnamese whatever the reader's choice: what they write
+(timeline entries, messages to citizens, audit summaries) is the unit's record and must
+read the same for every colleague. Only pages that read are rendered in the chosen language.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ class ChosenLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)

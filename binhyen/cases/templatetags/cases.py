@@ -40,14 +40,14 @@ def ago(value: object) -> str:
     from datetime import datetime
 
     from django.utils import timezone
-    from django.utils.translation import gettext as _g
+    from django.utils.translation import gettext
 
     if not isinstance(value, datetime):
         return ""
     seconds = max(0, int((timezone.now() - value).total_seconds()))
     if seconds < 60:
-        return _g("vừa xong")
-    for size, unit in ((86400, _g("ngày")), (3600, _g("giờ")), (60, _g("phút"))):
+        return gettext("vừa xong")
+    for size, unit in ((86400, gettext("ngày")), (3600, gettext("giờ")), (60, gettext("phút"))):
         if seconds >= size:
-            return _g("%(n)d %(unit)s trước") % {"n": seconds // size, "unit": unit}
+            return gettext("%(n)d %(unit)s trước") % {"n": seconds // size, "unit": unit}
     return ""

@@ -34,3 +34,19 @@ def test_chosen_language_cookie_is_respected(client):
     client.cookies["django_language"] = "en"
     resp = client.get("/dang-nhap/")
     assert resp["Content-Language"] == "en"
+
+
+def test_actions_are_recorded_in_vietnamese_even_for_an_english_reader(world, client):
+    from django.utils import timezone
+
+    from binhyen.cases import services
+    from binhyen.cases.models import CaseEvent
+    from binhyen.testing import PASSWORD
+
+    case = services.case_open(unit_id=world.bmt.pk, channel_account=world.bmt_page,
+                              conversation=None, contact=None, summary="x", at=timezone.now())
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    client.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "claim"})
+    entry = CaseEvent.objects.get(case=case, kind="acknowledged")
+    assert "nhận xử lý" in entry.text
