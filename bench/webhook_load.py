@@ -56,6 +56,11 @@ def main() -> None:
     if "DATABASE_URL" not in env:
         env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     env["BINHYEN_VAR_DIR"] = tmp
+    # Replies (the automatic acknowledgements) go to a closed local port: the bench measures
+    # BinhYen, and never reaches the network.
+    env.setdefault("ZALO_OPENAPI_URL", "http://127.0.0.1:9")
+    env.setdefault("ZALO_OAUTH_URL", "http://127.0.0.1:9")
+    env.setdefault("BINHYEN_HTTP_CONNECT_RETRIES", "0")
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "BINHYEN_VAR_DIR", "BINHYEN_ENV")})
     binhyen = [sys.executable, "-m", "binhyen.cli"]
     server = None

@@ -210,6 +210,7 @@ MEDIA_FETCH_ALLOWED_HOSTS = env_list(
 )
 MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
 HTTP_CONNECT_RETRIES = env_int("BINHYEN_HTTP_CONNECT_RETRIES", 2)
+WORKER_POLL_SECONDS = float(env_str("BINHYEN_WORKER_POLL_SECONDS", "0.2") or 0.2)
 # Refresh an OA access token when less than this many seconds of life are left.
 ZALO_TOKEN_REFRESH_MARGIN = env_int("ZALO_TOKEN_REFRESH_MARGIN", 5 * 3600)
 ZALO_HTTP_TIMEOUT = float(env_int("ZALO_HTTP_TIMEOUT", 10))
@@ -217,7 +218,13 @@ ZALO_SIGNATURE_ACCEPT_APP_SECRET = env_bool("ZALO_SIGNATURE_ACCEPT_APP_SECRET", 
 SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 
 # --- background work --------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "outbound": calls to other servers (sending to Zalo, downloading media).
+        "QUEUES": ["default", "outbound"],
+    }
+}
 # Inbound events still unprocessed after this long are re-queued by the sweeper.
 INBOUND_SWEEP_AFTER_SECONDS = env_int("BINHYEN_INBOUND_SWEEP_AFTER", 60)
 # Raw provider events keep their (encrypted) body this long after processing.

@@ -19,10 +19,14 @@ from binhyen.lib.media import MediaError, clean_image, clean_video, sniff_conten
 
 log = logging.getLogger(__name__)
 
+# Tasks that wait on other servers (Zalo's API, media CDNs) run in their own lane, so a
+# slow or unreachable Zalo never delays processing what citizens send.
+OUTBOUND = "outbound"
+
 MAX_FETCH_ATTEMPTS = 5
 
 
-@task()
+@task(queue_name=OUTBOUND)
 def deliver_message(message_id: int) -> str:
     from binhyen.channels.zalo import outbound as zalo_outbound
 
@@ -55,7 +59,7 @@ def deliver_message(message_id: int) -> str:
     return "done"
 
 
-@task()
+@task(queue_name=OUTBOUND)
 def reconcile_message(message_id: int) -> str:
     from binhyen.channels.zalo import outbound as zalo_outbound
 
@@ -72,7 +76,7 @@ def reconcile_message(message_id: int) -> str:
     return "done"
 
 
-@task()
+@task(queue_name=OUTBOUND)
 def fetch_attachment(attachment_id: int) -> str:
     att = Attachment.objects.filter(pk=attachment_id).first()
     if att is None or att.status != Attachment.Status.PENDING or not att.remote_url:

@@ -50,9 +50,18 @@ def run_periodic_once() -> dict[str, object]:
 
 
 class BinhYenWorker:
-    def __init__(self, *, worker_id: str | None = None, raise_errors: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        worker_id: str | None = None,
+        raise_errors: bool = False,
+        queues: set[str] | None = None,
+        loop_jobs: bool = True,
+    ) -> None:
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
         self.raise_errors = raise_errors
+        self.queues = queues  # None: every queue
+        self.loop_jobs = loop_jobs
         self.running = True
         self._tasks = Worker(
             queue_names=["*"],
@@ -71,7 +80,10 @@ class BinhYenWorker:
         from django_tasks_db.utils import exclusive_transaction
 
         with exclusive_transaction(DBTaskResult.objects.db):
-            task_result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            ready = DBTaskResult.objects.ready().filter(backend_name="default")
+            if self.queues is not None:
+                ready = ready.filter(queue_name__in=self.queues)
+            task_result = ready.get_locked()
             if task_result is not None:
                 task_result.claim(self.worker_id)
         if task_result is None:
@@ -86,7 +98,7 @@ class BinhYenWorker:
     def run_once(self, max_tasks: int = 20) -> int:
         """One pass over every kind of work; returns how much was done."""
         done = 0
-        for name, job in list(_loop_jobs):
+        for name, job in list(_loop_jobs) if self.loop_jobs else []:
             try:
                 done += job()
             except Exception:
@@ -103,14 +115,14 @@ class BinhYenWorker:
         log.info("worker %s stopping (%s)", self.worker_id, signal.strsignal(signum))
         self.running = False
 
-    def run(self, *, interval: float = 0.2, tick: float = 15.0) -> None:
+    def run(self, *, interval: float = 0.2, tick: float | None = 15.0) -> None:
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         log.info("worker %s started (poll %.2fs, tick %.0fs)", self.worker_id, interval, tick)
         next_tick = time.monotonic()
         while self.running:
             close_old_connections()
-            if time.monotonic() >= next_tick:
+            if tick is not None and time.monotonic() >= next_tick:
                 run_periodic_once()
                 next_tick = time.monotonic() + tick
             try:
@@ -122,8 +134,14 @@ class BinhYenWorker:
                 time.sleep(interval)
 
 
-def run(*, interval: float = 0.2, tick: float = 15.0) -> None:
-    BinhYenWorker().run(interval=interval, tick=tick)
+def run(
+    *,
+    interval: float = 0.2,
+    tick: float | None = 15.0,
+    queues: set[str] | None = None,
+    loop_jobs: bool = True,
+) -> None:
+    BinhYenWorker(queues=queues, loop_jobs=loop_jobs).run(interval=interval, tick=tick)
 
 
 def drain(max_rounds: int = 10_000, *, raise_errors: bool = True) -> int:

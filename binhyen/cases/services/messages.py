@@ -125,19 +125,25 @@ def contact_set_follower(
     at: datetime,
     identity: dict[str, str] | None = None,
 ) -> Contact:
-    contact = contact_upsert(
-        channel_account=channel_account,
-        contact_key=contact_key,
-        kind=kind,
-        identity=identity,
-        seen_at=at,
-    )
-    contact.is_follower = following
-    contact.save(update_fields=["is_follower"])
-    conversation = _conversation_for(contact)
     if following:
         # Following an OA counts as an interaction: it opens the reply window.
-        _touch_inbound(conversation, at)
+        contact = contact_interaction(
+            channel_account=channel_account,
+            contact_key=contact_key,
+            kind=kind,
+            at=at,
+            identity=identity,
+        )
+    else:
+        contact = contact_upsert(
+            channel_account=channel_account,
+            contact_key=contact_key,
+            kind=kind,
+            identity=identity,
+            seen_at=at,
+        )
+    contact.is_follower = following
+    contact.save(update_fields=["is_follower"])
     return contact
 
 

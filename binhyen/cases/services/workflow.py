@@ -318,9 +318,8 @@ def case_start_verification(*, case: Case, actor: User, reason: str = "") -> Cas
     return _apply(_lock(case), "start_verification", actor=actor, reason=reason)
 
 
-@transaction.atomic
-def case_hand_over(*, case: Case, actor: User, to: str, reason: str) -> Case:
-    """Hand the tip over to the investigating body (Cơ quan điều tra)."""
+def _send_out(case: Case, action: str, *, actor: User, to: str, reason: str) -> Case:
+    """The tip leaves the unit's hands for another body, which is named on the case."""
     _lock(case)
     to = to.strip()
     if not to:
@@ -329,29 +328,23 @@ def case_hand_over(*, case: Case, actor: User, to: str, reason: str) -> Case:
     case.save(update_fields=["handed_over_to"])
     return _apply(
         case,
-        "hand_over",
+        action,
         actor=actor,
         reason=f"{to} — {reason}" if reason.strip() else "",
         data={"recipient": to},
     )
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, actor: User, to: str, reason: str) -> Case:
+    """Hand the tip over to the investigating body (Cơ quan điều tra)."""
+    return _send_out(case, "hand_over", actor=actor, to=to, reason=reason)
 
 
 @transaction.atomic
 def case_refer_out(*, case: Case, actor: User, to: str, reason: str) -> Case:
     """Not competent: refer to the competent agency (CPC Art 146(2), within 24 h)."""
-    _lock(case)
-    to = to.strip()
-    if not to:
-        raise CaseError(_("Cần ghi rõ cơ quan nhận."))
-    case.handed_over_to = to[:200]
-    case.save(update_fields=["handed_over_to"])
-    return _apply(
-        case,
-        "refer_out",
-        actor=actor,
-        reason=f"{to} — {reason}" if reason.strip() else "",
-        data={"recipient": to},
-    )
+    return _send_out(case, "refer_out", actor=actor, to=to, reason=reason)
 
 
 @transaction.atomic

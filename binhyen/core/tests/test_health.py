@@ -43,8 +43,14 @@ def test_actions_are_recorded_in_vietnamese_even_for_an_english_reader(world, cl
     from binhyen.cases.models import CaseEvent
     from binhyen.testing import PASSWORD
 
-    case = services.case_open(unit_id=world.bmt.pk, channel_account=world.bmt_page,
-                              conversation=None, contact=None, summary="x", at=timezone.now())
+    case = services.case_open(
+        unit_id=world.bmt.pk,
+        channel_account=world.bmt_page,
+        conversation=None,
+        contact=None,
+        summary="x",
+        at=timezone.now(),
+    )
     client.login(username=world.officer_bmt.username, password=PASSWORD)
     client.cookies["django_language"] = "en"
     client.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "claim"})

@@ -91,8 +91,25 @@ class Command(BaseCommand):
                     ),
                 )
             )
+        # Two worker lanes: one applies what citizens send and runs the clocks, the other
+        # talks to Zalo; a slow or unreachable Zalo never delays the first.
+        restartable = {
+            "worker": [py, "-m", "binhyen.cli", "worker", "--queues", "default"],
+            "sender": [
+                py,
+                "-m",
+                "binhyen.cli",
+                "worker",
+                "--queues",
+                "outbound",
+                "--no-inbound",
+                "--no-periodic",
+            ],
+            "live": live_cmd,
+        }
         if not opts["no_worker"]:
-            procs.append(("worker", subprocess.Popen([py, "-m", "binhyen.cli", "worker"], env=env)))
+            for name in ("worker", "sender"):
+                procs.append((name, subprocess.Popen(restartable[name], env=env)))
         procs.append(
             (
                 "web",
@@ -142,15 +159,12 @@ class Command(BaseCommand):
                 for name, proc in procs:
                     code = proc.poll()
                     if code is not None:
-                        if name in {"worker", "live"} and not stopping:
-                            # Both are stateless (browsers reconnect and catch up):
-                            # restart rather than stop serving.
+                        if name in restartable and not stopping:
+                            # Stateless (work stays in the database, browsers reconnect
+                            # and catch up): restart rather than stop serving.
                             self.stderr.write(f"{name} exited ({code}); restarting")
                             idx = [n for n, _ in procs].index(name)
-                            cmd = (
-                                live_cmd if name == "live" else [py, "-m", "binhyen.cli", "worker"]
-                            )
-                            procs[idx] = (name, subprocess.Popen(cmd, env=env))
+                            procs[idx] = (name, subprocess.Popen(restartable[name], env=env))
                         else:
                             self.stderr.write(f"{name} exited ({code}); stopping")
                             stopping = True
