@@ -181,7 +181,9 @@ def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Case:
     data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}
     form = ActionForm(data, case=case, user=request.user)
     if not form.is_valid():
-        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise HttpError(
+            422, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        )
     try:
         form.run()
     except services.CaseError as exc:

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from binhyen.cases.services import MAX_REPLY_CHARS
+
+if TYPE_CHECKING:
+    from binhyen.accounts.models import User
+    from binhyen.cases.models import Case
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
@@ -89,13 +95,16 @@ class ActionForm(forms.Form):
     months = forms.IntegerField(required=False, min_value=1, max_value=2)
     unit = forms.CharField(required=False, max_length=32)
 
-    def __init__(self, *args: object, case: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         from binhyen.cases.models import Outcome
 
         self.case = case
-        self.user = user
-        self.fields["outcome"].choices = [("", "—"), *Outcome.choices]
+        # The views are login_required: the user is a staff User here.
+        self.user: User = user
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = [("", "—"), *Outcome.choices]
 
     def run(self) -> object:
         from binhyen.accounts.access import visible_units
@@ -106,42 +115,42 @@ class ActionForm(forms.Form):
         case, user, reason = self.case, self.user, d.get("reason") or ""
         action = d["action"]
         if action == "claim":
-            return services.case_claim(case=case, actor=user)  # type: ignore[arg-type]
+            return services.case_claim(case=case, actor=user)
         if action == "classify":
             return services.case_classify(
                 case=case,
                 actor=user,
-                intent=d.get("intent") or "",  # type: ignore[arg-type]
+                intent=d.get("intent") or "",
                 category=d.get("category") or "",
                 urgency=d.get("urgency") or "",
                 reason=reason,
             )
         if action == "assign":
-            assignee = User.objects.filter(pk=d.get("assignee"), is_active=True).first()
+            assignee = User.objects.filter(pk=d.get("assignee") or 0, is_active=True).first()
             return services.case_assign(
                 case=case,
                 assignee=assignee,
-                actor=user,  # type: ignore[arg-type]
+                actor=user,
                 reason=reason,
             )
         if action == "transfer":
-            unit = visible_units(user).filter(code=d.get("unit") or "").first()  # type: ignore[arg-type]
+            unit = visible_units(user).filter(code=d.get("unit") or "").first()
             if unit is None:
                 raise services.CaseError(_("Chọn đơn vị nhận trong các đơn vị bạn phụ trách."))
             return services.case_transfer(
                 case=case,
                 to_unit=unit,
-                actor=user,  # type: ignore[arg-type]
+                actor=user,
                 reason=reason,
             )
         if action in {"hand_over", "refer_out"}:
             fn = services.case_hand_over if action == "hand_over" else services.case_refer_out
-            return fn(case=case, actor=user, to=d.get("to") or "", reason=reason)  # type: ignore[arg-type]
+            return fn(case=case, actor=user, to=d.get("to") or "", reason=reason)
         if action == "extend":
             return services.case_extend_resolution(
                 case=case,
                 actor=user,
-                by=d.get("extend_by") or "",  # type: ignore[arg-type]
+                by=d.get("extend_by") or "",
                 reason=reason,
                 months=d.get("months"),
             )
@@ -149,7 +158,7 @@ class ActionForm(forms.Form):
             return services.case_resolve(
                 case=case,
                 actor=user,
-                outcome=d.get("outcome") or "",  # type: ignore[arg-type]
+                outcome=d.get("outcome") or "",
                 note=reason,
             )
         simple = {
@@ -161,7 +170,7 @@ class ActionForm(forms.Form):
             "close": services.case_close,
             "reopen": services.case_reopen,
         }
-        return simple[action](case=case, actor=user, reason=reason)  # type: ignore[operator]
+        return simple[action](case=case, actor=user, reason=reason)
 
 
 class DispatchForm(forms.Form):

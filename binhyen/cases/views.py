@@ -56,7 +56,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if status == "open":
         qs = qs.filter(status__in=Case.OPEN_STATUSES)
     elif status == "mine":
-        qs = qs.filter(status__in=Case.OPEN_STATUSES, assigned_to=request.user)
+        qs = qs.filter(status__in=Case.OPEN_STATUSES, assigned_to=request.user.pk)
     elif status == "done":
         qs = qs.exclude(status__in=Case.OPEN_STATUSES)
     elif status in Case.Status.values:

@@ -12,14 +12,14 @@ def console(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     authed = user is not None and user.is_authenticated
     return {
-        "home_unit": home_unit(user) if authed else None,
+        "home_unit": home_unit(user) if user is not None and authed else None,
         "can_audit": authed and _can_audit(user),
         "simulator_url": settings.SIMULATOR_URL,
         "environment": settings.ENVIRONMENT,
     }
 
 
-def _can_audit(user: object) -> bool:
+def _can_audit(user: Any) -> bool:
     from binhyen.accounts.models import Membership, Role
 
     if getattr(user, "is_superuser", False):

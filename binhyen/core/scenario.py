@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,9 +65,7 @@ def _send_in_process(page: ChannelAccount) -> None:
     )
 
 
-def _wait_for_case(
-    since: timezone.datetime, timeout: float, drain: Callable[[], int] | None
-) -> Case:
+def _wait_for_case(since: datetime, timeout: float, drain: Callable[[], int] | None) -> Case:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if drain is not None:

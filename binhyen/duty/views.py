@@ -21,6 +21,10 @@ from binhyen.duty import services
 from binhyen.duty.models import Post, Shift
 
 
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login_required guarantees it
+
+
 class ShiftForm(forms.Form):
     unit = forms.CharField(max_length=32)
     user = forms.IntegerField()
@@ -42,7 +46,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "user")
         .order_by("unit__path", "starts_at")
     )
-    manageable = [u for u in units if _may_manage(request.user, u)]
+    manageable = [u for u in units if _may_manage(_user(request), u)]
     return render(
         request,
         "duty/roster.html",
@@ -50,7 +54,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "now": now,
             "on_duty": [s for s in shifts if s.starts_at <= now < s.ends_at],
             "upcoming": [s for s in shifts if s.starts_at > now][:100],
-            "alerts": services.active_alerts_for(request.user)[:50],
+            "alerts": services.active_alerts_for(_user(request))[:50],
             "manageable": manageable,
             "posts": Post.choices,
             "staff": User.objects.filter(is_active=True, memberships__unit__in=manageable)
@@ -76,7 +80,7 @@ def shift_create(request: HttpRequest) -> HttpResponse:
     d = form.cleaned_data
     unit = visible_units(request.user).filter(code=d["unit"]).first()
     user = User.objects.filter(pk=d["user"], is_active=True).first()
-    if unit is None or user is None or not _may_manage(request.user, unit):
+    if unit is None or user is None or not _may_manage(_user(request), unit):
         raise Http404
     try:
         services.shift_create(
@@ -85,7 +89,7 @@ def shift_create(request: HttpRequest) -> HttpResponse:
             post=d["post"],
             starts_at=d["starts_at"],
             ends_at=d["ends_at"],
-            actor=request.user,
+            actor=_user(request),
         )  # type: ignore[arg-type]
     except CaseError as exc:
         messages.error(request, str(exc))
@@ -97,7 +101,7 @@ def shift_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = services.active_or_recent_alerts_for(request.user).filter(pk=pk).first()
+    alert = services.active_or_recent_alerts_for(_user(request)).filter(pk=pk).first()
     if alert is None:
         raise Http404
     services.alert_acknowledge(alert=alert, actor=request.user)  # type: ignore[arg-type]

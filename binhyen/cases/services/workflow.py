@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from binhyen.cases.models import OPEN_STATUSES, Case, CaseEvent, Intent, Outcome, Status
 from binhyen.cases.services.common import CaseError
@@ -35,7 +36,7 @@ DECISIONS = frozenset({Status.HANDED_OVER, Status.TRANSFERRED, Status.RESOLVED, 
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: StrOrPromise
     sources: frozenset[str]
     target: str
     intents: frozenset[str]
@@ -44,13 +45,13 @@ class Transition:
 
 def _t(
     action: str,
-    label: str,
+    label: StrOrPromise,
     sources: set[str],
     target: str,
     intents: frozenset[str],
     needs_reason: bool = False,
 ) -> Transition:
-    return Transition(action, str(label), frozenset(sources), target, intents, needs_reason)
+    return Transition(action, label, frozenset(sources), target, intents, needs_reason)
 
 
 TRANSITIONS: dict[str, Transition] = {

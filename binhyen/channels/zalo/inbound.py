@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -12,6 +13,9 @@ from binhyen.cases import services as cases
 from binhyen.cases.models import Contact, Message
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
+
+if TYPE_CHECKING:
+    from binhyen.duty.models import MessengerLink
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +226,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
 
 def _maybe_link_officer(
     account: ChannelAccount, key: str, kind: str, text: str, event: Event, anonymous: bool
-) -> object | None:
+) -> MessengerLink | None:
     """An officer sending "BY 123456" from their own Zalo links it for alerts."""
     from binhyen.duty.services import messenger_link_complete, parse_link_code
 
