@@ -144,6 +144,8 @@ _GOING_TO = {"ra", "len", "sang"}  # "phải ra Tuy Hòa", "lên tỉnh": a dest
 _MOTION_VERBS = {"huong", "chay", "tron", "phong", "chuon", "chuyen", "cho"}
 _OLD_MARKER = "cũ"
 _CLAIMED = "nơi người gọi tự xưng"
+_HOMETOWN = "quê quán, không phải nơi xảy ra"
+_PRONOUNS = {"em", "toi", "minh", "chau", "anh", "chi", "no", "ba", "ong", "co", "chu"}
 
 # Other provinces, big cities and countries: mentions followed by them are not ours, and a
 # bare match on them resolves to nothing.
@@ -543,12 +545,21 @@ class Gazetteer:
         prev1 = ws[s - 1].text if s >= 1 else ""
         prev2 = ws[s - 2].text if s >= 2 else ""
         before = {w.text for w in ws[max(0, s - 6) : s]}
-        if prev1 in _DIRECTION_BEFORE or (prev2 in _DIRECTION_BEFORE and prev1 in {"tu", "ve"}):
+        if prev1 == "huong" or (prev2 in _DIRECTION_BEFORE and prev1 in {"tu", "ve"}):
+            return "hướng di chuyển"
+        # "chạy về phía phường X" is a direction; "cầu Đà Rằng phía phường X" is a side.
+        if prev1 == "phia" and (
+            prev2 in _MOTION_PREPOSITIONS | {"huong"} or before & _MOTION_VERBS
+        ):
+            return "hướng di chuyển"
+        if prev1 == "tan" and prev2 in _MOTION_PREPOSITIONS:  # "phải xuống tận BMT"
             return "hướng di chuyển"
         if prev1 in _GOING_TO or (prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS):
             return "hướng di chuyển"
         if "xung" in before:
             return _CLAIMED
+        if self._after_hometown(ws, s):
+            return _HOMETOWN
         if "tuyen" in {prev1, prev2}:
             return "tuyến xe"
         if m.prefix == "quận":
@@ -561,6 +572,17 @@ class Gazetteer:
             return "thuộc tỉnh khác"
         return ""
 
+    @staticmethod
+    def _after_hometown(ws: list[Word], s: int) -> bool:
+        """'quê xã X', 'quê ở X', 'em quê ở X': a hometown (rule 8), not the event place."""
+        for k in range(s - 1, max(-1, s - 4), -1):
+            w = ws[k]
+            if w.text == "que":  # not "quế" (cinnamon), not "về quê ở X" (going there)
+                return w.raw in ("quê", "que", "") and (k == 0 or ws[k - 1].text != "ve")
+            if w.text not in _PRONOUNS and w.text != "o":
+                return False
+        return False
+
     # --- deciding --------------------------------------------------------------------------
 
     def _decide(self, ws: list[Word], mentions: list[_Mention]) -> Resolution:
@@ -568,6 +590,8 @@ class Gazetteer:
         live = [m for m in mentions if not m.ignored]
         if not live:  # a claimed office is the only place named: better than nothing
             live = [m for m in mentions if m.ignored == _CLAIMED]
+        if not live and all(m.ignored == _HOMETOWN for m in mentions):
+            live = mentions  # only a hometown is named: it is the citizen's locality
         for m in mentions:
             if m not in live:
                 res.reasons.append(f"bỏ qua '{self._text(ws, m)}' ({m.ignored})")

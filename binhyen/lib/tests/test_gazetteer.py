@@ -137,6 +137,29 @@ def test_direction_of_travel_is_ignored(gaz: Gazetteer) -> None:
     assert codes(gaz, text) == ["24490"]
 
 
+def test_phia_is_a_side_unless_something_moves_towards_it(gaz: Gazetteer) -> None:
+    side = "cô gái đứng ngoài lan can cầu Đà Rằng phía phường Phú Lâm, định nhảy xuống"
+    assert codes(gaz, side) == ["22240"]
+    moving = "cướp giật ở chợ Phước An rồi chạy về phía phường Tân Lập"
+    assert codes(gaz, moving) == ["24490"]
+
+
+def test_going_all_the_way_to_a_place_is_a_destination(gaz: Gazetteer) -> None:
+    text = "Krông Bông có chỗ nào cấp đổi giấy phép lái xe không hay phải xuống tận BMT ạ?"
+    assert codes(gaz, text) == ["24448", "24454", "24472", "24478", "24484"]
+
+
+def test_hometown_is_not_the_event_place(gaz: Gazetteer) -> None:
+    elsewhere = "Em quê xã Ea Wy, đang làm thuê ở Pleiku, Gia Lai, sáng nay bị móc túi ở bến xe"
+    assert codes(gaz, elsewhere) == []
+    here = "e que xa Ea Wy, nay dang o tro phuong Ea Kao thi bi mat xe"
+    assert codes(gaz, here) == ["24169"]  # Phường Ea Kao
+    only = "em quê xã Ea Wy, muốn làm lại căn cước thì làm ở đâu ạ"
+    assert codes(gaz, only) == ["24193"]  # the only place named: the citizen's locality
+    going = "Tết này con về quê ở xã Ea Wy chơi một tháng có phải khai báo tạm vắng không"
+    assert codes(gaz, going) == ["24193"]
+
+
 def test_caller_claimed_office_elsewhere_is_ignored(gaz: Gazetteer) -> None:
     text = "người tự xưng công an phường Tân An gọi mẹ tôi ở thị trấn Buôn Trấp"
     assert codes(gaz, text) == ["24538"]

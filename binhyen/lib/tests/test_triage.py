@@ -58,6 +58,18 @@ def test_beating_a_wife_is_domestic_violence(triager: Triager) -> None:
     assert (r.intent, r.category, r.urgency) == ("tip", "domestic_child", "critical")
 
 
+def test_crash_where_the_vehicle_catches_fire_is_traffic(triager: Triager) -> None:
+    r = triager.predict("ô tô tông trụ điện rồi bốc cháy, tài xế còn kẹt bên trong, xã Ea Wy")
+    assert (r.intent, r.category, r.urgency) == ("tip", "traffic", "critical")
+    fire = triager.predict("cháy nhà ở xã Ea Wy, lửa bốc cao, còn người bên trong")
+    assert fire.category == "fire_rescue"
+
+
+def test_capsized_boat_is_rescue_not_a_crash(triager: Triager) -> None:
+    r = triager.predict("thuyền đánh cá bị lật ở cửa biển, 1 người chưa tìm thấy, xã An Phú")
+    assert (r.intent, r.category, r.urgency) == ("tip", "fire_rescue", "critical")
+
+
 def test_lost_documents_are_a_question(triager: Triager) -> None:
     r = triager.predict("em bi mat cccd o ben xe, lam lai o dau, co mat phi ko")
     assert (r.intent, r.category, r.urgency) == ("question", None, None)
@@ -151,6 +163,17 @@ def test_training_is_deterministic(gaz: Gazetteer) -> None:
     m1, m2 = train(sample, gazetteer=gaz), train(sample, gazetteer=gaz)
     assert m1.version == m2.version
     assert np.array_equal(m1.heads["category"].coef, m2.heads["category"].coef)
+
+
+def test_model_version_changes_when_the_lexicon_changes(
+    gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from binhyen.lib.triage import training
+
+    sample = seed_examples()[:40]
+    before = train(sample, gazetteer=gaz).version
+    monkeypatch.setattr(training, "_feature_code_digest", lambda: b"another lexicon")
+    assert train(sample, gazetteer=gaz).version != before
 
 
 def test_seed_files_follow_the_labelling_format(gaz: Gazetteer) -> None:

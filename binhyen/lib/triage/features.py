@@ -29,6 +29,7 @@ _TRANSFER = re.compile(r"\b(chuyen|nap|mat|chuyen khoan) (het )?\d+ (trieu|nghin
 _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
 )
+_OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 
@@ -144,6 +145,10 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:praise-crime")
     if "int:praise" in pos and cats:
         feats.append("I:praise+crime")
+    if "int:strong_praise" in pos and cats:
+        feats.append("I:strong_praise+crime")  # "khen các chiến sĩ đã cứu 2 cháu đuối nước"
+    if a.tokens[:1] in (["de"], ["kien"], ["gop"]) and _OPENS_WITH_REQUEST.match(a.folded):
+        feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
     if "int:spam" in pos and not report:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
@@ -153,6 +158,12 @@ def cue_features(a: Analysis) -> list[str]:
     if cats and ask and not now:
         feats.append("I:crime+ask-now")
     feats.append(f"I:ncats={min(len(cats), 3)}")
+    if "cue:crash" in pos and "cue:burning" in pos:
+        feats.append("C:crash+fire")
+    if "cue:racing" in pos and "cat:public_order" in pos:
+        feats.append("C:racing+gathering")
+    if "cue:timber" in pos and "cat:traffic" in pos:
+        feats.append("C:timber+vehicle")
 
     n = len(a.tokens)
     for limit, name in _LENGTH_BUCKETS:

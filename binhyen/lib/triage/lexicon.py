@@ -79,7 +79,9 @@ _GROUPS: dict[str, str] = {
         việc nhẹ lương cao|chuyển khoản giả|ảnh chuyển khoản|tải app|cài app|cập nhật thông tin|
         nhân viên ngân hàng|điện lực|bảo hiểm|hoàn tiền|chặn luôn|tắt máy|lợi nhuận|hội thảo|
         chữa được|cán bộ thuế|lấy lại tiền|bị chặn|tuyển lao động|lương cao|bao ăn ở|
-        đi campuchia|sang campuchia|bị giữ|nộp tiền chuộc|mua hàng online|chuyển cọc|giả vờ""",
+        đi campuchia|sang campuchia|bị giữ|nộp tiền chuộc|mua hàng online|chuyển cọc|giả vờ|
+        áo cà sa|giả sư|sư giả|xin tiền xây chùa|giả làm sư|mặc đồ giống|mặc giống|ép mua|
+        bắt mua|giả cảnh sát|giả công an|công an giả|giả cán bộ""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -93,7 +95,8 @@ _GROUPS: dict[str, str] = {
         nồng độ cồn|không đội mũ|chở 3|xe phân khối lớn|mất lái|xe khách|xe tải|container|
         xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|
         bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
-        chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm""",
+        chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm|
+        chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -102,8 +105,9 @@ _GROUPS: dict[str, str] = {
         mắc kẹt|bị kẹt|kẹt trong|kẹt trên|nhảy cầu|nhảy sông|dọa nhảy|đòi tự tử|định tự tử|
         tự tử|treo cổ|uống thuốc sâu|pccc|phòng cháy|chữa cháy|bình chữa cháy|thoát hiểm|
         lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|
-        mất tích|thuyền|ghe|chiếc xuồng|rơi xuống biển|
-        rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện""",
+        mất tích|thuyền|chiếc xuồng|rơi xuống biển|
+        rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện|
+        sạt xuống|đất sạt|lở đất|vùi lấp|bị lấp|kẹt bên trong|chiếc ghe|lật ghe|ghe bị""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -111,7 +115,8 @@ _GROUPS: dict[str, str] = {
         lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|trẻ em|bé gái|bé trai|cháu bé|đứa bé|đứa nhỏ|
         con gái|con riêng|nhốt con|chồng say|vợ con|bầm tím|nghỉ học|ép|đón đi|bế lên|
         chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|trói tay|kiệt sức|mẹ ruột|
-        cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo""",
+        cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo|
+        con trai tôi|con trai em|thằng con|giết cả nhà|đánh mẹ|đánh cha|đánh bố|bế đi|bế lên xe""",
     "cat:environment": """
         chặt cây|cây rừng|chặt rừng|đốn cây|đốn gỗ|khai thác rừng|gỗ rừng|săn bắt|đi săn|săn thú|
         con sóc|cheo|thú quý|khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|
@@ -121,13 +126,16 @@ _GROUPS: dict[str, str] = {
         bẫy thú|đặt bẫy|tê tê|rắn hổ mang|cu li|con khỉ|con voi|voi con|thịt chồn|con chồn|
         cầy hương|con rùa|rùa núi|nhím|chim quý|
         xả thải|nước thải|ô nhiễm|mùi hôi|hôi thối|cá chết|rác thải|đốt rác|chất thải|
-        thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước""",
+        thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước|
+        chở gỗ|xe chở gỗ|gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
         tàu lạ|thuê trọ|thuê phòng|tên giả|khai tên|không đăng ký tạm trú|khẩu trang|
         theo dõi|chụp ảnh|hỏi thăm|tắt đèn|đi lòng vòng|đi lang thang|lén lút|nghi là trộm|
-        có ai ở nhà|đi từng nhà|dò hỏi|xe không biển|không ai trông coi|bỏ lại|đậu cả ngày""",
+        có ai ở nhà|đi từng nhà|dò hỏi|xe không biển|không ai trông coi|bỏ lại|đậu cả ngày|
+        biển số bị che|che biển|che biển số|kính dán tối|kính tối màu|không ai tới lấy|
+        không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -135,6 +143,21 @@ _GROUPS: dict[str, str] = {
         tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|
         lấy điện thoại|rượu giả|
         không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả""",
+    # ---------------------------------------------------------------- labelling-rule cues
+    # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
+    "cue:crash": """
+        tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
+        đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
+        tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà""",
+    "cue:burning": """
+        bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
+        xe cháy""",
+    # Street racing is traffic even when the racers gather like a gang.
+    "cue:racing": """
+        đua xe|lạng lách|đánh võng|bốc đầu|chuẩn bị đua|rú ga|nẹt pô|độ pô|xe độ""",
+    # A truck carrying timber is logging (environment), not a traffic matter.
+    "cue:timber": """
+        chở gỗ|xe chở gỗ|gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
     # ---------------------------------------------------------------- intent cues
     "int:procedure": """
         căn cước|cccd|cmnd|chứng minh nhân dân|vneid|định danh|mức 2|tạm trú|thường trú|
@@ -160,7 +183,13 @@ _GROUPS: dict[str, str] = {
     "int:praise": """
         cảm ơn|cám ơn|khen|tuyên dương|hài lòng|biết ơn|mang ơn|chân thành|tận tình|chu đáo|
         nhanh gọn|kịp thời|nhiệt tình|đánh giá cao|tuyệt vời|rất nhanh|giúp đỡ|đã giúp|
-        đã hướng dẫn|đáng khen|ghi nhận""",
+        đã hướng dẫn|đáng khen|ghi nhận|
+        hoan nghênh|đỡ hẳn|giảm hẳn|yên tâm|an tâm|trân trọng|cảm kích|các chiến sĩ""",
+    # Praise that cannot be the polite ending of a tip ("..., em cảm ơn" is not praise).
+    "int:strong_praise": """
+        khen|tuyên dương|hoan nghênh|biết ơn|mang ơn|đáng khen|đánh giá cao|nhờ có các anh|
+        nhờ các anh mà|cảm ơn các anh đã|cảm ơn công an đã|cám ơn các anh đã|rất hài lòng|
+        xin gửi lời cảm ơn|chân thành cảm ơn|trân trọng|cảm kích""",
     "int:complaint": """
         góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong|
         không ai trả lời|chưa ai trả lời|
@@ -173,7 +202,8 @@ _GROUPS: dict[str, str] = {
         không hợp lý|vô lý|nhũng nhiễu|bị quát|quát tháo|chờ cả|chờ mãi|máy hỏng|báo lỗi|bị lỗi|
         đi xa|xem lại|nên có|nên bố trí|nên làm|nên lắp|
         không thấy ai|không xử lý|chưa xử lý|chưa giải quyết|tăng cường tuần tra|bố trí|
-        lắp thêm|biển chỉ dẫn|có người báo tin|biết trước""",
+        lắp thêm|biển chỉ dẫn|có người báo tin|biết trước|
+        đề nghị công an|nên lắp|lắp camera|lắp đặt camera""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -222,18 +252,24 @@ _GROUPS: dict[str, str] = {
         cầm kiếm|mang kiếm|cầm rựa|vác rựa|súng|tuýp sắt|cầm gậy|hung khí|chém|đâm vào|bị đâm|
         đâm chết|bắn chết|nổ súng|chảy máu|máu me|đầy máu|
         bị thương|thương nặng|bất tỉnh|ngất|ngất xỉu|bất động|co giật|sùi bọt mép|sốc|chết|
-        tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|
+        tử vong|giết|đòi giết|chém chết|đốt nhà|tạt xăng|bốc cháy|đám cháy|cháy lớn|ngọn lửa|
         lửa bốc|lửa đang|phát nổ|tiếng nổ|đuối nước|
         chết đuối|chưa tìm thấy|rơi xuống biển|rơi xuống sông|sạt lở|bị vùi|mắc kẹt|bị kẹt|
         kẹt trong|kẹt dưới|bắt cóc|bắt đi|đón đi|mất tích|
         dọa nhảy|tự tử|
         khó thở|bị bỏng|gãy chân|gãy tay|trói tay|kiệt sức|khóc thét|cầm súng|đánh ngất|nằm đường|
         kêu cứu|khống chế|đòi chém|đang trốn|trốn trong|
-        rượt|đuổi chém|nhốt|bị đánh|nguy hiểm tính mạng|tiền chuộc|đe dọa giết""",
+        rượt|đuổi chém|nhốt|bị đánh|nguy hiểm tính mạng|tiền chuộc|đe dọa giết|
+        lửa lớn|cháy to|cháy dữ|còn ở trong|người bên trong|người còn bên trong|
+        còn người bên trong|còn kẹt|kẹt bên trong|chưa ra được|chưa thoát ra|vùi lấp|bị lấp|
+        sạt xuống|đất sạt|bế đi|bế lên xe|chở đi mất|giữ lại trong|không cho ra|dọa đốt|đòi đốt|
+        châm lửa|dội xăng|đổ xăng lên""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
-        lần trước|trước đây|đã lâu|mấy năm|tháng rồi|tuần rồi|năm rồi|dịp tết|đợt trước""",
+        lần trước|trước đây|đã lâu|mấy năm|tháng rồi|tuần rồi|năm rồi|dịp tết|đợt trước|
+        mấy tháng trước|hồi tháng|từ tháng|tháng vừa rồi|hồi năm|đầu năm nay|sau mới biết|
+        sau này mới biết|hôm bữa|bữa trước|mấy bữa trước|bữa hổm|hôm rồi""",
     "urg:recurring": """
         thường xuyên|hay|tối nào cũng|đêm nào cũng|ngày nào cũng|cuối tuần nào cũng|
         năm nào cũng|tuần nào cũng|chiều nào cũng|nhiều lần|thường hay|liên tục|mấy hôm nay|

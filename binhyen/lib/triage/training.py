@@ -3,7 +3,8 @@
 ``train(examples)`` fits three multinomial logistic regressions (scikit-learn, lbfgs) on the
 same feature space: intent on every example, category and urgency on tips only. Training is
 deterministic: sorted vocabulary, a deterministic solver, no random state involved; the same
-seed files give the same weights (``version`` is a hash of data + parameters).
+seed files give the same weights (``version`` is a hash of the data, the parameters and
+the sources that compute the features).
 
 ``build_default_model(path)`` trains on the shipped seed files (``binhyen/data/triage/``),
 measures held-back scores (k-fold on the dev seed, and extra-seed-only → dev seed) and saves
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +93,22 @@ def seed_examples(names: Iterable[str] = SEED_FILES) -> list[Example]:
     return [e for name in names for e in load_examples(SEED_DIR / name)]
 
 
+@lru_cache(maxsize=1)
+def _feature_code_digest() -> bytes:
+    """The sources that decide the features: a change to a lexicon or a rule is a new model."""
+    from binhyen.lib import gazetteer, vntext
+    from binhyen.lib.triage import features, lexicon
+
+    h = hashlib.sha256()
+    for module in (vntext, gazetteer, lexicon, features):
+        h.update(Path(module.__file__ or "").read_bytes())
+    h.update(gazetteer.DEFAULT_PATH.read_bytes())
+    return h.digest()
+
+
 def _fingerprint(examples: Sequence[Example], params: Params) -> str:
     h = hashlib.sha256()
+    h.update(_feature_code_digest())
     h.update(json.dumps(asdict(params), sort_keys=True).encode())
     for e in examples:
         h.update(json.dumps([e.text, e.intent, e.category, e.urgency]).encode())
