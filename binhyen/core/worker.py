@@ -118,7 +118,11 @@ class BinhYenWorker:
     def run(self, *, interval: float = 0.2, tick: float | None = 15.0) -> None:
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
-        log.info("worker %s started (poll %.2fs, tick %.0fs)", self.worker_id, interval, tick)
+        periodic = "no periodic jobs" if tick is None else f"periodic jobs every {tick:.0f}s"
+        queues = ", ".join(sorted(self.queues)) if self.queues else "all queues"
+        log.info(
+            "worker %s started (%s, poll %.2fs, %s)", self.worker_id, queues, interval, periodic
+        )
         next_tick = time.monotonic()
         while self.running:
             close_old_connections()
