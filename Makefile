@@ -9,7 +9,7 @@ DEMO_ENV := BINHYEN_ENV=demo \
 	ZALO_OPENAPI_URL=http://127.0.0.1:8090 ZALO_OAUTH_URL=http://127.0.0.1:8090 \
 	BINHYEN_SIMULATOR_URL=http://127.0.0.1:8090/ BINHYEN_MEDIA_HOSTS=127.0.0.1
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean
+.PHONY: install demo scenario test test-sqlite test-postgres lint bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -30,11 +30,15 @@ demo: install
 	@echo "Console:            http://127.0.0.1:8000/   (log in with a demo login above)"
 	@echo "Zalo simulator:     http://127.0.0.1:8090/   (play the citizen: pick a page, send a message)"
 	@echo "Public tip form:    http://127.0.0.1:8000/bao-tin/   (anonymous web tips, tip code + password)"
-	@echo "Replay the pilot's kindergarten night: .venv/bin/binhyen demo-scenario kindergarten"
+	@echo "Replay the pilot's kindergarten night (in another terminal): make scenario"
 	@echo "API docs:           http://127.0.0.1:8000/api/v1/docs"
 	@echo "Live alerts stream: http://127.0.0.1:8001/live/stream (opened by the console pages)"
 	@echo
 	$(DEMO_ENV) $(BIN)/binhyen serve --host 127.0.0.1 --port 8000 --simulator --simulator-port 8090
+
+# Against the running demo (its simulator, database and worker): the pilot's night replayed.
+scenario: install
+	$(DEMO_ENV) $(BIN)/binhyen demo-scenario kindergarten
 
 test: install test-sqlite test-postgres
 
