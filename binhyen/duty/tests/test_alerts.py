@@ -190,6 +190,7 @@ def test_roster_page_lists_alerts_and_shifts(world, published, client):
     client.login(username=world.duty.username, password=PASSWORD)
     body = client.get("/truc-ban/").content.decode()
     assert "thanh niên mang dao" in body and str(world.duty) in body
+    assert ">Khẩn cấp</span>" in body and ">critical<" not in body  # labels, not codes
 
 
 def test_shift_must_end_after_it_starts(world):
