@@ -149,6 +149,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:strong_praise+crime")  # "khen các chiến sĩ đã cứu 2 cháu đuối nước"
     if a.tokens[:1] in (["de"], ["kien"], ["gop"]) and _OPENS_WITH_REQUEST.match(a.folded):
         feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
+        if "int:suggest" in pos:
+            feats.append("I:request+suggestion")
     if "int:spam" in pos and not report:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:

@@ -81,7 +81,8 @@ _GROUPS: dict[str, str] = {
         chữa được|cán bộ thuế|lấy lại tiền|bị chặn|tuyển lao động|lương cao|bao ăn ở|
         đi campuchia|sang campuchia|bị giữ|nộp tiền chuộc|mua hàng online|chuyển cọc|giả vờ|
         áo cà sa|giả sư|sư giả|xin tiền xây chùa|giả làm sư|mặc đồ giống|mặc giống|ép mua|
-        bắt mua|giả cảnh sát|giả công an|công an giả|giả cán bộ""",
+        bắt mua|giả cảnh sát|giả công an|công an giả|giả cán bộ|
+        kêu gọi quyên góp|quyên góp|số tài khoản|số tk|thuê bao|mua chịu|hẹn trả tiền|quỵt""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -142,7 +143,8 @@ _GROUPS: dict[str, str] = {
         bán dâm|gái bán dâm|chứa gái|súng hơi|súng cồn|súng tự chế|vũ khí|kíp nổ|thuốc nổ|
         tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|
         lấy điện thoại|rượu giả|
-        không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả""",
+        không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả|
+        cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -166,13 +168,16 @@ _GROUPS: dict[str, str] = {
         làm lại|thủ tục|hồ sơ|nộp hồ sơ|lệ phí|dịch vụ công|giấy tờ|giấy xác nhận|giấy phép|
         xin phép|thẩm duyệt|xuất cảnh|xuất khẩu lao động|đăng ký|khai báo|tích hợp|cà vẹt|
         cavet|đổi biển|biển vàng|giấy chứng nhận|một cửa|chứng tử|kết hôn|tách khẩu|nhập khẩu|
-        xóa thường trú|đủ điều kiện|an ninh trật tự|flycam|nhân thân""",
+        xóa thường trú|đủ điều kiện|an ninh trật tự|flycam|nhân thân|
+        nộp phạt|đóng phạt|lấy lại xe|nhận lại xe|tạm giữ xe|ghi địa chỉ|địa chỉ thường trú|
+        sáp nhập""",
     "int:ask": """
         cho hỏi|xin hỏi|cho em hỏi|cho mình hỏi|cho tôi hỏi|cho cháu hỏi|hỏi|có được không|
         được không|có phải|phải làm sao|làm sao|như thế nào|thế nào|bao lâu|ở đâu|khi nào|
         có cần|cần gì|cần những gì|gồm những gì|cần mang|mang theo gì|có bị|có mất phí|
         mất bao lâu|nộp ở đâu|làm ở đâu|đi đâu|hay phải|hay không|có sao không|có còn|
-        được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu""",
+        được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu|
+        lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc""",
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
@@ -185,6 +190,12 @@ _GROUPS: dict[str, str] = {
         nhanh gọn|kịp thời|nhiệt tình|đánh giá cao|tuyệt vời|rất nhanh|giúp đỡ|đã giúp|
         đã hướng dẫn|đáng khen|ghi nhận|
         hoan nghênh|đỡ hẳn|giảm hẳn|yên tâm|an tâm|trân trọng|cảm kích|các chiến sĩ""",
+    # Suggestions about police work or public order services are feedback, not tips.
+    "int:suggest": """
+        đề nghị bố trí|đề nghị lắp|đề nghị tăng cường|đề nghị dán|nên bố trí|nên lắp|
+        bố trí người|điều tiết giao thông|phân luồng|lắp thêm|lắp đặt|tăng cường tuần tra|
+        tuyên truyền|đặt biển|cắm biển|làm biển|gắn biển|lắp camera|lắp đèn|mở thêm|
+        kéo dài giờ""",
     # Praise that cannot be the polite ending of a tip ("..., em cảm ơn" is not praise).
     "int:strong_praise": """
         khen|tuyên dương|hoan nghênh|biết ơn|mang ơn|đáng khen|đánh giá cao|nhờ có các anh|
@@ -203,7 +214,8 @@ _GROUPS: dict[str, str] = {
         đi xa|xem lại|nên có|nên bố trí|nên làm|nên lắp|
         không thấy ai|không xử lý|chưa xử lý|chưa giải quyết|tăng cường tuần tra|bố trí|
         lắp thêm|biển chỉ dẫn|có người báo tin|biết trước|
-        đề nghị công an|nên lắp|lắp camera|lắp đặt camera""",
+        đề nghị công an|nên lắp|lắp camera|lắp đặt camera|
+        làm gương|gương mẫu|được trả lời là|tiếp nhận mà""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -239,7 +251,8 @@ _GROUPS: dict[str, str] = {
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
         vẫn đang|vẫn còn|còn đang|đang diễn ra|tới giờ|đến giờ|từ chiều tới giờ|đêm nay|
         tối nay|đang ở|vẫn đứng|ngay trước|trực tiếp|chưa đi|chưa tắt|vẫn chưa|giờ vẫn|nãy giờ|
-        từ nãy|đang làm|live""",
+        từ nãy|đang làm|live|
+        giờ sáng rồi|giờ đêm rồi|giờ khuya rồi|giờ tối rồi|giờ trưa rồi""",
     "urg:just": """
         vừa|vừa mới|mới xong|mới đi|lúc nãy|khi nãy|hồi nãy|ban nãy|cách đây|phút trước|mới xảy ra|
         sáng nay|trưa nay|chiều nay|từ sáng|từ trưa|từ chiều|từ tối|hôm nay|
@@ -263,7 +276,14 @@ _GROUPS: dict[str, str] = {
         lửa lớn|cháy to|cháy dữ|còn ở trong|người bên trong|người còn bên trong|
         còn người bên trong|còn kẹt|kẹt bên trong|chưa ra được|chưa thoát ra|vùi lấp|bị lấp|
         sạt xuống|đất sạt|bế đi|bế lên xe|chở đi mất|giữ lại trong|không cho ra|dọa đốt|đòi đốt|
-        châm lửa|dội xăng|đổ xăng lên""",
+        châm lửa|dội xăng|đổ xăng lên|
+        bị chìm|chìm mất|chìm xuống|lặn tìm|mò tìm|bị đuối|cuốn trôi|nước cuốn trôi|cháy lan|
+        lửa lan|chưa đưa ra|chưa cứu ra|chưa ra kịp|bị liệt|bị trói|trói vào|dây điện quất|
+        lấy roi|đánh dã man|đánh tới tấp|lôi ra đánh|gậy sắt|ống sắt|cây sắt|đánh hội đồng|
+        bế bé|bế cháu|bế đứa|ôm bé|bắt bé|bắt cháu|bắt đứa bé|lôi lên xe|kéo lên xe|đẩy lên xe|
+        nằm bất động|không cử động|không thở|tím tái|ngộ độc|lên cơn|dọa chém|dọa đâm|tạt axit|
+        axit|ngạt khói|ngạt thở|
+        bế một|bế 1|gào khóc|chạy theo xe|đuổi theo xe""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|

@@ -73,7 +73,7 @@ class Example:
 class Params:
     c_intent: float = 16.0
     c_category: float = 16.0
-    c_urgency: float = 4.0
+    c_urgency: float = 16.0
     cue_weight: float = 0.25
     min_df: int = 1
 
