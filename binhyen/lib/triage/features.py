@@ -29,6 +29,7 @@ _TRANSFER = re.compile(r"\b(chuyen|nap|mat|chuyen khoan) (het )?\d+ (trieu|nghin
 _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
 )
+_INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(thang|ngay|tuan)\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
@@ -162,8 +163,6 @@ def cue_features(a: Analysis) -> list[str]:
     feats.append(f"I:ncats={min(len(cats), 3)}")
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
-    if "cue:racing" in pos and "cat:public_order" in pos:
-        feats.append("C:racing+gathering")
     if "cue:timber" in pos and "cat:traffic" in pos:
         feats.append("C:timber+vehicle")
 
@@ -189,6 +188,10 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("P:one" if len(a.place.codes) == 1 else "P:many")
     else:
         feats.append("P:none")
+    if _INTEREST_RATE.search(a.folded):
+        feats.append("C:interest_rate")  # "lãi 10%/tháng", "lãi suất 30 phần trăm một tháng"
+    if ask and "int:unrelated" in pos and not report:
+        feats.append("I:ask+unrelated")  # "cầu tràn còn ngập không", "số điện lực"
     if _TRANSFER.search(a.folded):
         feats.append("C:money_amount")
     plain = a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)

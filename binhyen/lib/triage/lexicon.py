@@ -49,7 +49,9 @@ _GROUPS: dict[str, str] = {
         nẹt pô|rú ga|côn đồ|giang hồ|băng nhóm|mã tấu|cầm kiếm|mang kiếm|vác kiếm|gậy gộc|
         ném chai|đập chai|ném đá|dọa đánh|bắt nạt|bạo lực học đường|chặn đánh|chặn đường đánh|
         gây sự|hăm dọa|thanh niên tụ tập|mất trật tự|không ngủ được|hung khí|tuýp sắt|
-        kéo đến đánh|đánh người|gây gổ|cãi nhau""",
+        kéo đến đánh|đánh người|gây gổ|cãi nhau|
+        bạn cùng lớp|cùng lớp|bạn học|túm tóc|quay clip|đánh bạn|học sinh đánh|nữ sinh đánh|
+        bị bạn đánh""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -88,7 +90,8 @@ _GROUPS: dict[str, str] = {
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
         danh bạ|bêu riếu|mắm tôm|tạt sơn|ném sơn|sơn đỏ|chất bẩn|tờ rơi|hỗ trợ tài chính|
         vay góp|góp ngày|góp theo ngày|cầm đồ|tiệm cầm đồ|lãi ngày|bốc họ|tiền lãi|nợ gốc|
-        thu lãi|cho vay|vay tiền nhanh|vay nhanh|ảnh ghép|tiền chuộc|bắt lên xe""",
+        thu lãi|cho vay|vay tiền nhanh|vay nhanh|ảnh ghép|tiền chuộc|bắt lên xe|
+        vay tiền|cầm sổ đỏ|bắt cầm|lãi tháng""",
     "cat:traffic": """
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|quẹt trúng|quẹt ngã|lật xe|xe lật|bị lật|đua xe|lạng lách|
@@ -97,7 +100,8 @@ _GROUPS: dict[str, str] = {
         xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|
         bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
         chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm|
-        chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột""",
+        chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|
+        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -108,7 +112,8 @@ _GROUPS: dict[str, str] = {
         lối thoát hiểm|cứu hộ|cứu nạn|nước ngập|lũ|ngập|bị bỏng|bỏng nặng|sập nhà|114|lặn tìm|
         mất tích|thuyền|chiếc xuồng|rơi xuống biển|
         rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện|
-        sạt xuống|đất sạt|lở đất|vùi lấp|bị lấp|kẹt bên trong|chiếc ghe|lật ghe|ghe bị""",
+        sạt xuống|đất sạt|lở đất|vùi lấp|bị lấp|kẹt bên trong|chiếc ghe|lật ghe|ghe bị|
+        bị nước cuốn|tắm suối|tắm sông|tắm đập|bị đuối""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -128,7 +133,8 @@ _GROUPS: dict[str, str] = {
         cầy hương|con rùa|rùa núi|nhím|chim quý|
         xả thải|nước thải|ô nhiễm|mùi hôi|hôi thối|cá chết|rác thải|đốt rác|chất thải|
         thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước|
-        chở gỗ|xe chở gỗ|gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây""",
+        gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây|
+        bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -150,16 +156,14 @@ _GROUPS: dict[str, str] = {
     "cue:crash": """
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
-        tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà""",
+        tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà|
+        đâm gãy|tông gãy|đâm sập""",
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
-    # Street racing is traffic even when the racers gather like a gang.
-    "cue:racing": """
-        đua xe|lạng lách|đánh võng|bốc đầu|chuẩn bị đua|rú ga|nẹt pô|độ pô|xe độ""",
     # A truck carrying timber is logging (environment), not a traffic matter.
     "cue:timber": """
-        chở gỗ|xe chở gỗ|gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
+        gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
     # ---------------------------------------------------------------- intent cues
     "int:procedure": """
         căn cước|cccd|cmnd|chứng minh nhân dân|vneid|định danh|mức 2|tạm trú|thường trú|
@@ -177,7 +181,8 @@ _GROUPS: dict[str, str] = {
         có cần|cần gì|cần những gì|gồm những gì|cần mang|mang theo gì|có bị|có mất phí|
         mất bao lâu|nộp ở đâu|làm ở đâu|đi đâu|hay phải|hay không|có sao không|có còn|
         được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu|
-        lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc""",
+        lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc|
+        bao nhiêu|bao nhiêu tiền|mấy ngày|không ạ|chưa ạ|được chưa|được không ạ|có ai biết""",
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
@@ -200,7 +205,8 @@ _GROUPS: dict[str, str] = {
     "int:strong_praise": """
         khen|tuyên dương|hoan nghênh|biết ơn|mang ơn|đáng khen|đánh giá cao|nhờ có các anh|
         nhờ các anh mà|cảm ơn các anh đã|cảm ơn công an đã|cám ơn các anh đã|rất hài lòng|
-        xin gửi lời cảm ơn|chân thành cảm ơn|trân trọng|cảm kích""",
+        xin gửi lời cảm ơn|chân thành cảm ơn|trân trọng|cảm kích|
+        cảm động|rất cảm động|cảm ơn mấy anh csgt|cảm ơn các anh csgt|cảm ơn các chú""",
     "int:complaint": """
         góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong|
         không ai trả lời|chưa ai trả lời|
@@ -215,11 +221,14 @@ _GROUPS: dict[str, str] = {
         không thấy ai|không xử lý|chưa xử lý|chưa giải quyết|tăng cường tuần tra|bố trí|
         lắp thêm|biển chỉ dẫn|có người báo tin|biết trước|
         đề nghị công an|nên lắp|lắp camera|lắp đặt camera|
-        làm gương|gương mẫu|được trả lời là|tiếp nhận mà""",
+        làm gương|gương mẫu|được trả lời là|tiếp nhận mà|
+        chưa có cán bộ nào|chưa có ai xuống|chưa ai xuống|không ai xuống|xác minh hay gọi lại|
+        xem xét và phản hồi""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
-        đã gửi|vụ việc của tôi|kết quả""",
+        đã gửi|vụ việc của tôi|kết quả|
+        đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé""",
@@ -245,7 +254,8 @@ _GROUPS: dict[str, str] = {
         từ thiện|thiện nguyện|nhắn nhầm|gửi nhầm|nhầm|báo cáo tuần|người yêu|làm quen|
         phóng viên|viết bài|đi chơi|mở cửa|sửa xe|page này|trang này có phải|mẹ ơi|tìm việc|
         giá vàng|tìm chủ|rơi ví|lũ năm nay|lớn lên|muốn làm công an|học sinh lớp|mưa quá|
-        bóng đá hôm nay|chỗ nào|ai biết|quán nào""",
+        bóng đá hôm nay|chỗ nào|ai biết|quán nào|
+        số điện thoại|còn ngập|qua được|đi được không|cầu tràn|tình hình mưa lũ|có đi được""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -283,7 +293,9 @@ _GROUPS: dict[str, str] = {
         bế bé|bế cháu|bế đứa|ôm bé|bắt bé|bắt cháu|bắt đứa bé|lôi lên xe|kéo lên xe|đẩy lên xe|
         nằm bất động|không cử động|không thở|tím tái|ngộ độc|lên cơn|dọa chém|dọa đâm|tạt axit|
         axit|ngạt khói|ngạt thở|
-        bế một|bế 1|gào khóc|chạy theo xe|đuổi theo xe""",
+        bế một|bế 1|gào khóc|chạy theo xe|đuổi theo xe|
+        nước cuốn|tìm mà chưa thấy|tìm chưa thấy|chưa thấy đâu|
+        chở đi khỏi|dụ dỗ|dụ đi""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -305,7 +317,8 @@ _GROUPS: dict[str, str] = {
 }
 
 # Phrases that hide the shorter cues starting at the same word ("đăng ký" is not "đang").
-_BLOCK = """đăng ký|đăng tin|đăng bài|đăng nhập|đăng lên|đăng ảnh|đáng khen|kiểm tra|rửa xe|
+_BLOCK = """đăng ký|chết máy|đăng tin|đăng bài|đăng nhập|đăng lên|đăng ảnh|đáng khen|kiểm tra|
+rửa xe|
     bỏ chạy|chạy xe|chạy ra|chạy về|chạy trốn|dạo này|lừa đảo|kết hôn|kết quả|gây rối|
     ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà|gấp đôi|gấp ba|gấp 2|gấp 3|
     gấp 4|gấp 5|gấp 10|rơi xuống|đi xuống|chạy xuống|xuống đường"""
