@@ -528,7 +528,7 @@ class Gazetteer:
     ) -> _Mention:  # fmt: skip
         key = tuple(w.text for w in ws[name_start:end])
         old = False
-        if end < len(ws) and ws[end].text == "cu":
+        if end < len(ws) and ws[end].text == "cu" and not self._name_starts_with_cu(ws, ts, end):
             raw = ws[end].raw
             if not raw or not vntext.has_diacritics(raw) or vntext.accent_key(raw) == _OLD_MARKER:
                 old = True
@@ -539,6 +539,13 @@ class Gazetteer:
         m = _Mention(start, name_start, end, prefix, entries, _is_common(key), old, cue)
         m.ignored = self._why_ignored(ws, ts, m)
         return m
+
+    def _name_starts_with_cu(self, ws: list[Word], ts: list[str], j: int) -> bool:
+        """ "Ea Drong, Cu Mgar": after punctuation, "cu" that begins a name is not "cũ"."""
+        if not ws[j].brk:
+            return False
+        found = self._name_at(ws, ts, j, bare=True)
+        return found is not None and found[0] > 1
 
     def _why_ignored(self, ws: list[Word], ts: list[str], m: _Mention) -> str:
         s = m.start

@@ -149,6 +149,12 @@ def test_going_all_the_way_to_a_place_is_a_destination(gaz: Gazetteer) -> None:
     assert codes(gaz, text) == ["24448", "24454", "24472", "24478", "24484"]
 
 
+def test_cu_starting_the_next_name_is_not_the_old_marker(gaz: Gazetteer) -> None:
+    # Unaccented "Cu Mgar" after a comma is the district that tells Ea D'Rơng from Ea Drông.
+    assert codes(gaz, "o xa Ea Drong, Cu Mgar co nguoi thue tre em hai ca phe") == ["24301"]
+    assert codes(gaz, "p Tan Loi, cu") == ["24133"]
+
+
 def test_hometown_is_not_the_event_place(gaz: Gazetteer) -> None:
     elsewhere = "Em quê xã Ea Wy, đang làm thuê ở Pleiku, Gia Lai, sáng nay bị móc túi ở bến xe"
     assert codes(gaz, elsewhere) == []

@@ -65,6 +65,17 @@ def test_crash_where_the_vehicle_catches_fire_is_traffic(triager: Triager) -> No
     assert fire.category == "fire_rescue"
 
 
+def test_accents_the_citizen_typed_are_respected(triager: Triager) -> None:
+    from binhyen.lib.gazetteer import Gazetteer
+    from binhyen.lib.triage.features import analyse
+
+    gaz = Gazetteer.load()
+    posted = analyse("Trang TikTok 24h đăng video nói có xác người trôi sông", gaz)
+    assert "urg:now" not in posted.groups()  # "đăng" (posted) is not "đang" (now)
+    unaccented = analyse("trang tiktok 24h dang video noi co xac nguoi troi song", gaz)
+    assert "urg:now" in unaccented.groups()  # without accents it may be either
+
+
 def test_capsized_boat_is_rescue_not_a_crash(triager: Triager) -> None:
     r = triager.predict("thuyền đánh cá bị lật ở cửa biển, 1 người chưa tìm thấy, xã An Phú")
     assert (r.intent, r.category, r.urgency) == ("tip", "fire_rescue", "critical")

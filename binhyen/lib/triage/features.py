@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
-from binhyen.lib.triage.lexicon import Hit, match
+from binhyen.lib.triage.lexicon import PHRASE_ACCENTS, Hit, match
 
 CHAR_NGRAMS = (2, 5)
 
@@ -74,9 +74,21 @@ def analyse(text: str, gazetteer: Gazetteer) -> Analysis:
         text=text,
         folded=" ".join(toks),
         tokens=toks,
-        hits=match(toks),
+        hits=[h for h in match(toks) if _accents_agree(h, words)],
         place=gazetteer.resolve(text, words=words),
     )
+
+
+def _accents_agree(hit: Hit, words: list[vntext.Word]) -> bool:
+    """False when the citizen typed accents that say another word ("đăng" is not "đang")."""
+    keys = PHRASE_ACCENTS.get(hit.phrase)
+    if keys is None:
+        return True
+    for k, key in enumerate(keys):
+        raw = words[hit.start + k].raw
+        if raw and vntext.has_diacritics(raw) and vntext.accent_key(raw) != key:
+            return False
+    return True
 
 
 def token_char_grams(token: str) -> list[str]:

@@ -51,7 +51,8 @@ _GROUPS: dict[str, str] = {
         gây sự|hăm dọa|thanh niên tụ tập|mất trật tự|không ngủ được|hung khí|tuýp sắt|
         kéo đến đánh|đánh người|gây gổ|cãi nhau|
         bạn cùng lớp|cùng lớp|bạn học|túm tóc|quay clip|đánh bạn|học sinh đánh|nữ sinh đánh|
-        bị bạn đánh""",
+        bị bạn đánh|
+        đánh ghen|lột áo|lột đồ|làm nhục""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -65,7 +66,8 @@ _GROUPS: dict[str, str] = {
         hút đá|bóng cười|nước vui|cỏ mỹ|nấm thức thần|cần sa|thuốc phiện|tiêm chích|
         hút chích|kim tiêm|sốc thuốc|sốc ma túy|dân nghiện|con nghiện|nghiện|cai nghiện|
         điểm bán|sử dụng trái phép chất|phê pha|bán lẻ|thuốc lá điện tử|tinh dầu|pha chất|
-        mùi khét|bong đèn|coke|cocaine""",
+        mùi khét|bong đèn|coke|cocaine|
+        pod lạ|hút pod|vape lạ|tinh dầu lạ|chơi đồ|phê thuốc""",
     "cat:gambling": """
         đánh bạc|cờ bạc|bài bạc|đánh bài|sới bạc|sòng bạc|xóc đĩa|bầu cua|lắc bầu cua|lô đề|
         ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
@@ -84,14 +86,16 @@ _GROUPS: dict[str, str] = {
         đi campuchia|sang campuchia|bị giữ|nộp tiền chuộc|mua hàng online|chuyển cọc|giả vờ|
         áo cà sa|giả sư|sư giả|xin tiền xây chùa|giả làm sư|mặc đồ giống|mặc giống|ép mua|
         bắt mua|giả cảnh sát|giả công an|công an giả|giả cán bộ|
-        kêu gọi quyên góp|quyên góp|số tài khoản|số tk|thuê bao|mua chịu|hẹn trả tiền|quỵt""",
+        kêu gọi quyên góp|quyên góp|số tài khoản|số tk|thuê bao|mua chịu|hẹn trả tiền|quỵt|
+        không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
         danh bạ|bêu riếu|mắm tôm|tạt sơn|ném sơn|sơn đỏ|chất bẩn|tờ rơi|hỗ trợ tài chính|
         vay góp|góp ngày|góp theo ngày|cầm đồ|tiệm cầm đồ|lãi ngày|bốc họ|tiền lãi|nợ gốc|
         thu lãi|cho vay|vay tiền nhanh|vay nhanh|ảnh ghép|tiền chuộc|bắt lên xe|
-        vay tiền|cầm sổ đỏ|bắt cầm|lãi tháng""",
+        vay tiền|cầm sổ đỏ|bắt cầm|lãi tháng|
+        bát họ|bốc bát họ|giữ thẻ atm|giữ cccd|giữ căn cước""",
     "cat:traffic": """
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|quẹt trúng|quẹt ngã|lật xe|xe lật|bị lật|đua xe|lạng lách|
@@ -113,16 +117,25 @@ _GROUPS: dict[str, str] = {
         mất tích|thuyền|chiếc xuồng|rơi xuống biển|
         rơi xuống sông|chưa tìm thấy|nước lũ|cây đổ|điện giật|giật điện|
         sạt xuống|đất sạt|lở đất|vùi lấp|bị lấp|kẹt bên trong|chiếc ghe|lật ghe|ghe bị|
-        bị nước cuốn|tắm suối|tắm sông|tắm đập|bị đuối""",
+        bị nước cuốn|tắm suối|tắm sông|tắm đập|bị đuối|
+        té ao|té xuống ao|té xuống giếng|té sông|té suối|rơi xuống giếng|rơi xuống ao|
+        ngã xuống ao|ngã xuống giếng|ngã xuống sông|rớt xuống|sóng đánh|sóng úp|úp thuyền|
+        chìm thuyền|chìm ghe|chưa vớt|trục vớt|sập giếng|sập hầm|sập đất|sập mái|bị đè|lũ lên|
+        nước lên|nước dâng|ngồi trên mái|nóc nhà|cô lập|lốc xoáy|sét đánh|rò rỉ gas|rò gas|
+        hở gas|khí gas|đuối nước""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
         bắt cóc|dụ dỗ|buôn người|bán sang trung quốc|tảo hôn|ép cưới|gả cho|bóc lột|
-        lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|trẻ em|bé gái|bé trai|cháu bé|đứa bé|đứa nhỏ|
-        con gái|con riêng|nhốt con|chồng say|vợ con|bầm tím|nghỉ học|ép|đón đi|bế lên|
-        chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|trói tay|kiệt sức|mẹ ruột|
-        cha ruột|con nhỏ|học sinh nữ|cháu gái|thầy giáo|
-        con trai tôi|con trai em|thằng con|giết cả nhà|đánh mẹ|đánh cha|đánh bố|bế đi|bế lên xe""",
+        lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|con riêng|nhốt con|chồng say|vợ con|bầm tím|
+        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|
+        trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
+        đánh bố|bế đi|bế lên xe""",
+    # Who the victim is (a child) says little about what happened to them: a child who fell
+    # into a pond is a rescue, a pupil beaten by classmates is public order.
+    "cue:child": """
+        trẻ em|bé gái|bé trai|cháu bé|đứa bé|đứa nhỏ|con gái|con nhỏ|học sinh nữ|cháu gái|
+        con trai tôi|con trai em|cháu trai|đứa cháu|con tôi|con em|mấy đứa nhỏ""",
     "cat:environment": """
         chặt cây|cây rừng|chặt rừng|đốn cây|đốn gỗ|khai thác rừng|gỗ rừng|săn bắt|đi săn|săn thú|
         con sóc|cheo|thú quý|khai thác gỗ|gỗ lậu|chặt phá rừng|phá rừng|
@@ -134,7 +147,9 @@ _GROUPS: dict[str, str] = {
         xả thải|nước thải|ô nhiễm|mùi hôi|hôi thối|cá chết|rác thải|đốt rác|chất thải|
         thịt thú rừng|vườn quốc gia|kích điện|thuốc nổ đánh cá|san lấp|xả nước|
         gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây|
-        bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò""",
+        bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò|
+        ngà voi|lông đuôi voi|móng hổ|sừng tê|vảy tê tê|mật gấu|rùa biển|san hô|nổ mìn đánh cá|
+        chích điện|xung điện|khai thác đá|đốt nương""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -142,7 +157,8 @@ _GROUPS: dict[str, str] = {
         theo dõi|chụp ảnh|hỏi thăm|tắt đèn|đi lòng vòng|đi lang thang|lén lút|nghi là trộm|
         có ai ở nhà|đi từng nhà|dò hỏi|xe không biển|không ai trông coi|bỏ lại|đậu cả ngày|
         biển số bị che|che biển|che biển số|kính dán tối|kính tối màu|không ai tới lấy|
-        không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta""",
+        không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta|
+        người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -150,7 +166,9 @@ _GROUPS: dict[str, str] = {
         tin giả|bịa đặt|xuyên tạc|kích động|giữ người|nhốt|không cho về|giam lỏng|bị nhốt|giữ lại|
         lấy điện thoại|rượu giả|
         không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả|
-        cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang""",
+        cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang|
+        tay vịn|karaoke tay vịn|gái ngồi bàn|đi khách|kích dục|massage trá hình|chứa mại dâm|
+        ngà voi giả""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -174,7 +192,8 @@ _GROUPS: dict[str, str] = {
         cavet|đổi biển|biển vàng|giấy chứng nhận|một cửa|chứng tử|kết hôn|tách khẩu|nhập khẩu|
         xóa thường trú|đủ điều kiện|an ninh trật tự|flycam|nhân thân|
         nộp phạt|đóng phạt|lấy lại xe|nhận lại xe|tạm giữ xe|ghi địa chỉ|địa chỉ thường trú|
-        sáp nhập""",
+        sáp nhập|
+        thẩm định|nghiệm thu|lên nhận|cần giấy tờ gì|nhận lại""",
     "int:ask": """
         cho hỏi|xin hỏi|cho em hỏi|cho mình hỏi|cho tôi hỏi|cho cháu hỏi|hỏi|có được không|
         được không|có phải|phải làm sao|làm sao|như thế nào|thế nào|bao lâu|ở đâu|khi nào|
@@ -182,7 +201,8 @@ _GROUPS: dict[str, str] = {
         mất bao lâu|nộp ở đâu|làm ở đâu|đi đâu|hay phải|hay không|có sao không|có còn|
         được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu|
         lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc|
-        bao nhiêu|bao nhiêu tiền|mấy ngày|không ạ|chưa ạ|được chưa|được không ạ|có ai biết""",
+        bao nhiêu|bao nhiêu tiền|mấy ngày|không ạ|chưa ạ|được chưa|được không ạ|có ai biết|
+        có cần|cần mang""",
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
@@ -223,12 +243,14 @@ _GROUPS: dict[str, str] = {
         đề nghị công an|nên lắp|lắp camera|lắp đặt camera|
         làm gương|gương mẫu|được trả lời là|tiếp nhận mà|
         chưa có cán bộ nào|chưa có ai xuống|chưa ai xuống|không ai xuống|xác minh hay gọi lại|
-        xem xét và phản hồi""",
+        xem xét và phản hồi|
+        mới tới|mới đến|mới xuống|cả tiếng sau|gần 1 tiếng|1 tiếng sau""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
         đã gửi|vụ việc của tôi|kết quả|
-        đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn""",
+        đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
+        gọi công an|đã gọi công an|gọi cho công an""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé""",
@@ -255,7 +277,9 @@ _GROUPS: dict[str, str] = {
         phóng viên|viết bài|đi chơi|mở cửa|sửa xe|page này|trang này có phải|mẹ ơi|tìm việc|
         giá vàng|tìm chủ|rơi ví|lũ năm nay|lớn lên|muốn làm công an|học sinh lớp|mưa quá|
         bóng đá hôm nay|chỗ nào|ai biết|quán nào|
-        số điện thoại|còn ngập|qua được|đi được không|cầu tràn|tình hình mưa lũ|có đi được""",
+        số điện thoại|còn ngập|qua được|đi được không|cầu tràn|tình hình mưa lũ|có đi được|
+        hậu tạ|chó lạc|mèo lạc|đi lạc|giao hữu|trận bóng|nước máy|nước sinh hoạt|nước đục|
+        cấp nước|tiền điện|tiền nước""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -295,7 +319,12 @@ _GROUPS: dict[str, str] = {
         axit|ngạt khói|ngạt thở|
         bế một|bế 1|gào khóc|chạy theo xe|đuổi theo xe|
         nước cuốn|tìm mà chưa thấy|tìm chưa thấy|chưa thấy đâu|
-        chở đi khỏi|dụ dỗ|dụ đi""",
+        chở đi khỏi|dụ dỗ|dụ đi|
+        sóng úp|chưa vớt|chưa vớt lên|bị đè|đè dưới|đè lên người|sập đất|sập giếng|vùi dưới|
+        kêu yếu|ngồi trên mái|nước lên nhanh|lũ lên nhanh|không ra được|trợn mắt|ngã ra|lịm đi|
+        mê man|hôn mê|ngưng thở|tắt thở|nguy kịch|hấp hối|chưa thấy về|không thấy về|
+        mất liên lạc|người lạ chở|té ao|té xuống|rơi xuống giếng|rơi xuống ao|ngã xuống ao|
+        ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -355,6 +384,22 @@ def _compile() -> tuple[dict[tuple[str, ...], list[tuple[str, str]]], dict[str, 
 
 
 _TABLE, _LENGTHS = _compile()
+
+
+def _phrase_accents() -> dict[str, tuple[str, ...]]:
+    """Each phrase's words in accent-key form, where they line up with its folded tokens."""
+    out: dict[str, tuple[str, ...]] = {}
+    for entries in _TABLE.values():
+        for _, phrase in entries:
+            written = phrase.split()
+            if len(written) == len(vntext.tokens(phrase)):
+                out[phrase] = tuple(vntext.accent_key(w) for w in written)
+    return out
+
+
+# "đăng video" must not read as "đang" once accents are folded: when the citizen typed
+# accents, a phrase only counts if the accents agree (see features.analyse).
+PHRASE_ACCENTS = _phrase_accents()
 _new = tuple.__new__  # NamedTuple's constructor is a slow Python-level call
 GROUPS = tuple(_GROUPS)
 
