@@ -59,7 +59,9 @@ _GROUPS: dict[str, str] = {
         đột nhập|lấy cắp|ăn cắp|mất cắp|lấy mất|mất xe|bắt chó|súng điện|tiệm vàng|hái trộm|
         nhổ trộm|cắt trộm|nhặt được|không trả lại|không chịu trả|khống chế|lục lọi|xe trộm|
         mất cái|mất con|mất chiếc|mất hết|leo vào|trèo vào|leo rào|vào kho|phá cửa|cửa bị cạy|
-        bị phá|két sắt""",
+        bị phá|két sắt|
+        cạy tủ|lục tủ|bóng người|nhà đi vắng|mất bò|mất trâu|trộm bò|trộm trâu|dắt bò|bắt bò|
+        con bò|con trâu|dấu bánh xe""",
     "cat:drugs": """
         ma túy|ma tuý|chất cấm|hàng trắng|heroin|thuốc lắc|dùng ke|chơi ke|hàng ke|kẹo bay|
         viên kẹo|bay lắc|mở nhạc bay|ma túy đá|hàng đá|nghiện đá|ngáo đá|ngáo|chơi đá|
@@ -67,7 +69,8 @@ _GROUPS: dict[str, str] = {
         hút chích|kim tiêm|sốc thuốc|sốc ma túy|dân nghiện|con nghiện|nghiện|cai nghiện|
         điểm bán|sử dụng trái phép chất|phê pha|bán lẻ|thuốc lá điện tử|tinh dầu|pha chất|
         mùi khét|bong đèn|coke|cocaine|
-        pod lạ|hút pod|vape lạ|tinh dầu lạ|chơi đồ|phê thuốc""",
+        pod lạ|hút pod|vape lạ|tinh dầu lạ|chơi đồ|phê thuốc|
+        bán ke|mua ke|hút ke|bán hàng đá""",
     "cat:gambling": """
         đánh bạc|cờ bạc|bài bạc|đánh bài|sới bạc|sòng bạc|xóc đĩa|bầu cua|lắc bầu cua|lô đề|
         ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
@@ -87,7 +90,9 @@ _GROUPS: dict[str, str] = {
         áo cà sa|giả sư|sư giả|xin tiền xây chùa|giả làm sư|mặc đồ giống|mặc giống|ép mua|
         bắt mua|giả cảnh sát|giả công an|công an giả|giả cán bộ|
         kêu gọi quyên góp|quyên góp|số tài khoản|số tk|thuê bao|mua chịu|hẹn trả tiền|quỵt|
-        không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn""",
+        không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn|
+        chặn số|chặn zalo|chặn facebook|mua qua fb|mua trên mạng|đặt trên mạng|mặc áo giống|
+        áo giống công an|thu tiền làm""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -130,7 +135,8 @@ _GROUPS: dict[str, str] = {
         lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|con riêng|nhốt con|chồng say|vợ con|bầm tím|
         nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
-        đánh bố|bế đi|bế lên xe""",
+        đánh bố|bế đi|bế lên xe|
+        bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -158,7 +164,8 @@ _GROUPS: dict[str, str] = {
         có ai ở nhà|đi từng nhà|dò hỏi|xe không biển|không ai trông coi|bỏ lại|đậu cả ngày|
         biển số bị che|che biển|che biển số|kính dán tối|kính tối màu|không ai tới lấy|
         không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta|
-        người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới""",
+        người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới|
+        đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -168,7 +175,8 @@ _GROUPS: dict[str, str] = {
         không tem|tàng trữ|làm bằng|bằng lái giả|nước mắm giả|
         cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang|
         tay vịn|karaoke tay vịn|gái ngồi bàn|đi khách|kích dục|massage trá hình|chứa mại dâm|
-        ngà voi giả""",
+        ngà voi giả|
+        tự xử|đường thái|đường cát thái|bao đường""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -206,7 +214,8 @@ _GROUPS: dict[str, str] = {
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
-        có bị cấm|có được phép|hình sự|hành chính|liên đới|có giá trị pháp lý|thụ lý""",
+        có bị cấm|có được phép|hình sự|hành chính|liên đới|có giá trị pháp lý|thụ lý|
+        không bị phạt|mới không bị phạt|đến mấy giờ""",
     "int:lost": """
         đánh rơi|bị mất|làm mất|thất lạc|rơi mất|mất ví|mất giấy tờ|mất căn cước|mất cccd|
         mất bằng|mất sổ|mất điện thoại|quên mật khẩu|quên""",
@@ -244,7 +253,9 @@ _GROUPS: dict[str, str] = {
         làm gương|gương mẫu|được trả lời là|tiếp nhận mà|
         chưa có cán bộ nào|chưa có ai xuống|chưa ai xuống|không ai xuống|xác minh hay gọi lại|
         xem xét và phản hồi|
-        mới tới|mới đến|mới xuống|cả tiếng sau|gần 1 tiếng|1 tiếng sau""",
+        mới tới|mới đến|mới xuống|cả tiếng sau|gần 1 tiếng|1 tiếng sau|
+        bồi dưỡng|đòi tiền|vòi tiền|không lập biên bản|tiêu cực|làm luật|nên đăng|bài đăng|
+        trang zalo này""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -253,7 +264,8 @@ _GROUPS: dict[str, str] = {
         gọi công an|đã gọi công an|gọi cho công an""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
-        test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé""",
+        test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
+        chúc mừng năm mới|năm mới|chúc các anh chị|chúc sức khỏe""",
     "int:spam": """
         liên hệ|inbox|zalo|giải ngân|lãi suất thấp|không thế chấp|không thẩm định|chỉ cần cccd|
         tuyển|tuyển dụng|cộng tác viên|lương|thu nhập|việc nhẹ|bán đất|đất nền|sổ hồng|
@@ -279,7 +291,9 @@ _GROUPS: dict[str, str] = {
         bóng đá hôm nay|chỗ nào|ai biết|quán nào|
         số điện thoại|còn ngập|qua được|đi được không|cầu tràn|tình hình mưa lũ|có đi được|
         hậu tạ|chó lạc|mèo lạc|đi lạc|giao hữu|trận bóng|nước máy|nước sinh hoạt|nước đục|
-        cấp nước|tiền điện|tiền nước""",
+        cấp nước|tiền điện|tiền nước|
+        trang facebook|xin link|link trang|fanpage|có bị sạt không|đường lên|đi được chưa|
+        con mèo|mèo mướp|ai thấy báo em|ai thấy thì báo""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -324,7 +338,9 @@ _GROUPS: dict[str, str] = {
         kêu yếu|ngồi trên mái|nước lên nhanh|lũ lên nhanh|không ra được|trợn mắt|ngã ra|lịm đi|
         mê man|hôn mê|ngưng thở|tắt thở|nguy kịch|hấp hối|chưa thấy về|không thấy về|
         mất liên lạc|người lạ chở|té ao|té xuống|rơi xuống giếng|rơi xuống ao|ngã xuống ao|
-        ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy""",
+        ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy|
+        đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
+        gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
