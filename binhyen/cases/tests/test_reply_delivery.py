@@ -13,12 +13,25 @@ import time_machine
 from django.utils import timezone
 from PIL import Image
 
-from binhyen.cases.models import Attachment, Case, CaseEvent, Message
+from binhyen.cases.models import Attachment, Case, CaseEvent, Message, NoticeTemplate
+from binhyen.cases.models.notice import DEFAULT_NOTICES
 from binhyen.cases.services import case_reply
 from binhyen.channels.models import ChannelAccount
 from binhyen.channels.tasks import deliver_message
 
 CITIZEN = "3456789012345678901"
+
+
+@pytest.fixture(autouse=True)
+def _no_automatic_acknowledgements(db):
+    """These tests are about officers' replies: switch the automatic acknowledgements off (as
+    an administrator can), so what Zalo receives does not depend on how triage reads the
+    citizen's words. The acknowledgements have their own tests (test_notices.py)."""
+    for code in ("ack_tip", "ack_question", "ack_feedback"):
+        NoticeTemplate.objects.update_or_create(
+            code=code,
+            defaults={"description": code, "text": DEFAULT_NOTICES[code][1], "is_active": False},
+        )
 
 
 @pytest.fixture
