@@ -8,7 +8,8 @@ class TriageConfig(AppConfig):
     verbose_name = _("Phân tích tin tự động")
 
     def ready(self) -> None:
-        from binhyen.cases.services import register_after_receive
-        from binhyen.triage.hooks import after_receive
+        from binhyen.cases.services import register_after_classify, register_after_receive
+        from binhyen.triage.hooks import after_classify, after_receive
 
         register_after_receive(after_receive)
+        register_after_classify(after_classify)

@@ -12,9 +12,22 @@ from typing import TYPE_CHECKING
 from binhyen.cases.services import enqueue
 
 if TYPE_CHECKING:
+    from binhyen.accounts.models import User
     from binhyen.cases.models import Case, Message
 
 
 def after_receive(*, case: Case, message: Message, opened: bool) -> None:
     if opened or message.text.strip() or message.has_location:
         enqueue("binhyen.triage.tasks.triage_case", case.pk, message.pk)
+
+
+def after_classify(*, case: Case, actor: User | None) -> None:
+    """An officer classified the case (panel or the general form): keep what differs from
+    the machine's suggestion as a labelled example."""
+    from binhyen.triage import services
+
+    if actor is None:
+        return
+    suggestion = services.latest_suggestion(case)
+    if suggestion is not None and suggestion.intent:
+        services.classification_record(suggestion=suggestion, actor=actor, case=case)

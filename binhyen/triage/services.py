@@ -292,19 +292,50 @@ def suggestion_correct(
         category=cat,
         urgency=urg,
         reason=_("sửa gợi ý của máy"),
-    )
+    )  # its after-classify hook records the correction (classification_record)
     correction = None
     if value != suggested:
-        example = _example(suggestion, actor, case)
-        correction = Correction.objects.create(
-            example=example,
-            suggestion=suggestion,
-            field=field,
-            suggested=suggested,
-            corrected=value,
-            officer=actor,
+        correction = (
+            Correction.objects.filter(suggestion=suggestion, field=field).order_by("-id").first()
         )
     return Corrected(case=case, correction=correction)
+
+
+_CLASSIFICATION_FIELDS = (
+    Correction.Field.INTENT,
+    Correction.Field.CATEGORY,
+    Correction.Field.URGENCY,
+)
+
+
+def classification_record(*, suggestion: Suggestion, actor: User, case: Case) -> list[Correction]:
+    """After an officer classified the case, from whichever form: every field that differs
+    from the suggestion becomes a correction (once per new value), and the suggestion's
+    labelled example follows the case's classification."""
+    made: list[Correction] = []
+    for field in _CLASSIFICATION_FIELDS:
+        if field != Correction.Field.INTENT and case.intent != Intent.TIP:
+            continue
+        suggested = str(getattr(suggestion, field) or "")
+        value = str(getattr(case, field) or "")
+        if value == suggested or (field != Correction.Field.INTENT and not suggested):
+            continue  # agreed, or the machine made no claim (it did not read a tip)
+        last = Correction.objects.filter(suggestion=suggestion, field=field).order_by("-id").first()
+        if last is not None and last.corrected == value:
+            continue  # classified again with the same answer
+        made.append(
+            Correction.objects.create(
+                example=_example(suggestion, actor, case),
+                suggestion=suggestion,
+                field=field,
+                suggested=suggested,
+                corrected=value,
+                officer=actor,
+            )
+        )
+    if not made and LabelledExample.objects.filter(suggestion=suggestion).exists():
+        _example(suggestion, actor, case)  # changed back or elsewhere: the labels follow
+    return made
 
 
 def _example(s: Suggestion, actor: User, case: Case) -> LabelledExample:

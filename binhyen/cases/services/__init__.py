@@ -1,7 +1,12 @@
 """Write paths for cases: every use case has exactly one function, called by the console,
 the API, the workers, the CLI and the tests alike."""
 
-from binhyen.cases.services.common import CaseError, enqueue, register_after_receive
+from binhyen.cases.services.common import (
+    CaseError,
+    enqueue,
+    register_after_classify,
+    register_after_receive,
+)
 from binhyen.cases.services.dispatch import (
     derived_times,
     dispatch_create,
@@ -95,5 +100,6 @@ __all__ = [
     "message_resend",
     "messages_mark_receipt",
     "outcome_record",
+    "register_after_classify",
     "register_after_receive",
 ]

@@ -37,3 +37,18 @@ def register_after_receive(hook: Callable[..., Any]) -> None:
 def run_after_receive(*, case: Case, message: Message, opened: bool) -> None:
     for hook in _after_receive:
         hook(case=case, message=message, opened=opened)
+
+
+# Later stages that learn from officers (triage) register here: an officer's classification,
+# whichever form it came from, is what the machine should have said.
+_after_classify: list[Callable[..., Any]] = []
+
+
+def register_after_classify(hook: Callable[..., Any]) -> None:
+    if hook not in _after_classify:
+        _after_classify.append(hook)
+
+
+def run_after_classify(*, case: Case, actor: Any) -> None:
+    for hook in _after_classify:
+        hook(case=case, actor=actor)

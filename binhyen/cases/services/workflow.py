@@ -311,6 +311,9 @@ def case_classify(
     hooks.classified(case, before, at)
     if previous != case.status:
         hooks.transitioned(case, previous, at)
+    from binhyen.cases.services.common import run_after_classify
+
+    run_after_classify(case=case, actor=actor)
     return case
 
 

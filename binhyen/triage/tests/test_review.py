@@ -133,3 +133,55 @@ def test_labelled_examples_hold_no_identity_data():
     fields = {f.name for f in LabelledExample._meta.get_fields()}
     fields |= {f.name for f in Correction._meta.get_fields()}
     assert not fields & {"contact", "identity", "conversation", "pseudonym", "phone", "name"}
+
+
+def test_the_general_classify_form_also_keeps_corrections(world, theft, client):
+    """Officers often classify through "Xử lý → Phân loại" rather than the panel: what they
+    chose there differs from the suggestion just the same, and is kept for training."""
+    case, s = theft
+    other = "critical" if s.urgency != "critical" else "normal"
+    resp = client.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "classify", "intent": "tip", "category": s.category, "urgency": other},
+    )
+    assert resp.status_code == 302
+    [correction] = Correction.objects.all()
+    assert (correction.field, correction.suggested, correction.corrected) == (
+        "urgency", s.urgency, other,
+    )  # fmt: skip
+    example = LabelledExample.objects.get()
+    assert (example.text, example.urgency, example.officer) == (s.text, other, world.officer_tanan)
+    # The same answer again is not a second correction; changing back keeps the example true.
+    client.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "classify", "intent": "tip", "category": s.category, "urgency": other},
+    )
+    assert Correction.objects.count() == 1
+    client.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "classify", "intent": "tip", "category": s.category, "urgency": s.urgency},
+    )
+    example.refresh_from_db()
+    assert Correction.objects.count() == 1 and example.urgency == s.urgency
+
+
+def test_classifying_as_suggested_through_the_form_is_not_a_correction(world, theft, client):
+    case, s = theft
+    client.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "classify", "intent": s.intent, "category": s.category, "urgency": s.urgency},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.CLASSIFIED
+    assert not Correction.objects.exists() and not LabelledExample.objects.exists()
+
+
+def test_a_panel_correction_is_recorded_once(world, theft, client):
+    case, s = theft
+    other = "critical" if s.urgency != "critical" else "normal"
+    client.post(
+        f"/tin-bao/{case.pk}/phan-loai/sua/",
+        {"suggestion": s.pk, "field": "urgency", "value": other},
+    )
+    [correction] = Correction.objects.all()
+    assert (correction.field, correction.corrected) == ("urgency", other)
