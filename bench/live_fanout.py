@@ -134,6 +134,34 @@ def prepare_database(env: dict[str, str]) -> None:
     )
 
 
+_SHARED_KEYS = (
+    "DATABASE_URL",
+    "BINHYEN_ENV",
+    "BINHYEN_VAR_DIR",
+    "BINHYEN_LOG_LEVEL",
+    "BINHYEN_LIVE_SOCKET_DIR",
+)
+
+
+def bench_environment(tmp: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a bench run in `tmp` (SQLite there unless DATABASE_URL says
+    otherwise), shared with this process so Django here sees the same database; migrated."""
+    env = os.environ.copy()
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    env.update(
+        {
+            "BINHYEN_ENV": "demo",
+            "BINHYEN_VAR_DIR": tmp,
+            "BINHYEN_LOG_LEVEL": "WARNING",
+            "BINHYEN_LIVE_SOCKET_DIR": f"{tmp}/live",
+            **(extra or {}),
+        }
+    )
+    os.environ.update({k: env[k] for k in _SHARED_KEYS})
+    prepare_database(env)
+    return env
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", default="1,100,1000")
@@ -149,29 +177,7 @@ def main() -> None:
         return
 
     tmp = tempfile.mkdtemp(prefix="bylive-bench-")
-    env = os.environ.copy()
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    env.update(
-        {
-            "BINHYEN_ENV": "demo",
-            "BINHYEN_VAR_DIR": tmp,
-            "BINHYEN_LOG_LEVEL": "WARNING",
-            "BINHYEN_LIVE_SOCKET_DIR": f"{tmp}/live",
-        }
-    )
-    os.environ.update(
-        {
-            k: env[k]
-            for k in (
-                "DATABASE_URL",
-                "BINHYEN_ENV",
-                "BINHYEN_VAR_DIR",
-                "BINHYEN_LOG_LEVEL",
-                "BINHYEN_LIVE_SOCKET_DIR",
-            )
-        }
-    )
-    prepare_database(env)
+    env = bench_environment(tmp)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
     import django

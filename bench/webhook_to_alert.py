@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from live_fanout import calibration_us, free_port, pct, prepare_database  # noqa: E402
+from live_fanout import bench_environment, calibration_us, free_port, pct  # noqa: E402
 
 TEXT = (
     "KHẨN CẤP BENCH#{seq}: nhóm thanh niên mang dao, mã tấu đang đánh nhau gần trường "
@@ -44,33 +44,15 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="by-alert-bench-")
-    env = os.environ.copy()
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    env.update(
+    env = bench_environment(
+        tmp,
         {
-            "BINHYEN_ENV": "demo",
-            "BINHYEN_VAR_DIR": tmp,
-            "BINHYEN_LOG_LEVEL": "WARNING",
-            "BINHYEN_LIVE_SOCKET_DIR": f"{tmp}/live",
             # Replies to the bench citizens go nowhere (a closed local port).
             "ZALO_OPENAPI_URL": "http://127.0.0.1:9",
             "ZALO_OAUTH_URL": "http://127.0.0.1:9",
             "BINHYEN_HTTP_CONNECT_RETRIES": "0",
-        }
+        },
     )
-    os.environ.update(
-        {
-            k: env[k]
-            for k in (
-                "DATABASE_URL",
-                "BINHYEN_ENV",
-                "BINHYEN_VAR_DIR",
-                "BINHYEN_LOG_LEVEL",
-                "BINHYEN_LIVE_SOCKET_DIR",
-            )
-        }
-    )
-    prepare_database(env)
     subprocess.run(
         [sys.executable, "-m", "binhyen.cli", "load_demo"],
         env=env,

@@ -8,6 +8,7 @@ any future migration that alters `AuditEntry` must call `install()` again.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "audit_auditentry"
@@ -44,7 +45,10 @@ def _statements(connection: BaseDatabaseWrapper, install: bool) -> list[str]:
         return _SQLITE_INSTALL if install else _SQLITE_UNINSTALL
     if connection.vendor == "postgresql":
         return _PG_INSTALL if install else _PG_UNINSTALL
-    raise NotImplementedError(f"no audit guard for {connection.vendor}")
+    raise ImproperlyConfigured(
+        f"BinhYen runs on SQLite or PostgreSQL; {connection.vendor} has no append-only guard "
+        "for the audit log, so it is refused rather than left unprotected."
+    )
 
 
 def install(connection: BaseDatabaseWrapper) -> None:

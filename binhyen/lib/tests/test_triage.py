@@ -65,6 +65,29 @@ def test_crash_where_the_vehicle_catches_fire_is_traffic(triager: Triager) -> No
     assert fire.category == "fire_rescue"
 
 
+def test_the_crash_rule_overrides_a_model_that_reads_fire(
+    triager: Triager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the statistical part says fire, the labelling rule makes it traffic."""
+    model = triager.model
+    real = model.probabilities
+
+    def reads_fire(a):  # type: ignore[no-untyped-def]
+        probs = real(a)
+        probs["intent"] = {"tip": 0.9, "question": 0.05, "feedback": 0.03, "other": 0.02}
+        probs["category"] = {
+            c: (0.6 if c == "fire_rescue" else 0.4 / 11) for c in probs["category"]
+        }
+        return probs
+
+    monkeypatch.setattr(model, "probabilities", reads_fire)
+    crash = triager.predict("xe tải tông vào nhà dân rồi bốc cháy ở xã Ea Wy")
+    assert crash.category == "traffic"
+    assert "quy tắc phân loại" in crash.reasons["category"][0]
+    fire = triager.predict("nhà dân ở xã Ea Wy bốc cháy, lửa lớn")
+    assert fire.category == "fire_rescue"  # no crash: the model's reading stands
+
+
 def test_accents_the_citizen_typed_are_respected(triager: Triager) -> None:
     from binhyen.lib.gazetteer import Gazetteer
     from binhyen.lib.triage.features import analyse

@@ -128,19 +128,18 @@ class Triager:
         result.reasons["intent"] = self._intent_reasons(a, intent, probs["intent"][intent])
         if intent == "tip":
             cat = max(probs["category"], key=probs["category"].__getitem__)
+            rule: list[str] = []
             crash = a.phrases("cue:crash")
             if cat == "fire_rescue" and crash and a.phrases("cue:burning"):
                 # Labelling rule: a crash where a vehicle catches fire is a traffic case.
                 cat = "traffic"
-                result.reasons["category"] = [
-                    f"'{crash[0]}' rồi cháy → {CATEGORY_LABELS[cat]} (quy tắc phân loại)"
-                ]
+                rule = [f"'{crash[0]}' rồi cháy → {CATEGORY_LABELS[cat]} (quy tắc phân loại)"]
             urg = max(probs["urgency"], key=probs["urgency"].__getitem__)
             result.category, result.urgency = cat, urg
             result.confidence["category"] = probs["category"][cat]
             result.confidence["urgency"] = probs["urgency"][urg]
-            result.reasons["category"] = result.reasons.get("category", []) + (
-                self._category_reasons(a, cat, probs["category"][cat])
+            result.reasons["category"] = rule + self._category_reasons(
+                a, cat, probs["category"][cat]
             )
             result.reasons["urgency"] = self._urgency_reasons(a, urg, probs["urgency"][urg])
         result.reasons["place"] = place_reasons
