@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.cases.models.case import Category, Urgency
 from binhyen.cases.services import MAX_REPLY_CHARS
 
 if TYPE_CHECKING:
@@ -37,21 +38,8 @@ class ReplyForm(forms.Form):
         return data
 
 
-CATEGORIES = [
-    ("public_order", _("Gây rối trật tự công cộng")),
-    ("theft_robbery", _("Trộm cắp, cướp")),
-    ("drugs", _("Ma túy")),
-    ("gambling", _("Cờ bạc")),
-    ("fraud", _("Lừa đảo")),
-    ("loan_shark", _("Tín dụng đen")),
-    ("traffic", _("Giao thông")),
-    ("fire_rescue", _("Cháy nổ, cứu nạn")),
-    ("domestic_child", _("Bạo lực gia đình, xâm hại trẻ em")),
-    ("environment", _("Môi trường, tài nguyên")),
-    ("suspicious", _("Đối tượng khả nghi")),
-    ("other_crime", _("Vi phạm khác")),
-]
-URGENCIES = [("critical", _("Khẩn cấp")), ("high", _("Cao")), ("normal", _("Bình thường"))]
+CATEGORIES = Category.choices
+URGENCIES = Urgency.choices
 ACTIONS = [
     "claim",
     "classify",

@@ -1,4 +1,14 @@
-from binhyen.cases.models.case import OPEN_STATUSES, Case, CaseEvent, Intent, Outcome, Status
+from binhyen.cases.models.case import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Category,
+    Intent,
+    Outcome,
+    Status,
+    Urgency,
+    classification_label,
+)
 from binhyen.cases.models.conversation import (
     FREE_WINDOW,
     PAID_WINDOW,
@@ -20,6 +30,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseOutcome",
+    "Category",
     "Contact",
     "Conversation",
     "Dispatch",
@@ -28,5 +39,7 @@ __all__ = [
     "NoticeTemplate",
     "Outcome",
     "Status",
+    "Urgency",
     "attachment_upload_to",
+    "classification_label",
 ]

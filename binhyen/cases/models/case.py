@@ -16,6 +16,38 @@ class Intent(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+class Category(models.TextChoices):
+    """The 12 tip categories (DESIGN.md "Taxonomy"); the codes are a contract."""
+
+    PUBLIC_ORDER = "public_order", _("Gây rối trật tự công cộng")
+    THEFT_ROBBERY = "theft_robbery", _("Trộm cắp, cướp")
+    DRUGS = "drugs", _("Ma túy")
+    GAMBLING = "gambling", _("Cờ bạc")
+    FRAUD = "fraud", _("Lừa đảo")
+    LOAN_SHARK = "loan_shark", _("Tín dụng đen")
+    TRAFFIC = "traffic", _("Giao thông")
+    FIRE_RESCUE = "fire_rescue", _("Cháy nổ, cứu nạn")
+    DOMESTIC_CHILD = "domestic_child", _("Bạo lực gia đình, xâm hại trẻ em")
+    ENVIRONMENT = "environment", _("Môi trường, tài nguyên")
+    SUSPICIOUS = "suspicious", _("Đối tượng khả nghi")
+    OTHER_CRIME = "other_crime", _("Vi phạm khác")
+
+
+class Urgency(models.TextChoices):
+    CRITICAL = "critical", _("Khẩn cấp")
+    HIGH = "high", _("Cao")
+    NORMAL = "normal", _("Bình thường")
+
+
+def classification_label(intent: str, category: str = "", urgency: str = "") -> str:
+    """ "Tin báo · Trộm cắp, cướp · Khẩn cấp" — how people read a classification."""
+    parts = [str(dict(Intent.choices).get(intent, intent))]
+    if intent == Intent.TIP:
+        parts.append(str(dict(Category.choices).get(category, category)))
+        parts.append(str(dict(Urgency.choices).get(urgency, urgency)))
+    return " · ".join(parts)
+
+
 class Status(models.TextChoices):
     # Open states: the unit still owes the citizen something.
     RECEIVED = "received", _("Mới tiếp nhận")

@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from binhyen.cases.models import OPEN_STATUSES, Case, CaseEvent, Intent, Outcome, Status
+from binhyen.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Intent,
+    Outcome,
+    Status,
+    classification_label,
+)
 from binhyen.cases.services.common import CaseError
 
 if TYPE_CHECKING:
@@ -290,9 +298,7 @@ def case_classify(
         case.classified_at = at
         fields.append("classified_at")
     case.save(update_fields=fields)
-    label = case.get_intent_display()
-    if intent == Intent.TIP:
-        label += f" · {category} · {urgency}"
+    label = classification_label(intent, category, urgency)
     _event(
         case,
         kind="status:classify",

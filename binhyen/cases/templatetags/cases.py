@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from binhyen.cases.models.case import Category, Intent, Urgency
 
 register = template.Library()
 
-URGENCY = {"critical": _("Khẩn cấp"), "high": _("Khẩn"), "normal": _("Bình thường")}
-CATEGORY = {
-    "public_order": _("Gây rối trật tự"),
-    "theft_robbery": _("Trộm cắp, cướp"),
-    "drugs": _("Ma túy"),
-    "gambling": _("Cờ bạc"),
-    "fraud": _("Lừa đảo"),
-    "loan_shark": _("Tín dụng đen"),
-    "traffic": _("Giao thông"),
-    "fire_rescue": _("Cháy nổ, cứu nạn"),
-    "domestic_child": _("Bạo lực gia đình, trẻ em"),
-    "environment": _("Môi trường"),
-    "suspicious": _("Đối tượng khả nghi"),
-    "other_crime": _("Vi phạm khác"),
-}
+URGENCY = dict(Urgency.choices)
+CATEGORY = dict(Category.choices)
+INTENT = dict(Intent.choices)
 
 
 @register.filter
@@ -32,6 +21,13 @@ def urgency_label(code: str) -> str:
 @register.filter
 def category_label(code: str) -> str:
     return str(CATEGORY.get(code, code))
+
+
+@register.filter
+def field_label(code: str, field: str) -> str:
+    """A classification value read as words: ``{{ c.corrected|field_label:c.field }}``."""
+    labels = {"intent": INTENT, "category": CATEGORY, "urgency": URGENCY}.get(field, {})
+    return str(labels.get(code, code))
 
 
 @register.filter

@@ -151,6 +151,12 @@ def test_the_general_classify_form_also_keeps_corrections(world, theft, client):
     )  # fmt: skip
     example = LabelledExample.objects.get()
     assert (example.text, example.urgency, example.officer) == (s.text, other, world.officer_tanan)
+    # People read words, not codes: in the panel's corrections and in the timeline.
+    body = client.get(f"/tin-bao/{case.pk}/").content.decode()
+    words = {"critical": "Khẩn cấp", "high": "Cao", "normal": "Bình thường"}
+    assert f"{words[s.urgency]} → {words[other]}" in body
+    assert "Phân loại: Tin báo · Trộm cắp, cướp · " + words[other] in body
+    assert f"· {other}" not in body and "· theft_robbery" not in body
     # The same answer again is not a second correction; changing back keeps the example true.
     client.post(
         f"/tin-bao/{case.pk}/xu-ly/",
