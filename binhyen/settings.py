@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "binhyen.triage",
     "binhyen.tips",
     "binhyen.open311",
+    "binhyen.demo",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "binhyen.core.context.console",
+                "binhyen.accounts.context.console",
             ],
         },
     },

@@ -8,11 +8,11 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Kênh tiếp nhận")
 
     def ready(self) -> None:
-        from binhyen.channels import inbound, tasks
+        from binhyen.channels import inbox, tasks
         from binhyen.channels.zalo import tokens
         from binhyen.core.worker import register_loop_job, register_periodic
 
-        register_loop_job("channels.inbound", inbound.process_pending)
+        register_loop_job("channels.inbox", inbox.process_pending)
         register_periodic("channels.sweep", tasks.sweep)
-        register_periodic("channels.retention", inbound.events_redact_expired)
+        register_periodic("channels.retention", inbox.events_redact_expired)
         register_periodic("zalo.refresh_tokens", tokens.refresh_expiring)

@@ -134,7 +134,7 @@ def fetch_attachment(attachment_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Periodic safety net: nothing accepted stays unprocessed because a wake-up was lost."""
-    from binhyen.channels.inbound import release_stale_claims
+    from binhyen.channels.inbox import release_stale_claims
 
     now = timezone.now()
     released = release_stale_claims()

@@ -220,7 +220,7 @@ def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Conta
     # same account starts a new, unknown contact.
     contact.key_hash = crypto.lookup_hash("erased", secrets.token_hex(16))
     contact.save(update_fields=["key_hash"])
-    from binhyen.channels.inbound import events_redact_person
+    from binhyen.channels.inbox import events_redact_person
 
     events_redact_person(channel_account=channel_account, person_key=contact_key)
     for case in Case.objects.filter(contact=contact):

@@ -166,8 +166,8 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
         return _error(403, "bad_signature", "Chữ ký không hợp lệ.")
 
     retry = request.META.get("HTTP_NUM_RETRY", "0")
-    from binhyen.channels.inbound import person_hash
-    from binhyen.channels.zalo.inbound import contact_key_of
+    from binhyen.channels.inbox import person_hash
+    from binhyen.channels.zalo.handlers import contact_key_of
 
     stored = store_event(
         key=event_key(event),

@@ -360,7 +360,7 @@ def test_contact_pseudonym_hides_the_zalo_id(world, send):
 
 
 def test_withdraw_redacts_that_persons_raw_events_only(world, send):
-    from binhyen.channels.inbound import REDACTED_BODY
+    from binhyen.channels.inbox import REDACTED_BODY
 
     send("user_send_text")
     send("user_send_text", user_id="999")
@@ -384,7 +384,7 @@ def test_raw_bodies_are_redacted_after_the_retention_period(world, send, setting
     import time_machine
     from django.utils import timezone
 
-    from binhyen.channels.inbound import events_redact_expired
+    from binhyen.channels.inbox import events_redact_expired
 
     send("user_send_text")
     settings.INBOUND_RETENTION_DAYS = 30

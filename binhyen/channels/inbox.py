@@ -25,9 +25,9 @@ STALE_CLAIM = timedelta(minutes=5)
 
 
 def _handler(provider: str):  # type: ignore[no-untyped-def]
-    from binhyen.channels.zalo import inbound as zalo_inbound
+    from binhyen.channels.zalo import handlers as zalo_handlers
 
-    return {Provider.ZALO: zalo_inbound.handle}[Provider(provider)]
+    return {Provider.ZALO: zalo_handlers.handle}[Provider(provider)]
 
 
 def process_event(row: InboundEvent) -> str:

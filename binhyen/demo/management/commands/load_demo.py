@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from binhyen.core import demo
+from binhyen.demo import world as demo
 
 
 class Command(BaseCommand):

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from binhyen.core import scenario
+        from binhyen.demo import scenario
         from binhyen.core.worker import drain
 
         simulator = opts["simulator"] or None
