@@ -27,6 +27,7 @@ from binhyen.open311.models import ApiKey
 from binhyen.tips import services as tips
 from binhyen.tips import throttle
 from binhyen.tips.models import Tip
+from binhyen.tips.status import STATUS_WORDS
 from binhyen.units.models import Unit
 
 KEY_PREFIX = "o311_"
@@ -250,7 +251,7 @@ def request_view(case: Case) -> dict[str, object]:
     service = catalog.service_for_case(case.intent, case.category, fallback)
     area = next(iter(case.unit.areas.all()), None)
     updated = getattr(case, "updated", None) or case.last_message_at
-    words = tips.STATUS_WORDS.get(case.status, case.get_status_display())  # type: ignore[call-overload]
+    words = STATUS_WORDS.get(case.status, case.get_status_display())  # type: ignore[call-overload]
     if case.outcome:
         words += f" Kết quả: {case.get_outcome_display()}."
     return {

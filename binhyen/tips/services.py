@@ -1,5 +1,7 @@
 """Write paths of the public doors: filing a tip, following it up, the held queue.
 
+Reading a tip by code and password is `access.py`; what the citizen sees is `status.py`.
+
 A tip from the web form or Open311 goes through the same case services as a Zalo message
 (`message_receive` on the door's channel account, then `case_transfer(automatic=True)` to
 the chosen commune), so triage, clocks and alerts apply unchanged. The citizen gets a tip
@@ -9,22 +11,17 @@ officers anonymously. Contact details go to the vault, never anywhere else.
 
 from __future__ import annotations
 
-import base64
 import logging
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.core import signing
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -32,26 +29,18 @@ from binhyen.accounts.models import User
 from binhyen.cases import services as cases
 from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Message
 from binhyen.channels.models import ChannelAccount, Provider
-from binhyen.lib import codes, crypto
-from binhyen.lib.media import CleanUpload, MediaError, clean_image
+from binhyen.lib.media import CleanUpload
 from binhyen.tips import places, throttle
+from binhyen.tips.access import TipError, code_hash, new_code, new_password, normalise_code
 from binhyen.tips.models import Tip
 from binhyen.units.models import Unit
 from binhyen.vault import services as vault
 
 log = logging.getLogger(__name__)
 
-CODE_CHARS = 8  # 40 bits: an identifier, useless without the password
-PASSWORD_CHARS = 10  # 50 bits, hashed with Django's password hasher
-# Wrong passwords: per tip code, and per client bucket (spraying codes).
-FAILS_PER_CODE = 5
-FAILS_PER_CLIENT = 30
-FAIL_WINDOW = 15 * 60
 MESSAGES_PER_HOUR = 20
-STATUS_TOKEN_AGE = 30 * 60
 DISCARDED_KEPT = timedelta(days=30)
 MAX_HELD_FOLLOWUPS = 20
-_TOKEN_SALT = "binhyen.tips.status"  # noqa: S105 (a signing salt, not a secret)
 
 CATEGORY_LABELS = {
     "public_order": "Gây rối trật tự công cộng",
@@ -72,34 +61,9 @@ WHEN_LABELS = {
     "recent": "Vừa xảy ra (trong khoảng một giờ)",
     "earlier": "Đã xảy ra trước đây",
 }
+
+
 # What the citizen reads on the status page, in plain words.
-STATUS_WORDS = {
-    Case.Status.RECEIVED: "Đã tiếp nhận, đang chờ cán bộ xem xét.",
-    Case.Status.CLASSIFIED: "Đã tiếp nhận và phân loại, đang được giải quyết.",
-    Case.Status.VERIFYING: "Cán bộ đang xác minh thông tin.",
-    Case.Status.SUSPENDED: "Việc xác minh đang tạm dừng theo quy định của pháp luật.",
-    Case.Status.ACKNOWLEDGED: "Đã ghi nhận ý kiến của bạn.",
-    Case.Status.HANDED_OVER: "Đã chuyển Cơ quan điều tra giải quyết theo thẩm quyền.",
-    Case.Status.TRANSFERRED: "Đã chuyển cơ quan có thẩm quyền giải quyết.",
-    Case.Status.RESOLVED: "Đã giải quyết xong.",
-    Case.Status.ANSWERED: "Đã trả lời.",
-    Case.Status.CLOSED: "Đã kết thúc.",
-}
-HELD_WORDS = "Đã nhận, đang được kiểm tra trước khi chuyển tới đơn vị giải quyết."
-DISCARDED_WORDS = (
-    "Tin không được tiếp nhận vì bị xác định là tin rác. Nếu đây là nhầm lẫn, hãy gửi lại "
-    "hoặc gọi 113 nếu khẩn cấp."
-)
-
-
-class TipError(Exception):
-    """Refused; the message is shown as is."""
-
-
-class TipLocked(TipError):
-    """Too many wrong passwords: try again later."""
-
-
 @dataclass(frozen=True)
 class TipReport:
     """What the citizen reported, as the door parsed it (no identity in here)."""
@@ -142,62 +106,6 @@ class TipReceipt:
     tip: Tip
     code: str  # shown once
     password: str  # shown once
-
-
-@dataclass(frozen=True)
-class ThreadItem:
-    incoming: bool
-    who: str
-    text: str
-    at: datetime
-    images: list[str] = field(default_factory=list)  # data: URIs, cleaned
-    files: int = 0
-
-
-@dataclass(frozen=True)
-class TipStatus:
-    words: str
-    unit_name: str
-    case_code: str
-    opened_at: datetime
-    is_open: bool
-    can_message: bool
-    thread: list[ThreadItem]
-
-
-# --- codes and passwords ----------------------------------------------------------------------
-
-
-def _group(raw: str, size: int) -> str:
-    return "-".join(raw[i : i + size] for i in range(0, len(raw), size))
-
-
-def normalise_code(text: str) -> str:
-    """What the citizen typed → the canonical code (Crockford: O→0, I/L→1; no dashes)."""
-    text = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    return text.translate(str.maketrans("OIL", "011"))
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    # Spent on unknown codes so that a wrong code answers as slowly as a wrong password.
-    return make_password("binhyen-no-such-tip")
-
-
-def _code_hash(code: str) -> str:
-    return crypto.lookup_hash("tip-code", normalise_code(code))
-
-
-def _new_code() -> str:
-    for _attempt in range(10):
-        raw = codes.random_code(CODE_CHARS)
-        if not Tip.objects.filter(code_hash=_code_hash(raw)).exists():
-            return _group(raw, 4)
-    raise RuntimeError("could not allocate a tip code")
-
-
-def _new_password() -> str:
-    return _group(codes.random_code(PASSWORD_CHARS), 5)
 
 
 # --- channel accounts ---------------------------------------------------------------------------
@@ -420,7 +328,7 @@ def tip_submit(
         raise TipError(_("Hãy cho biết chuyện gì đã xảy ra."))
     identity = {} if report.anonymous else {k: v for k, v in (identity or {}).items() if v}
     uploads = list(uploads or [])
-    code, password = _new_code(), _new_password()
+    code, password = new_code(), new_password()
     placement = places.place_tip(
         channel_account=channel_account,
         value=report.place,
@@ -429,7 +337,7 @@ def tip_submit(
         longitude=report.longitude,
     )
     tip = Tip.objects.create(
-        code_hash=_code_hash(code),
+        code_hash=code_hash(code),
         password_hash=make_password(normalise_code(password)),
         source=source,
         state=Tip.State.HELD if hold_reasons else Tip.State.FILED,
@@ -536,160 +444,6 @@ def tips_purge(*, older_than: timedelta = DISCARDED_KEPT) -> int:
         tip.save(update_fields=["held", "held_identity"])
         n += 1
     return n
-
-
-# --- the citizen's status page ------------------------------------------------------------------
-
-
-def tip_open(*, code: str, password: str, client_key: str) -> Tip:
-    """The tip for this code and password, or TipError (same answer for any wrong pair).
-
-    Wrong passwords are counted per code and per client bucket; past the limit, even the
-    right password is refused until the window is over (TipLocked).
-    """
-    code_hash = _code_hash(code)
-    per_code = code_hash[:24]
-    if (
-        throttle.peek("pw-code", per_code, FAIL_WINDOW) >= FAILS_PER_CODE
-        or throttle.peek("pw-client", client_key, FAIL_WINDOW) >= FAILS_PER_CLIENT
-    ):
-        raise TipLocked(_("Bạn đã nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."))
-    tip = (
-        Tip.objects.select_related("case__unit", "channel_account__unit", "unit")
-        .filter(code_hash=code_hash)
-        .first()
-    )
-    ok = check_password(normalise_code(password), tip.password_hash if tip else _dummy_hash())
-    if tip is None or not ok:
-        throttle.hit("pw-code", per_code, FAIL_WINDOW)
-        throttle.hit("pw-client", client_key, FAIL_WINDOW)
-        raise TipError(_("Mã tin báo hoặc mật khẩu không đúng."))
-    return tip
-
-
-def _token_binding(tip: Tip) -> str:
-    return salted_hmac(_TOKEN_SALT, tip.password_hash).hexdigest()[:16]
-
-
-def status_token(tip: Tip) -> str:
-    """Carried in the status page's forms instead of a session cookie (30 minutes)."""
-    return signing.dumps({"t": tip.pk, "b": _token_binding(tip)}, salt=_TOKEN_SALT)
-
-
-def tip_from_token(token: str) -> Tip | None:
-    try:
-        data = signing.loads(token, salt=_TOKEN_SALT, max_age=STATUS_TOKEN_AGE)
-    except signing.BadSignature:
-        return None
-    tip = (
-        Tip.objects.select_related("case__unit", "channel_account__unit", "unit")
-        .filter(pk=data.get("t"))
-        .first()
-    )
-    if tip is None or _token_binding(tip) != data.get("b"):
-        return None
-    return tip
-
-
-def _latest_case(tip: Tip) -> Case | None:
-    if tip.case is None:
-        return None
-    conversation_id = tip.case.conversation_id
-    case = tip.case
-    if conversation_id is not None:
-        case = (
-            Case.objects.filter(conversation__pk=conversation_id)
-            .select_related("unit")
-            .order_by("-opened_at", "-id")
-            .first()
-        ) or tip.case
-    seen = set()
-    while case.merged_into_id and case.pk not in seen:
-        seen.add(case.pk)
-        case = Case.objects.select_related("unit").get(pk=case.merged_into_id)
-    return case
-
-
-def _data_uri(attachment: Attachment) -> str | None:
-    try:
-        with attachment.file.open("rb") as fh:
-            cleaned = clean_image(fh.read(), max_side=1024, max_bytes=300_000)
-    except (MediaError, OSError, ValueError):
-        return None
-    return f"data:{cleaned.content_type};base64," + base64.b64encode(cleaned.content).decode()
-
-
-def tip_status(tip: Tip) -> TipStatus:
-    """What the citizen sees: the status in plain words and the conversation."""
-    if tip.state != Tip.State.FILED or tip.case is None:
-        held = dict(tip.held or {})
-        report = held.get("report") or {}
-        thread = []
-        if report:
-            thread.append(
-                ThreadItem(
-                    True,
-                    "Bạn",
-                    report.get("text", ""),
-                    tip.created_at,
-                    files=len(held.get("files", [])),
-                )
-            )
-        for f in held.get("followups", []):
-            at = parse_datetime(f.get("at", "")) or tip.created_at
-            thread.append(
-                ThreadItem(True, "Bạn", f.get("text", ""), at, files=len(f.get("files", [])))
-            )
-        return TipStatus(
-            words=HELD_WORDS if tip.state == Tip.State.HELD else DISCARDED_WORDS,
-            unit_name=tip.channel_account.unit.name,
-            case_code="",
-            opened_at=tip.created_at,
-            is_open=tip.state == Tip.State.HELD,
-            can_message=tip.state == Tip.State.HELD,
-            thread=thread,
-        )
-    case = _latest_case(tip) or tip.case
-    words = STATUS_WORDS.get(case.status, case.get_status_display())  # type: ignore[call-overload]
-    if case.status == Case.Status.RESOLVED and case.outcome:
-        words += f" Kết quả: {case.get_outcome_display()}."
-    shown = {Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.SEEN}
-    cid = tip.case.conversation_id
-    messages = (
-        Message.objects.filter(Q(conversation__pk=cid) if cid is not None else Q(case=tip.case))
-        .exclude(direction=Message.Direction.SYSTEM)
-        .prefetch_related("attachments")
-        .order_by("sent_at", "id")
-    )
-    thread = []
-    for m in messages:
-        if m.direction == Message.Direction.OUT and m.delivery not in shown:
-            continue
-        incoming = m.direction == Message.Direction.IN
-        who = (
-            "Bạn"
-            if incoming
-            else (f"Cán bộ {case.unit.name}" if m.author_id else "Tin nhắn tự động")
-        )
-        images: list[str] = []
-        files = 0
-        for a in m.attachments.all():
-            if not incoming and a.file and a.is_image:
-                uri = _data_uri(a)
-                if uri:
-                    images.append(uri)
-                    continue
-            files += 1
-        thread.append(ThreadItem(incoming, who, m.text, m.sent_at, images, files))
-    return TipStatus(
-        words=words,
-        unit_name=case.unit.name,
-        case_code=case.code,
-        opened_at=tip.case.opened_at,
-        is_open=case.is_open,
-        can_message=True,
-        thread=thread,
-    )
 
 
 @transaction.atomic

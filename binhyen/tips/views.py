@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from binhyen.accounts.access import unit_scope_q
-from binhyen.tips import services, spam, throttle
+from binhyen.tips import access, services, spam, throttle
 from binhyen.tips.forms import (
     MAX_REQUEST_FILE_BYTES,
     StatusLoginForm,
@@ -26,6 +26,7 @@ from binhyen.tips.forms import (
 )
 from binhyen.tips.models import Tip
 from binhyen.tips.privacy import bound_uploads, public_view
+from binhyen.tips.status import tip_status
 
 # --- public ---------------------------------------------------------------------------------
 
@@ -98,12 +99,12 @@ def _status_page(
     status: int = 200,
 ) -> HttpResponse:
     form = form or StatusMessageForm(
-        initial={"access": services.status_token(tip), "nonce": secrets.token_hex(12)}
+        initial={"access": access.status_token(tip), "nonce": secrets.token_hex(12)}
     )
     if form.is_bound:
         # A fresh token and nonce for the next message; what was typed stays.
         data = request.POST.copy()
-        data["access"] = services.status_token(tip)
+        data["access"] = access.status_token(tip)
         if sent:
             data["nonce"] = secrets.token_hex(12)
             data["text"] = ""
@@ -111,7 +112,7 @@ def _status_page(
     return render(
         request,
         "tips/status.html",
-        {"status": services.tip_status(tip), "form": form, "sent": sent},
+        {"status": tip_status(tip), "form": form, "sent": sent},
         status=status,
     )
 
@@ -125,15 +126,15 @@ def status_login(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "tips/status_login.html", {"form": form}, status=400)
     try:
-        tip = services.tip_open(
+        tip = access.tip_open(
             code=form.cleaned_data["code"],
             password=form.cleaned_data["password"],
-            client_key=throttle.client_bucket(request, services.FAIL_WINDOW),
+            client_key=throttle.client_bucket(request, access.FAIL_WINDOW),
         )
-    except services.TipLocked as exc:
+    except access.TipLocked as exc:
         form.add_error(None, str(exc))
         return render(request, "tips/status_login.html", {"form": form}, status=429)
-    except services.TipError as exc:
+    except access.TipError as exc:
         form.add_error(None, str(exc))
         return render(request, "tips/status_login.html", {"form": form}, status=403)
     services.tip_viewed(tip=tip)
@@ -148,7 +149,7 @@ def status_message(request: HttpRequest) -> HttpResponse:
     form = StatusMessageForm(request.POST, request.FILES)
     if getattr(request, "tips_upload_too_large", False):
         return _too_large(request)
-    tip = services.tip_from_token(str(request.POST.get("access", "")))
+    tip = access.tip_from_token(str(request.POST.get("access", "")))
     if tip is None:
         notice = _("Phiên xem đã hết hạn. Hãy nhập lại mã tin báo và mật khẩu.")
         return render(
@@ -166,7 +167,7 @@ def status_message(request: HttpRequest) -> HttpResponse:
             nonce=form.cleaned_data["nonce"],
             uploads=form.cleaned_data.get("uploads") or [],
         )
-    except services.TipError as exc:
+    except access.TipError as exc:
         form.add_error("text", str(exc))
         return _status_page(request, tip, form=form, status=400)
     tip.refresh_from_db()
@@ -222,7 +223,7 @@ def held_release(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _held_tip(request, pk)
     try:
         case = services.tip_release(tip=tip, actor=request.user)  # type: ignore[arg-type]
-    except services.TipError as exc:
+    except access.TipError as exc:
         messages.error(request, str(exc))
         return redirect("tips-console:held")
     messages.success(request, _("Đã chuyển tin vào hộp thư: %(code)s") % {"code": case.code})
@@ -239,7 +240,7 @@ def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             note=str(request.POST.get("note", ""))[:300],
         )
-    except services.TipError as exc:
+    except access.TipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Đã loại tin (có thể khôi phục trong 30 ngày)."))

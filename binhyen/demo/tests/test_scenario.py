@@ -9,9 +9,9 @@ from binhyen.cases.models import CaseEvent, Outcome, Status
 
 @pytest.mark.django_db
 def test_kindergarten_night_is_routed_rung_handled_and_resolved(settings, tmp_path, monkeypatch):
+    from binhyen.core.worker import drain
     from binhyen.demo import scenario
     from binhyen.demo.world import load_demo
-    from binhyen.core.worker import drain
 
     rings: list[dict] = []
     monkeypatch.setattr(

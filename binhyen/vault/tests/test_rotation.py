@@ -53,7 +53,7 @@ def test_every_encrypted_field_is_found():
         "vault.identity.data",
         "channels.channelaccount.oa_secret_key",
         "channels.channelaccount.access_token",
-        "channels.inboxevent.body",
+        "channels.inboundevent.body",
         "tips.tip.held",
     } <= found
 

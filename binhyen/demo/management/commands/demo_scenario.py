@@ -24,8 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from binhyen.demo import scenario
         from binhyen.core.worker import drain
+        from binhyen.demo import scenario
 
         simulator = opts["simulator"] or None
         try:
