@@ -9,9 +9,11 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from binhyen.channels import inbox, tasks
-        from binhyen.channels.zalo import tokens
+        from binhyen.channels.models import Provider
+        from binhyen.channels.zalo import handlers, tokens
         from binhyen.core.worker import register_loop_job, register_periodic
 
+        inbox.register_handler(Provider.ZALO, handlers.handle)
         register_loop_job("channels.inbox", inbox.process_pending)
         register_periodic("channels.sweep", tasks.sweep)
         register_periodic("channels.retention", inbox.events_redact_expired)

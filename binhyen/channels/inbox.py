@@ -10,6 +10,7 @@ only means the event is applied again, harmlessly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -24,10 +25,19 @@ BATCH = 50
 STALE_CLAIM = timedelta(minutes=5)
 
 
-def _handler(provider: str):  # type: ignore[no-untyped-def]
-    from binhyen.channels.zalo import handlers as zalo_handlers
+# provider -> handle(row, account) -> final status; providers register in ChannelsConfig.ready
+# (the inbox is provider-neutral and sits below the providers).
+_HANDLERS: dict[str, Callable[[InboundEvent, ChannelAccount | None], str]] = {}
 
-    return {Provider.ZALO: zalo_handlers.handle}[Provider(provider)]
+
+def register_handler(
+    provider: str, handle: Callable[[InboundEvent, ChannelAccount | None], str]
+) -> None:
+    _HANDLERS[Provider(provider)] = handle
+
+
+def _handler(provider: str) -> Callable[[InboundEvent, ChannelAccount | None], str]:
+    return _HANDLERS[Provider(provider)]
 
 
 def process_event(row: InboundEvent) -> str:

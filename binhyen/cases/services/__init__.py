@@ -7,6 +7,19 @@ from binhyen.cases.services.common import (
     register_after_classify,
     register_after_receive,
 )
+from binhyen.cases.services.contacts import (
+    contact_erase,
+    contact_find,
+    contact_interaction,
+    contact_set_follower,
+    contact_submit_info,
+    contact_upsert,
+)
+from binhyen.cases.services.delivery import (
+    message_delivery_update,
+    message_record_echo,
+    messages_mark_receipt,
+)
 from binhyen.cases.services.dispatch import (
     derived_times,
     dispatch_create,
@@ -14,20 +27,11 @@ from binhyen.cases.services.dispatch import (
     outcome_record,
 )
 from binhyen.cases.services.merge import case_merge, case_unmerge
-from binhyen.cases.services.messages import (
+from binhyen.cases.services.receiving import (
     IncomingAttachment,
     IncomingMessage,
     case_open,
-    contact_erase,
-    contact_find,
-    contact_interaction,
-    contact_set_follower,
-    contact_submit_info,
-    contact_upsert,
-    message_delivery_update,
     message_receive,
-    message_record_echo,
-    messages_mark_receipt,
 )
 from binhyen.cases.services.replies import (
     MAX_REPLY_CHARS,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from binhyen.cases.models import Case, Message
+    from binhyen.cases.models import Case, Conversation, Message
 
 
 class CaseError(Exception):
@@ -52,3 +52,19 @@ def register_after_classify(hook: Callable[..., Any]) -> None:
 def run_after_classify(*, case: Case, actor: Any) -> None:
     for hook in _after_classify:
         hook(case=case, actor=actor)
+
+
+def conversation_touch_inbound(conversation: Conversation, at: datetime) -> None:
+    if conversation.last_inbound_at is None or at > conversation.last_inbound_at:
+        conversation.last_inbound_at = at
+        conversation.save(update_fields=["last_inbound_at"])
+
+
+def case_touch(case: Case, at: datetime, *, inbound: bool) -> None:
+    fields = ["last_message_at"]
+    case.last_message_at = max(case.last_message_at, at)
+    if inbound:
+        case.last_inbound_at = at
+        case.unread = True
+        fields += ["last_inbound_at", "unread"]
+    case.save(update_fields=fields)

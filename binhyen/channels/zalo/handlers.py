@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from binhyen.cases import services as cases
 from binhyen.cases.models import Contact, Message
+from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
 
@@ -218,7 +219,9 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
 
     if name == "user_withdraw":
         if event.person_ref:
-            cases.contact_erase(channel_account=account, contact_key=f"user:{event.person_ref}")
+            key = f"user:{event.person_ref}"
+            cases.contact_erase(channel_account=account, contact_key=key)
+            inbox.events_redact_person(channel_account=account, person_key=key)
         return "processed"
 
     return "ignored"

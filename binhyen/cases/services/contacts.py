@@ -1,0 +1,202 @@
+"""Write paths for contacts and conversations: who wrote, on which page, and what
+they allowed us to keep (the identity itself lives in the vault).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from binhyen.cases.models import Case, CaseEvent, Contact, Conversation, Message
+from binhyen.cases.services.common import (
+    case_touch,
+    conversation_touch_inbound,
+)
+from binhyen.lib import codes, crypto
+from binhyen.vault import services as vault
+
+if TYPE_CHECKING:
+    from binhyen.channels.models import ChannelAccount
+
+log = logging.getLogger(__name__)
+
+# --- contacts and conversations -------------------------------------------------------------
+
+
+def _contact_hash(channel_account: ChannelAccount, contact_key: str) -> str:
+    return crypto.lookup_hash("contact", str(channel_account.pk), contact_key)
+
+
+def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contact | None:
+    return Contact.objects.filter(
+        channel_account=channel_account, key_hash=_contact_hash(channel_account, contact_key)
+    ).first()
+
+
+@transaction.atomic
+def contact_upsert(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    identity: dict[str, str] | None = None,
+    seen_at: datetime | None = None,
+) -> Contact:
+    key_hash = _contact_hash(channel_account, contact_key)
+    contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create(
+                    channel_account=channel_account,
+                    key_hash=key_hash,
+                    kind=kind,
+                    pseudonym=codes.pseudonym_from_hash(key_hash),
+                    identity=vault.identity_create(data=dict(identity or {})),
+                    last_seen_at=seen_at,
+                )
+        except IntegrityError:
+            # Two workers met the same new citizen at once: the other one created it.
+            contact = Contact.objects.get(channel_account=channel_account, key_hash=key_hash)
+    elif identity and contact.identity is not None:
+        vault.identity_merge(identity=contact.identity, data=identity)
+    if seen_at and (contact.last_seen_at is None or seen_at > contact.last_seen_at):
+        contact.last_seen_at = seen_at
+        contact.save(update_fields=["last_seen_at"])
+    return contact
+
+
+def conversation_for(contact: Contact) -> Conversation:
+    conversation, _created = Conversation.objects.get_or_create(
+        contact=contact, defaults={"channel_account": contact.channel_account}
+    )
+    return conversation
+
+
+def open_case_of(conversation: Conversation) -> Case | None:
+    return (
+        Case.objects.filter(conversation=conversation, status__in=Case.OPEN_STATUSES)
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def contact_set_follower(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    following: bool,
+    at: datetime,
+    identity: dict[str, str] | None = None,
+) -> Contact:
+    if following:
+        # Following an OA counts as an interaction: it opens the reply window.
+        contact = contact_interaction(
+            channel_account=channel_account,
+            contact_key=contact_key,
+            kind=kind,
+            at=at,
+            identity=identity,
+        )
+    else:
+        contact = contact_upsert(
+            channel_account=channel_account,
+            contact_key=contact_key,
+            kind=kind,
+            identity=identity,
+            seen_at=at,
+        )
+    contact.is_follower = following
+    contact.save(update_fields=["is_follower"])
+    return contact
+
+
+@transaction.atomic
+def contact_interaction(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    at: datetime,
+    identity: dict[str, str] | None = None,
+) -> Contact:
+    """An interaction that is not a message (e.g. Zalo's "chat now"): opens the window."""
+    contact = contact_upsert(
+        channel_account=channel_account,
+        contact_key=contact_key,
+        kind=kind,
+        identity=identity,
+        seen_at=at,
+    )
+    conversation_touch_inbound(conversation_for(contact), at)
+    return contact
+
+
+@transaction.atomic
+def contact_submit_info(
+    *,
+    channel_account: ChannelAccount,
+    contact_key: str,
+    kind: str,
+    info: dict[str, str],
+    at: datetime,
+    provider_message_id: str,
+) -> Message:
+    """The citizen sent their contact details (Zalo form): into the vault, not the thread."""
+    contact = contact_upsert(
+        channel_account=channel_account,
+        contact_key=contact_key,
+        kind=kind,
+        identity=info,
+        seen_at=at,
+    )
+    conversation = conversation_for(contact)
+    existing = Message.objects.filter(
+        conversation=conversation, provider_message_id=provider_message_id
+    ).first()
+    if existing is not None:
+        return existing  # the same event applied again
+    conversation_touch_inbound(conversation, at)
+    case = open_case_of(conversation)
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.IN,
+        kind=Message.Kind.CONTACT_INFO,
+        text=_("Người dân đã gửi thông tin liên hệ (lưu trong kho danh tính)."),
+        sent_at=at,
+        provider_message_id=provider_message_id,
+    )
+    if case is not None:
+        case_touch(case, at, inbound=True)
+    return message
+
+
+@transaction.atomic
+def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Contact | None:
+    """The citizen withdrew consent (Zalo user_withdraw): forget who they are.
+
+    The channel's own raw events are the channel's to redact (the caller does it)."""
+    contact = contact_find(channel_account=channel_account, contact_key=contact_key)
+    if contact is None:
+        return None
+    if contact.identity is not None:
+        vault.identity_erase(identity=contact.identity)
+    # Nothing may link that person to this contact any more: a later message from the
+    # same account starts a new, unknown contact.
+    contact.key_hash = crypto.lookup_hash("erased", secrets.token_hex(16))
+    contact.save(update_fields=["key_hash"])
+    for case in Case.objects.filter(contact=contact):
+        CaseEvent.objects.create(
+            case=case,
+            kind="identity_erased",
+            text=_("Người dân yêu cầu xóa dữ liệu cá nhân; danh tính đã được xóa."),
+        )
+    return contact
