@@ -183,7 +183,7 @@ def alert_raise(
 
 
 @transaction.atomic
-def alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | None = None) -> int:
+def case_alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | None = None) -> int:
     """Somebody took the case: every ringing alert on it stops, on every screen."""
     at = at or timezone.now()
     n = Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(
@@ -204,7 +204,7 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
     from binhyen.cases.services import case_claim
 
     case_claim(case=alert.case, actor=actor)
-    alerts_acknowledge(case=alert.case, actor=actor)
+    case_alerts_acknowledge(case=alert.case, actor=actor)
     alert.refresh_from_db()
     return alert
 
@@ -386,8 +386,8 @@ __all__ = [
     "active_or_recent_alerts_for",
     "alert_acknowledge",
     "alert_raise",
-    "alerts_acknowledge",
     "alerts_escalate_due",
+    "case_alerts_acknowledge",
     "messenger_link_complete",
     "messenger_link_start",
     "messenger_notify",

@@ -6,10 +6,4 @@ class TriageConfig(AppConfig):
     name = "binhyen.triage"
     label = "triage"
     verbose_name = _("Phân tích tin tự động")
-
-    def ready(self) -> None:
-        from binhyen.cases.services import register_after_classify, register_after_receive
-        from binhyen.triage.hooks import after_classify, after_receive
-
-        register_after_receive(after_receive)
-        register_after_classify(after_classify)
+    # Joins the path of a case through `cases.services.lifecycle.REACTIONS` (reactions.py).

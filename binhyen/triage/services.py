@@ -21,9 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.accounts.access import can_see_unit
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
 from binhyen.cases.services import CaseError
+from binhyen.cases.services.lifecycle import emit
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
 from binhyen.lib.triage.training import CATEGORIES, INTENTS, URGENCIES
 from binhyen.triage import duplicates, engine, routing
@@ -107,9 +109,7 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
     changed = _apply(case, suggestion, at)
     _route(case, suggestion)
     if suggestion.applied and changed:
-        from binhyen.cases.services import hooks
-
-        hooks.triaged(case, at)
+        emit("triaged", case=case, at=at)
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
         _record_duplicates(case, suggestion)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
@@ -355,8 +355,6 @@ def _example(s: Suggestion, actor: User, case: Case) -> LabelledExample:
 
 
 def _correct_place(s: Suggestion, actor: User, code: str) -> Corrected:
-    from binhyen.accounts.access import can_see_unit
-
     case = s.case
     if code and not Area.objects.filter(code=code, kind__in=routing.COMMUNE_AREA_KINDS).exists():
         raise CaseError(_("Không có xã/phường này."))
@@ -468,8 +466,6 @@ def duplicate_unmerge(*, duplicate: Case, actor: User, reason: str) -> Case:
 
 @transaction.atomic
 def duplicate_dismiss(*, candidate: DuplicateCandidate, actor: User) -> DuplicateCandidate:
-    from binhyen.accounts.access import can_see_unit
-
     if not can_see_unit(actor, candidate.case.unit):
         raise CaseError(_("Bạn không có quyền với vụ việc này."))
     candidate.dismissed_at, candidate.dismissed_by = timezone.now(), actor

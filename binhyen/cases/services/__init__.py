@@ -4,8 +4,6 @@ the API, the workers, the CLI and the tests alike."""
 from binhyen.cases.services.common import (
     CaseError,
     enqueue,
-    register_after_classify,
-    register_after_receive,
 )
 from binhyen.cases.services.contacts import (
     contact_erase,
@@ -104,6 +102,4 @@ __all__ = [
     "message_resend",
     "messages_mark_receipt",
     "outcome_record",
-    "register_after_classify",
-    "register_after_receive",
 ]

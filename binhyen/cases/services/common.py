@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from binhyen.cases.models import Case, CaseEvent, Conversation, Message
+
 if TYPE_CHECKING:
-    from binhyen.cases.models import Case, Conversation, Message
+    from binhyen.accounts.models import User
 
 
 class CaseError(Exception):
@@ -23,35 +25,6 @@ def enqueue(task_path: str, *args: object, run_after: datetime | None = None) ->
     if run_after is not None:
         task = task.using(run_after=run_after)
     task.enqueue(*args)
-
-
-# Later stages (triage) register here: receiving a message must not depend on them.
-_after_receive: list[Callable[..., Any]] = []
-
-
-def register_after_receive(hook: Callable[..., Any]) -> None:
-    if hook not in _after_receive:
-        _after_receive.append(hook)
-
-
-def run_after_receive(*, case: Case, message: Message, opened: bool) -> None:
-    for hook in _after_receive:
-        hook(case=case, message=message, opened=opened)
-
-
-# Later stages that learn from officers (triage) register here: an officer's classification,
-# whichever form it came from, is what the machine should have said.
-_after_classify: list[Callable[..., Any]] = []
-
-
-def register_after_classify(hook: Callable[..., Any]) -> None:
-    if hook not in _after_classify:
-        _after_classify.append(hook)
-
-
-def run_after_classify(*, case: Case, actor: Any) -> None:
-    for hook in _after_classify:
-        hook(case=case, actor=actor)
 
 
 def conversation_touch_inbound(conversation: Conversation, at: datetime) -> None:
@@ -68,3 +41,55 @@ def case_touch(case: Case, at: datetime, *, inbound: bool) -> None:
         case.unread = True
         fields += ["last_inbound_at", "unread"]
     case.save(update_fields=fields)
+
+
+def timeline_record(
+    *,
+    case: Case | int,
+    kind: str,
+    text: str,
+    actor: User | None = None,
+    at: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """One row of a case's timeline: the only way any app writes one."""
+    case_id = case if isinstance(case, int) else case.pk
+    return CaseEvent.objects.create(
+        case_id=case_id,
+        at=at or timezone.now(),
+        actor=actor,
+        kind=kind,
+        text=text[:500],
+        data=data or {},
+    )
+
+
+def outbound_queue(
+    *,
+    conversation: Conversation | None,
+    text: str,
+    author_label: str,
+    case: Case | None = None,
+    author: User | None = None,
+    kind: str = Message.Kind.TEXT,
+    client_token: str | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """A message to the citizen (or a linked officer), queued for the channel worker: the only
+    way any app sends one. The delivery task is queued in the same transaction."""
+    now = at or timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        case=case,
+        direction=Message.Direction.OUT,
+        kind=kind,
+        text=text,
+        sent_at=now,
+        author=author,
+        author_label=author_label,
+        delivery=Message.Delivery.QUEUED,
+        client_token=client_token,
+        next_attempt_at=now,
+    )
+    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    return message

@@ -13,8 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.accounts.access import can_see_unit
+from binhyen.audit.services import audit_record
 from binhyen.cases.models import Case, CaseEvent, Status
 from binhyen.cases.services.common import CaseError
+from binhyen.cases.services.lifecycle import emit
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -22,8 +25,6 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def case_merge(*, primary: Case, duplicate: Case, actor: User, reason: str = "") -> Case:
-    from binhyen.accounts.access import can_see_unit
-
     primary = Case.objects.select_for_update().get(pk=primary.pk)
     duplicate = Case.objects.select_for_update().get(pk=duplicate.pk)
     if primary.pk == duplicate.pk:
@@ -59,11 +60,7 @@ def case_merge(*, primary: Case, duplicate: Case, actor: User, reason: str = "")
         + (f": {reason}" if reason else ""),
         data={"duplicate": duplicate.pk},
     )
-    from binhyen.clocks.services import clocks_cancel_open
-
-    clocks_cancel_open(case=duplicate, at=now, reason=_("đã gộp vào %(c)s") % {"c": primary.code})
-    from binhyen.audit.services import audit_record
-
+    emit("merged", duplicate=duplicate, primary=primary, at=now)
     audit_record(
         action="case.merge",
         actor=actor,
@@ -76,8 +73,6 @@ def case_merge(*, primary: Case, duplicate: Case, actor: User, reason: str = "")
 
 @transaction.atomic
 def case_unmerge(*, duplicate: Case, actor: User, reason: str) -> Case:
-    from binhyen.accounts.access import can_see_unit
-
     duplicate = Case.objects.select_for_update().get(pk=duplicate.pk)
     if duplicate.merged_into_id is None:
         raise CaseError(_("Vụ việc này không được gộp."))
@@ -113,8 +108,6 @@ def case_unmerge(*, duplicate: Case, actor: User, reason: str) -> Case:
         text=_("Tách %(code)s ra: %(why)s") % {"code": duplicate.code, "why": reason},
         data={"duplicate": duplicate.pk},
     )
-    from binhyen.audit.services import audit_record
-
     audit_record(
         action="case.unmerge",
         actor=actor,

@@ -18,6 +18,7 @@ from binhyen.cases.models import (
     NoticeTemplate,
 )
 from binhyen.cases.services.common import enqueue
+from binhyen.cases.services.lifecycle import emit
 
 
 def _text(code: str, case: Case) -> str | None:
@@ -87,4 +88,5 @@ def notice_send(*, case: Case, code: str) -> Message | None:
         data={"code": code, "message": message.pk},
     )
     enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    emit("notice_sent", case=case, code=code, at=now)
     return message

@@ -21,7 +21,6 @@ from binhyen.cases.services.common import (
     case_touch,
     conversation_touch_inbound,
     enqueue,
-    run_after_receive,
 )
 from binhyen.lib import codes
 
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from binhyen.channels.models import ChannelAccount
 
 from binhyen.cases.services.contacts import contact_upsert, conversation_for, open_case_of
+from binhyen.cases.services.lifecycle import emit
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,7 @@ def case_open(
         kind="opened",
         text=_("Tiếp nhận qua %(channel)s") % {"channel": channel_account or _("kênh khác")},
     )
-    from binhyen.cases.services import hooks
-
-    hooks.opened(case, at)
+    emit("opened", case=case, at=at)
     return case
 
 
@@ -197,5 +195,5 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             if not case.summary and incoming.text:
                 case.summary = _summary(incoming.text, incoming.kind)
                 case.save(update_fields=["summary"])
-        run_after_receive(case=case, message=message, opened=opened)
+        emit("received", case=case, message=message, opened=opened)
     return message

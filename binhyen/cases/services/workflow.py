@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from binhyen.accounts.access import can_see_unit
+from binhyen.audit.services import audit_record
 from binhyen.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -29,6 +31,7 @@ from binhyen.cases.models import (
     classification_label,
 )
 from binhyen.cases.services.common import CaseError
+from binhyen.cases.services.lifecycle import emit
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -180,9 +183,7 @@ def ensure_acknowledged(case: Case, *, actor: User | None, at: datetime) -> bool
     _event(
         case, kind="acknowledged", actor=actor, at=at, text=_("%(who)s nhận xử lý") % {"who": actor}
     )
-    from binhyen.cases.services import hooks
-
-    hooks.acknowledged(case, at)
+    emit("acknowledged", case=case, at=at)
     return True
 
 
@@ -237,9 +238,7 @@ def _apply(
         text=text,
         data={"from": previous, "to": transition.target, **(data or {})},
     )
-    from binhyen.cases.services import hooks
-
-    hooks.transitioned(case, previous, at)
+    emit("transitioned", case=case, previous=previous, at=at)
     return case
 
 
@@ -312,14 +311,9 @@ def case_classify(
             "after": {"intent": intent, "category": category, "urgency": urgency},
         },
     )
-    from binhyen.cases.services import hooks
-
-    hooks.classified(case, before, at)
+    emit("classified", case=case, before=before, at=at, actor=actor)
     if previous != case.status:
-        hooks.transitioned(case, previous, at)
-    from binhyen.cases.services.common import run_after_classify
-
-    run_after_classify(case=case, actor=actor)
+        emit("transitioned", case=case, previous=previous, at=at)
     return case
 
 
@@ -428,8 +422,6 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
 
 @transaction.atomic
 def case_assign(*, case: Case, assignee: User | None, actor: User | None, reason: str = "") -> Case:
-    from binhyen.accounts.access import can_see_unit
-
     _lock(case)
     if assignee is not None and not can_see_unit(assignee, case.unit):
         raise CaseError(_("Cán bộ này không thuộc đơn vị phụ trách vụ việc."))
@@ -457,8 +449,6 @@ def case_transfer(
     *, case: Case, to_unit: Unit, actor: User | None, reason: str, automatic: bool = False
 ) -> Case:
     """Move the case to another unit in BinhYen (routing). The new unit must acknowledge."""
-    from binhyen.accounts.access import can_see_unit
-
     _lock(case)
     if to_unit.pk == case.unit_id:
         raise CaseError(_("Vụ việc đã thuộc đơn vị này."))
@@ -497,10 +487,7 @@ def case_transfer(
         % {"src": source.name, "dst": to_unit.name, "why": reason},
         data={"from_unit": source.code, "to_unit": to_unit.code, "automatic": automatic},
     )
-    from binhyen.audit.services import audit_record
-    from binhyen.cases.services import hooks
-
-    hooks.transferred(case, source, at, actor)
+    emit("transferred", case=case, source=source, at=at, actor=actor)
     audit_record(
         action="case.transfer",
         actor=actor,
@@ -518,8 +505,6 @@ def case_extend_resolution(
 ) -> Case:
     """Extend the resolution deadline: the unit (complex case, to 2 months in all, CPC Art
     147(2)) or, once, the procuracy (up to 2 more months)."""
-    from binhyen.clocks.services import ClockError, clock_extend
-
     _lock(case)
     if case.intent != Intent.TIP or case.status not in {Status.CLASSIFIED, Status.VERIFYING}:
         raise CaseError(_("Chỉ gia hạn được tin báo đang giải quyết."))
@@ -530,17 +515,7 @@ def case_extend_resolution(
     if code is None:
         raise CaseError(_("Hình thức gia hạn không hợp lệ."))
     at = timezone.now()
-    try:
-        clock_extend(
-            case=case,
-            rule_code="resolve",
-            extension_rule_code=code,
-            at=at,
-            amount=months,
-            reason=reason,
-        )
-    except ClockError as exc:
-        raise CaseError(str(exc)) from exc
+    emit("extended", case=case, rule=code, at=at, months=months, reason=reason)
     label = _("Gia hạn giải quyết") if by == "unit" else _("Viện kiểm sát gia hạn giải quyết")
     _event(
         case,

@@ -1,0 +1,40 @@
+"""When the duty desk's alarms ring and stop (wired in `cases.services.lifecycle.REACTIONS`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from binhyen.cases.models import Case, Intent
+from binhyen.duty.models import Alert
+from binhyen.duty.services import alert_raise, case_alerts_acknowledge
+
+URGENT = {"critical", "high"}
+
+
+def _rings(case: Case) -> bool:
+    return case.intent == Intent.TIP and case.urgency in URGENT
+
+
+def case_acknowledged(*, case: Case, at: datetime, **_rest: Any) -> None:
+    case_alerts_acknowledge(case=case, actor=case.acknowledged_by, at=at)
+
+
+def case_triaged(*, case: Case, at: datetime, **_rest: Any) -> None:
+    """An urgent tip rings the officers on duty while nobody has taken it."""
+    if _rings(case) and case.acknowledged_at is None:
+        alert_raise(case=case, at=at)
+
+
+def case_classified(*, case: Case, at: datetime, **_rest: Any) -> None:
+    if _rings(case) and case.acknowledged_at is None:
+        alert_raise(case=case, at=at)
+
+
+def case_transferred(*, case: Case, at: datetime, **_rest: Any) -> None:
+    """The old unit's alarms stop; the new unit's duty desk rings for an urgent tip."""
+    Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(
+        acknowledged_at=at, escalate_at=None
+    )
+    if _rings(case):
+        alert_raise(case=case, at=at)
