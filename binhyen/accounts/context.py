@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from binhyen.accounts.access import home_unit
+from binhyen.accounts.models import Membership, Role
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
@@ -20,7 +21,6 @@ def console(request: HttpRequest) -> dict[str, Any]:
 
 
 def _can_audit(user: Any) -> bool:
-    from binhyen.accounts.models import Membership, Role
 
     if getattr(user, "is_superuser", False):
         return True

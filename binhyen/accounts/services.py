@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from binhyen.accounts.models import ApiToken, Membership, User
+from binhyen.audit.services import audit_record
 from binhyen.units.models import Unit
 
 TOKEN_PREFIX = "by_"  # noqa: S105 (a prefix, not a secret)
@@ -25,7 +26,6 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     row = ApiToken.objects.create(
         user=user, name=name, prefix=token[:10], key_hash=_hash_token(token)
     )
-    from binhyen.audit.services import audit_record
 
     audit_record(
         action="api_token.create",

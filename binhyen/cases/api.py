@@ -9,6 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.cases.forms import ActionForm
 from binhyen.cases.models import Case, Message
 
 router = Router(tags=["cases"])
@@ -175,7 +176,6 @@ class ActionIn(Schema):
 @router.post("/{case_id}/actions", response=CaseOut)
 def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Case:
     """A workflow action, through the same form and service as the console's buttons."""
-    from binhyen.cases.forms import ActionForm
 
     case = get_case_for_user(request.user, case_id)
     data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}

@@ -5,6 +5,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.accounts.access import visible_units
+from binhyen.accounts.models import User
+from binhyen.cases import services
+from binhyen.cases.models import Outcome
 from binhyen.cases.models.case import Category, Urgency
 from binhyen.cases.services import MAX_REPLY_CHARS
 
@@ -85,7 +89,6 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from binhyen.cases.models import Outcome
 
         self.case = case
         # The views are login_required: the user is a staff User here.
@@ -95,9 +98,6 @@ class ActionForm(forms.Form):
         outcome.choices = [("", "—"), *Outcome.choices]
 
     def run(self) -> object:
-        from binhyen.accounts.access import visible_units
-        from binhyen.accounts.models import User
-        from binhyen.cases import services
 
         d = self.cleaned_data
         case, user, reason = self.case, self.user, d.get("reason") or ""

@@ -20,6 +20,7 @@ from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
 from binhyen.cases.models import Case, Message
+from binhyen.clocks.models import CaseClock
 from binhyen.clocks.services import case_clock_summary
 from binhyen.vault.services import case_view_record
 
@@ -35,7 +36,6 @@ STATUS_TABS = [
 
 def with_deadlines(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Each case with its next open deadline and whether one has passed (red everywhere)."""
-    from binhyen.clocks.models import CaseClock
 
     now = timezone.now()
     open_clocks = CaseClock.objects.filter(

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
+from binhyen.lib import crypto
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,6 @@ def release_stale_claims() -> int:
 
 
 def person_hash(*, channel_account_id: int, person_key: str) -> str:
-    from binhyen.lib import crypto
 
     return crypto.lookup_hash("inbound-person", str(channel_account_id), person_key)
 

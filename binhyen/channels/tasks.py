@@ -12,8 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from binhyen.cases import services as cases
 from binhyen.cases.models import Attachment, Message
+from binhyen.channels.inbox import release_stale_claims
 from binhyen.channels.models import Provider
+from binhyen.channels.zalo import outbound as zalo_outbound
 from binhyen.lib.http import HttpError, download
 from binhyen.lib.media import MediaError, clean_image, clean_video, sniff_content_type
 
@@ -28,7 +31,6 @@ MAX_FETCH_ATTEMPTS = 5
 
 @task(queue_name=OUTBOUND)
 def deliver_message(message_id: int) -> str:
-    from binhyen.channels.zalo import outbound as zalo_outbound
 
     now = timezone.now()
     with transaction.atomic():
@@ -52,8 +54,6 @@ def deliver_message(message_id: int) -> str:
     if provider == Provider.ZALO:
         zalo_outbound.send(message)
     else:
-        from binhyen.cases import services as cases
-
         # Channels without an outbound API (web form): the citizen reads it on the status page.
         cases.message_delivery_update(message=message, delivery=Message.Delivery.SENT)
     return "done"
@@ -61,7 +61,6 @@ def deliver_message(message_id: int) -> str:
 
 @task(queue_name=OUTBOUND)
 def reconcile_message(message_id: int) -> str:
-    from binhyen.channels.zalo import outbound as zalo_outbound
 
     message = (
         Message.objects.select_related(
@@ -134,7 +133,6 @@ def fetch_attachment(attachment_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Periodic safety net: nothing accepted stays unprocessed because a wake-up was lost."""
-    from binhyen.channels.inbox import release_stale_claims
 
     now = timezone.now()
     released = release_stale_claims()

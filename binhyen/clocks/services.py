@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binhyen.cases.models import CaseEvent
+from binhyen.cases.services.common import timeline_record
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
 
@@ -72,8 +72,8 @@ def _open_clock(case: Case, family: str) -> CaseClock | None:
 
 
 def _event(clock: CaseClock, *, at: datetime, kind: str, text: str, **data: Any) -> None:
-    CaseEvent.objects.create(
-        case_id=clock.case_id,
+    timeline_record(
+        case=clock.case_id,
         at=at,
         kind=kind,
         text=text[:500],

@@ -21,6 +21,8 @@ from binhyen.accounts.models import User
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, Outcome
 from binhyen.channels.models import ChannelAccount
+from binhyen.duty.services import alert_acknowledge
+from binhyen.lib import http
 from binhyen.units.models import Unit
 
 TIP_TEXT = (
@@ -32,7 +34,6 @@ PERSONA = "nguoi-dan-ha-huy-tap"
 
 
 def _send_via_simulator(simulator_url: str, oa_id: str) -> None:
-    from binhyen.lib import http
 
     resp = http.request(
         "POST",
@@ -116,8 +117,6 @@ def replay(
 
     alert = case.alerts.filter(acknowledged_at__isnull=True).first()
     if alert is not None:
-        from binhyen.duty.services import alert_acknowledge
-
         alert_acknowledge(alert=alert, actor=officer)
     else:
         cases.case_claim(case=case, actor=officer)

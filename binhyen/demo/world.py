@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from binhyen.accounts.models import Role
+from binhyen.accounts.models import Role, User
 from binhyen.accounts.services import staff_upsert
 from binhyen.channels.models import ChannelAccount
 from binhyen.channels.services import zalo_page_connect
+from binhyen.duty.models import Post, Shift
+from binhyen.tips.services import web_form_connect
 from binhyen.units.models import Area, Unit
 from binhyen.units.services import areas_load_gazetteer, gazetteer_path, unit_upsert
 
@@ -129,7 +131,6 @@ def load_demo() -> dict[str, object]:
         )
     _demo_shifts()
     write_simulator_pages(pages)
-    from binhyen.tips.services import web_form_connect
 
     web_form_connect(unit=province)  # the public web form (/bao-tin/) as a door of the province
     return {
@@ -169,8 +170,6 @@ def write_simulator_pages(pages: list[ChannelAccount]) -> Path:
 
 def _demo_shifts() -> None:
     """A week of round-the-clock shifts from today, so alerts ring real people in the demo."""
-    from binhyen.accounts.models import User
-    from binhyen.duty.models import Post, Shift
 
     start = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0)
     start -= timedelta(days=1)

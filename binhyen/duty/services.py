@@ -22,8 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen import live
+from binhyen.accounts.access import can_see_unit, unit_scope_q
 from binhyen.accounts.models import Role, User
-from binhyen.cases.models import Case, CaseEvent
+from binhyen.cases.models import Case, Conversation
+from binhyen.cases.services import CaseError, case_claim
+from binhyen.cases.services.common import outbound_queue, timeline_record
+from binhyen.clocks.models import CaseClock
+from binhyen.clocks.services import clocks_due_breaches
 from binhyen.duty.models import Alert, Level, MessengerLink, Post, Shift
 from binhyen.units.models import Unit
 
@@ -84,7 +89,6 @@ def responders(case: Case, level: int, at: datetime | None = None) -> list[User]
 
 
 def _ack_deadline(case: Case, at: datetime) -> datetime:
-    from binhyen.clocks.models import CaseClock
 
     clock = (
         CaseClock.objects.filter(case=case, family="first_ack", state=CaseClock.State.RUNNING)
@@ -143,7 +147,7 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
         }
     notified = [u for u in people if messenger_notify(user=u, text=text)]
     names = ", ".join(str(u) for u in people) or _("(không có ai)")
-    CaseEvent.objects.create(
+    timeline_record(
         case=case,
         at=at,
         kind="alert",
@@ -201,7 +205,6 @@ def case_alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | No
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
     """The "Đã nhận" button on a banner: acknowledges the case itself."""
-    from binhyen.cases.services import case_claim
 
     case_claim(case=alert.case, actor=actor)
     case_alerts_acknowledge(case=alert.case, actor=actor)
@@ -228,7 +231,7 @@ def alerts_escalate_due(now: datetime | None = None) -> int:
             if not claimed:
                 continue
             alert.refresh_from_db()
-            CaseEvent.objects.create(
+            timeline_record(
                 case=alert.case,
                 at=now,
                 kind="escalated",
@@ -244,7 +247,6 @@ def alerts_escalate_due(now: datetime | None = None) -> int:
 def breaches_alert(now: datetime | None = None) -> int:
     """Periodic: a deadline passed. Legal and channel breaches ring the unit; a missed first
     acknowledgement is the escalation ladder's business (its alert escalates itself)."""
-    from binhyen.clocks.services import clocks_due_breaches
 
     n = 0
     for clock in clocks_due_breaches(now):
@@ -309,8 +311,6 @@ def messenger_link_complete(
 
 def messenger_notify(*, user: User, text: str) -> bool:
     """Queue a Zalo message to an officer's linked account (if linked and reachable)."""
-    from binhyen.cases.models import Conversation, Message
-    from binhyen.cases.services import enqueue
 
     link = (
         MessengerLink.objects.filter(user=user, linked_at__isnull=False, contact__isnull=False)
@@ -322,18 +322,7 @@ def messenger_notify(*, user: User, text: str) -> bool:
     conversation = Conversation.objects.filter(contact=link.contact).first()
     if conversation is None or conversation.reply_window() == "closed":
         return False
-    now = timezone.now()
-    message = Message.objects.create(
-        conversation=conversation,
-        direction=Message.Direction.OUT,
-        kind=Message.Kind.TEXT,
-        text=text[:2000],
-        sent_at=now,
-        author_label="BinhYen",
-        delivery=Message.Delivery.QUEUED,
-        next_attempt_at=now,
-    )
-    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    outbound_queue(conversation=conversation, text=text[:2000], author_label="BinhYen")
     return True
 
 
@@ -347,8 +336,6 @@ def shift_create(
     ends_at: datetime,
     actor: User | None = None,
 ) -> Shift:
-    from binhyen.accounts.access import can_see_unit
-    from binhyen.cases.services import CaseError
 
     if ends_at <= starts_at:
         raise CaseError(_("Giờ kết thúc phải sau giờ bắt đầu."))
@@ -364,7 +351,6 @@ def shift_create(
 
 
 def active_or_recent_alerts_for(user: User) -> QuerySet[Alert]:
-    from binhyen.accounts.access import unit_scope_q
 
     return Alert.objects.filter(unit_scope_q(user, prefix="case__unit__")).select_related(
         "case__unit"
@@ -372,7 +358,6 @@ def active_or_recent_alerts_for(user: User) -> QuerySet[Alert]:
 
 
 def active_alerts_for(user: User) -> QuerySet[Alert]:
-    from binhyen.accounts.access import unit_scope_q
 
     return (
         Alert.objects.filter(acknowledged_at__isnull=True)

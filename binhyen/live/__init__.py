@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from binhyen.live import events, transports
+
 log = logging.getLogger("binhyen.live")
 
 __all__ = ["publish"]
@@ -37,7 +39,6 @@ def publish(
 ) -> None:
     """Deliver `kind`/`payload` to every connected console session whose user may see the
     unit at `unit_path` (and holds one of `roles` there, when given), after commit."""
-    from binhyen.live import events, transports
 
     unit_path, kind, clean, frozen = events.build(
         unit_path=unit_path, kind=kind, payload=payload, roles=roles

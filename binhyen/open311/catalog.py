@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from binhyen.tips.places import gazetteer
 from binhyen.tips.services import CATEGORY_LABELS
 
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
@@ -68,7 +69,6 @@ FEEDBACK_KINDS = (
 
 
 def _commune_values() -> tuple[tuple[str, str], ...]:
-    from binhyen.tips.places import gazetteer
 
     units = sorted(gazetteer().units, key=lambda u: u.code)
     return tuple((u.code, u.name) for u in units)

@@ -21,6 +21,7 @@ from binhyen.audit.models import AuditAction
 from binhyen.audit.services import audit_record
 from binhyen.cases.models import Case
 from binhyen.channels.models import ChannelAccount, Provider
+from binhyen.clocks.models import CaseClock
 from binhyen.lib.media import CleanUpload
 from binhyen.open311 import catalog
 from binhyen.open311.models import ApiKey
@@ -234,7 +235,6 @@ def request_get(*, key: ApiKey, code: str) -> Case:
 
 
 def _expected(case: Case) -> datetime | None:
-    from binhyen.clocks.models import CaseClock
 
     clock = (
         CaseClock.objects.filter(case=case, family="resolve", state__in=CaseClock.OPEN_STATES)

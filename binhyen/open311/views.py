@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from binhyen.lib.media import MediaError
+from binhyen.lib.media import MediaError, clean_upload
 from binhyen.open311 import catalog, render, schemas
 from binhyen.open311 import services as o311
 from binhyen.open311.models import ApiKey
-from binhyen.tips.forms import MAX_IMAGE_BYTES, MAX_REQUEST_FILE_BYTES, MAX_VIDEO_BYTES
+from binhyen.tips.forms import MAX_FILES, MAX_IMAGE_BYTES, MAX_REQUEST_FILE_BYTES, MAX_VIDEO_BYTES
 from binhyen.tips.privacy import CitizenExceptionReporter, CitizenReporterFilter, bound_uploads
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -137,7 +137,6 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    from binhyen.tips.forms import MAX_FILES
 
     if not bound_uploads(request, MAX_REQUEST_FILE_BYTES):
         raise o311.Open311Error(413, "the request is too large")
@@ -150,7 +149,6 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     files = request.FILES.getlist("media")
     if len(files) > MAX_FILES:
         raise o311.Open311Error(400, f"at most {MAX_FILES} media files")
-    from binhyen.lib.media import clean_upload
 
     for f in files:
         try:

@@ -25,16 +25,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from binhyen.accounts.access import can_see_unit
 from binhyen.accounts.models import User
 from binhyen.cases import services as cases
-from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Message
+from binhyen.cases.models import Attachment, Case, Contact, Message
 from binhyen.channels.models import ChannelAccount, Provider
 from binhyen.lib.media import CleanUpload
 from binhyen.tips import places, throttle
 from binhyen.tips.access import TipError, code_hash, new_code, new_password, normalise_code
 from binhyen.tips.models import Tip
+from binhyen.tips.spam import REASONS
 from binhyen.units.models import Unit
 from binhyen.vault import services as vault
+from binhyen.vault.store import identity_create
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +357,7 @@ def tip_submit(
             "files": [_store_held_file(u) for u in uploads],
             "followups": [],
         }
-        tip.held_identity = vault.identity_create(data=identity) if identity else None
+        tip.held_identity = identity_create(data=identity) if identity else None
         tip.save(update_fields=["held", "held_identity"])
     else:
         _file(tip, report, identity, uploads)
@@ -367,7 +370,6 @@ def tip_submit(
 @transaction.atomic
 def tip_release(*, tip: Tip, actor: User) -> Case:
     """An officer lets a held (or discarded, not yet purged) tip into the inbox."""
-    from binhyen.accounts.access import can_see_unit
 
     tip = Tip.objects.select_for_update().select_related("channel_account__unit").get(pk=tip.pk)
     if not can_see_unit(actor, tip.unit):
@@ -389,7 +391,7 @@ def tip_release(*, tip: Tip, actor: User) -> Case:
     tip.reviewed_at = timezone.now()
     tip.reviewed_by = actor
     tip.save(update_fields=["reviewed_at", "reviewed_by"])
-    CaseEvent.objects.create(
+    cases.timeline_record(
         case=case,
         actor=actor,
         kind="tip_released",
@@ -402,7 +404,6 @@ def tip_release(*, tip: Tip, actor: User) -> Case:
 
 
 def reason_text(code: str) -> str:
-    from binhyen.tips.spam import REASONS
 
     return str(REASONS.get(code, code))
 
@@ -410,7 +411,6 @@ def reason_text(code: str) -> str:
 @transaction.atomic
 def tip_discard(*, tip: Tip, actor: User, note: str = "") -> Tip:
     """Spam: out of the queue. Kept (restorable) for 30 days, then purged."""
-    from binhyen.accounts.access import can_see_unit
 
     tip = Tip.objects.select_for_update().get(pk=tip.pk)
     if not can_see_unit(actor, tip.unit):

@@ -25,9 +25,12 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from binhyen.cases.models import Case as CaseModel
+from binhyen.cases.models import Intent
 from binhyen.lib import vntext
 from binhyen.lib.env import env_int
 from binhyen.triage import routing
+from binhyen.triage.models import Suggestion as SuggestionModel
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -113,9 +116,6 @@ def _minutes(m: float) -> str:
 
 def find(case: Case, suggestion: Suggestion) -> list[Match]:
     """Likely earlier reports of the same event, best first."""
-    from binhyen.cases.models import Case as CaseModel
-    from binhyen.cases.models import Intent
-    from binhyen.triage.models import Suggestion as SuggestionModel
 
     category = case.category if case.intent == Intent.TIP else ""
     category = category or suggestion.category

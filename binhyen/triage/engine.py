@@ -20,6 +20,7 @@ from django.db import DatabaseError
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage import Triager, TriageResult
 from binhyen.lib.triage.model import TrainedModel, load_model, save_model
+from binhyen.triage.models import ModelVersion
 
 log = logging.getLogger("binhyen.triage")
 
@@ -63,7 +64,6 @@ def model_from_bytes(blob: bytes, meta: dict[str, object]) -> TrainedModel:
 
 
 def _active_row() -> tuple[int, str] | None:
-    from binhyen.triage.models import ModelVersion
 
     try:
         row = (
@@ -94,8 +94,6 @@ def active_triager() -> Triager:
 
 def _load(row: tuple[int, str] | None) -> Triager:
     if row is not None:
-        from binhyen.triage.models import ModelVersion
-
         mv = ModelVersion.objects.get(pk=row[0])
         if mv.blob:
             log.info("loading triage model %s", mv.version)

@@ -154,6 +154,8 @@ class LabelledExample(models.Model):
 
     def as_example(self) -> Example | None:
         """The library's training example, or None while the labels are incomplete."""
+        # deferred: the model code (numpy) loads only where examples are used, not in
+        # every process that imports the models.
         from binhyen.lib.triage import Example
 
         try:

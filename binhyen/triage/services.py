@@ -130,7 +130,7 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
         return False
     case.intent, case.category, case.urgency = new
     case.save(update_fields=["intent", "category", "urgency"])
-    CaseEvent.objects.create(
+    cases.timeline_record(
         case=case,
         at=at,
         kind="triaged",
@@ -470,7 +470,7 @@ def duplicate_dismiss(*, candidate: DuplicateCandidate, actor: User) -> Duplicat
         raise CaseError(_("Bạn không có quyền với vụ việc này."))
     candidate.dismissed_at, candidate.dismissed_by = timezone.now(), actor
     candidate.save(update_fields=["dismissed_at", "dismissed_by"])
-    CaseEvent.objects.create(
+    cases.timeline_record(
         case=candidate.case,
         actor=actor,
         kind="duplicate_dismissed",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from binhyen.cases.models import Case, Message
+from binhyen.triage.services import case_triage
 
 
 @task()
 def triage_case(case_id: int, message_id: int | None = None) -> str:
-    from binhyen.triage.services import case_triage
 
     case = Case.objects.filter(pk=case_id).first()
     if case is None:

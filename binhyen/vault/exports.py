@@ -19,7 +19,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binhyen.vault.services import VaultError
+from binhyen.audit.models import AuditAction
+from binhyen.audit.services import audit_record
+from binhyen.cases.models import Case
+from binhyen.vault.access import can_export
+from binhyen.vault.store import VaultError
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -62,7 +66,6 @@ def _cell(value: object) -> str:
 
 
 def _rows(unit: Unit) -> Iterable[list[str]]:
-    from binhyen.cases.models import Case
 
     qs = (
         Case.objects.filter(unit__path__startswith=unit.path)
@@ -99,9 +102,6 @@ def _rows(unit: Unit) -> Iterable[list[str]]:
 @transaction.atomic
 def cases_export_csv(*, user: User, unit: Unit, request: HttpRequest | None = None) -> bytes:
     """The CSV document (UTF-8 with BOM, for spreadsheet programs) of a unit's subtree."""
-    from binhyen.audit.models import AuditAction
-    from binhyen.audit.services import audit_record
-    from binhyen.vault.access import can_export
 
     if not can_export(user, unit):
         raise VaultError(_("Bạn không có quyền xuất dữ liệu của đơn vị này."))

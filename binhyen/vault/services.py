@@ -18,12 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from binhyen.accounts.access import can_see_unit
+from binhyen.audit.models import AuditAction, AuditEntry
+from binhyen.audit.services import audit_record
+from binhyen.cases.models import Case as CaseModel
+from binhyen.cases.models import Contact
+from binhyen.cases.services.common import timeline_record
+from binhyen.lib import crypto
+from binhyen.vault.access import can_erase, can_reveal
 from binhyen.vault.models import Identity
+from binhyen.vault.store import VaultError, identity_erase
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
     from binhyen.cases.models import Case
-    from binhyen.units.models import Unit
 
 REASON_MIN_CHARS = 10
 # One "viewed a protected case" entry per officer and case in this window (page reloads).
@@ -56,89 +64,6 @@ FIELD_LABELS: dict[str, Any] = {
 }
 
 
-class VaultError(Exception):
-    """Refused; the message is shown to the officer as is."""
-
-
-# --- identities -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def identity_create(*, data: dict[str, Any]) -> Identity:
-    return Identity.objects.create(data={k: v for k, v in data.items() if v not in (None, "")})
-
-
-@transaction.atomic
-def identity_merge(*, identity: Identity, data: dict[str, Any]) -> Identity:
-    """Add what a citizen told us; existing fields are updated, nothing is dropped."""
-    if identity.erased_at is not None:
-        return identity
-    current = dict(identity.data or {})
-    for key, value in data.items():
-        if value not in (None, "", {}):
-            current[key] = value
-    identity.data = current
-    identity.save(update_fields=["data", "updated_at"])
-    return identity
-
-
-def _unit_of_identity(identity: Identity) -> Unit | None:
-    from binhyen.cases.models import Case
-
-    case = Case.objects.filter(contact__identity=identity).select_related("unit").first()
-    return case.unit if case is not None else None
-
-
-@transaction.atomic
-def identity_erase(
-    *,
-    identity: Identity,
-    actor: User | None = None,
-    reason: str = "",
-    source: str = "citizen_withdraw",
-    unit: Unit | None = None,
-    request: HttpRequest | None = None,
-) -> Identity:
-    """Forget who this is; case history that points here stays intact. Audited.
-
-    Called with no actor when the citizen withdrew consent on their channel (Zalo's
-    `user_withdraw`), with the administrator otherwise (`identity_erase_request`).
-    """
-    from binhyen.audit.models import AuditAction
-    from binhyen.audit.services import audit_record
-
-    if identity.erased_at is not None:
-        return identity
-    identity.data = None
-    identity.erased_at = timezone.now()
-    identity.save(update_fields=["data", "erased_at", "updated_at"])
-    audit_record(
-        action=AuditAction.IDENTITY_ERASE,
-        actor=actor,
-        target=identity,
-        target_unit=unit or _unit_of_identity(identity),
-        summary=(
-            "Xóa danh tính người báo tin theo yêu cầu của người dân"
-            if source == "citizen_withdraw"
-            else "Xóa danh tính người báo tin (yêu cầu được quản trị viên thực hiện)"
-        ),
-        details={"identity_id": identity.pk, "source": source, "reason": reason[:300]},
-        request=request,
-    )
-    return identity
-
-
-def identity_system_value(identity: Identity | None, key: str) -> str | None:
-    """For machine use only (e.g. the Zalo user id a reply is addressed to).
-
-    Never render the result; officers see identities through an audited reveal.
-    """
-    if identity is None or identity.erased_at is not None or not identity.data:
-        return None
-    value = identity.data.get(key)
-    return str(value) if value is not None else None
-
-
 # --- what officers may do -----------------------------------------------------------------------
 
 
@@ -163,9 +88,8 @@ def _labelled(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _case_event(case: Case, *, kind: str, text: str, actor: User | None) -> None:
-    from binhyen.cases.models import CaseEvent
 
-    CaseEvent.objects.create(case=case, actor=actor, kind=kind, text=text[:500])
+    timeline_record(case=case, actor=actor, kind=kind, text=text)
 
 
 @transaction.atomic
@@ -173,9 +97,6 @@ def identity_reveal(
     *, case: Case, actor: User, reason: str, request: HttpRequest | None = None
 ) -> RevealedIdentity:
     """Show an officer who reported this case: permission, unit and a reason, always audited."""
-    from binhyen.audit.models import AuditAction
-    from binhyen.audit.services import audit_record
-    from binhyen.vault.access import can_reveal
 
     if not can_reveal(actor, case):
         raise VaultError(_("Bạn không có quyền xem danh tính người báo tin của vụ việc này."))
@@ -225,8 +146,6 @@ def case_protection_set(
     Protection is only ever added: a promise of secrecy made to a citizen is not withdrawn
     from the console. With no actor, the door the tip came through asks for it (web form).
     """
-    from binhyen.accounts.access import can_see_unit
-    from binhyen.cases.models import Case as CaseModel
 
     if actor is not None and not can_see_unit(actor, case.unit):
         raise VaultError(_("Bạn không có quyền với vụ việc này."))
@@ -262,10 +181,6 @@ def identity_erase_request(
     contact's blind index is replaced so that nothing links that person to this contact
     any more, and every case of the contact says so.
     """
-    from binhyen.cases.models import Case as CaseModel
-    from binhyen.cases.models import Contact
-    from binhyen.lib import crypto
-    from binhyen.vault.access import can_erase
 
     if not can_erase(actor, case):
         raise VaultError(_("Bạn không có quyền xóa danh tính người báo tin của vụ việc này."))
@@ -303,8 +218,6 @@ def identity_erase_request(
 @transaction.atomic
 def case_view_record(*, case: Case, user: User, request: HttpRequest | None = None) -> bool:
     """Record that an officer opened a protected case (once per window). True if recorded."""
-    from binhyen.audit.models import AuditAction, AuditEntry
-    from binhyen.audit.services import audit_record
 
     if not case.is_protected or not getattr(user, "is_authenticated", False):
         return False

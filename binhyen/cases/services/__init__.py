@@ -4,6 +4,8 @@ the API, the workers, the CLI and the tests alike."""
 from binhyen.cases.services.common import (
     CaseError,
     enqueue,
+    outbound_queue,
+    timeline_record,
 )
 from binhyen.cases.services.contacts import (
     contact_erase,
@@ -101,5 +103,7 @@ __all__ = [
     "message_record_echo",
     "message_resend",
     "messages_mark_receipt",
+    "outbound_queue",
     "outcome_record",
+    "timeline_record",
 ]

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from binhyen.cases.models import Case, CaseEvent, Contact, Conversation, Message
+from binhyen.cases.models import Case, Contact, Conversation, Message
 from binhyen.cases.services.common import (
     case_touch,
     conversation_touch_inbound,
+    timeline_record,
 )
 from binhyen.lib import codes, crypto
-from binhyen.vault import services as vault
+from binhyen.vault import store as vault
 
 if TYPE_CHECKING:
     from binhyen.channels.models import ChannelAccount
@@ -188,13 +189,14 @@ def contact_erase(*, channel_account: ChannelAccount, contact_key: str) -> Conta
     if contact is None:
         return None
     if contact.identity is not None:
-        vault.identity_erase(identity=contact.identity)
+        first = Case.objects.filter(contact=contact).select_related("unit").first()
+        vault.identity_erase(identity=contact.identity, unit=first.unit if first else None)
     # Nothing may link that person to this contact any more: a later message from the
     # same account starts a new, unknown contact.
     contact.key_hash = crypto.lookup_hash("erased", secrets.token_hex(16))
     contact.save(update_fields=["key_hash"])
     for case in Case.objects.filter(contact=contact):
-        CaseEvent.objects.create(
+        timeline_record(
             case=case,
             kind="identity_erased",
             text=_("Người dân yêu cầu xóa dữ liệu cá nhân; danh tính đã được xóa."),

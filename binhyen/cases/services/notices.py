@@ -17,7 +17,7 @@ from binhyen.cases.models import (
     Message,
     NoticeTemplate,
 )
-from binhyen.cases.services.common import enqueue
+from binhyen.cases.services.common import outbound_queue, timeline_record
 from binhyen.cases.services.lifecycle import emit
 
 
@@ -60,7 +60,7 @@ def notice_send(*, case: Case, code: str) -> Message | None:
     else:
         reachable = conversation.reply_window(now) != "closed"
     if not reachable:
-        CaseEvent.objects.create(
+        timeline_record(
             case=case,
             at=now,
             kind="notice_blocked",
@@ -69,24 +69,19 @@ def notice_send(*, case: Case, code: str) -> Message | None:
             data={"code": code},
         )
         return None
-    message = Message.objects.create(
+    message = outbound_queue(
         conversation=conversation,
         case=case,
-        direction=Message.Direction.OUT,
-        kind=Message.Kind.TEXT,
         text=text,
-        sent_at=now,
         author_label=_("Tin nhắn tự động"),
-        delivery=Message.Delivery.QUEUED,
-        next_attempt_at=now,
+        at=now,
     )
-    CaseEvent.objects.create(
+    timeline_record(
         case=case,
         at=now,
         kind="notice",
         text=_("Gửi tự động: %(what)s") % {"what": DEFAULT_NOTICES[code][0]},
         data={"code": code, "message": message.pk},
     )
-    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     emit("notice_sent", case=case, code=code, at=now)
     return message

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binhyen.cases.models import Attachment, Case, CaseEvent, Message
-from binhyen.cases.services.common import CaseError, enqueue
+from binhyen.cases.models import Attachment, Case, Message
+from binhyen.cases.services.common import CaseError, enqueue, outbound_queue, timeline_record
 from binhyen.cases.services.workflow import ensure_acknowledged
 from binhyen.lib.media import MediaError, clean_image
 
@@ -52,18 +52,15 @@ def case_reply(
         raise CaseError(
             _("Không thể nhắn cho người dân: đã quá 7 ngày kể từ lần tương tác cuối của họ.")
         )
-    message = Message.objects.create(
+    message = outbound_queue(
         conversation=conversation,
         case=case,
-        direction=Message.Direction.OUT,
         kind=Message.Kind.IMAGE if image else Message.Kind.TEXT,
         text=text,
-        sent_at=now,
         author=author,
         author_label=str(author),
-        delivery=Message.Delivery.QUEUED,
         client_token=client_token or None,
-        next_attempt_at=now,
+        at=now,
     )
     if image is not None:
         filename, content, content_type = image
@@ -93,7 +90,7 @@ def case_reply(
         fields.append("first_response_at")
     case.save(update_fields=fields)
     ensure_acknowledged(case, actor=author, at=now)
-    CaseEvent.objects.create(
+    timeline_record(
         case=case,
         at=now,
         actor=author,
@@ -101,7 +98,6 @@ def case_reply(
         text=_("Trả lời người dân (chờ gửi)"),
         data={"message": message.pk},
     )
-    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     return message
 
 
@@ -129,8 +125,8 @@ def message_resend(*, message: Message, actor: User) -> Message:
     message.error_message = ""
     message.save(update_fields=["delivery", "next_attempt_at", "attempts", "error_message"])
     if message.case_id:
-        CaseEvent.objects.create(
-            case_id=message.case_id,
+        timeline_record(
+            case=message.case_id,
             at=now,
             actor=actor,
             kind="reply_retry",

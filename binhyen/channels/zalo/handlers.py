@@ -14,6 +14,7 @@ from binhyen.cases.models import Contact, Message
 from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
+from binhyen.duty.services import messenger_link_complete, messenger_notify, parse_link_code
 
 if TYPE_CHECKING:
     from binhyen.duty.models import MessengerLink
@@ -141,8 +142,6 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
             )
         )
         if link is not None:
-            from binhyen.duty.services import messenger_notify
-
             messenger_notify(
                 user=link.user,
                 text="BinhYen: đã liên kết Zalo của bạn để nhận cảnh báo tin báo khẩn.",
@@ -231,7 +230,6 @@ def _maybe_link_officer(
     account: ChannelAccount, key: str, kind: str, text: str, event: Event, anonymous: bool
 ) -> MessengerLink | None:
     """An officer sending "BY 123456" from their own Zalo links it for alerts."""
-    from binhyen.duty.services import messenger_link_complete, parse_link_code
 
     code = parse_link_code(text) if text and not anonymous else None
     if code is None:

@@ -21,7 +21,7 @@ from binhyen.cases.models import Message
 from binhyen.channels.zalo import tokens
 from binhyen.channels.zalo.client import SendResult, ZaloApiError, ZaloClient, ZaloErrorKind
 from binhyen.lib.media import ZALO_IMAGE_MAX_BYTES, MediaError, clean_image
-from binhyen.vault.services import identity_system_value
+from binhyen.vault.store import identity_system_value
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ FAILURE_TEXT = {
     ZaloErrorKind.RETRY: "Zalo tạm thời không phản hồi; đã thử lại nhiều lần.",
     ZaloErrorKind.UNKNOWN: "Zalo trả về lỗi không xác định.",
 }
+
+# The channel tasks (they call this module), queued by name.
+DELIVER = "binhyen.channels.tasks.deliver_message"
+RECONCILE = "binhyen.channels.tasks.reconcile_message"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -109,7 +113,6 @@ def send(message: Message) -> None:
 
 
 def _record_failure(message: Message, exc: ZaloApiError) -> None:
-    from binhyen.channels.tasks import deliver_message, reconcile_message
 
     now = timezone.now()
     log.warning("zalo send of message %s failed: %s (%s)", message.pk, exc.kind, exc.code)
@@ -123,7 +126,7 @@ def _record_failure(message: Message, exc: ZaloApiError) -> None:
             error_message="Zalo không trả lời kịp; đang kiểm tra lại.",
             next_attempt_at=when,
         )
-        reconcile_message.using(run_after=when).enqueue(message.pk)
+        cases.enqueue(RECONCILE, message.pk, run_after=when)
         return
     if exc.kind == ZaloErrorKind.RETRY and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
         when = now + backoff(message.attempts)
@@ -138,7 +141,7 @@ def _record_failure(message: Message, exc: ZaloApiError) -> None:
             ),
             next_attempt_at=when,
         )
-        deliver_message.using(run_after=when).enqueue(message.pk)
+        cases.enqueue(DELIVER, message.pk, run_after=when)
         return
     cases.message_delivery_update(
         message=message,
@@ -167,17 +170,15 @@ def reconcile(message: Message) -> None:
             )
         except ZaloApiError:
             # Cannot tell yet: look again later rather than risk a duplicate.
-            from binhyen.channels.tasks import reconcile_message
 
             when = timezone.now() + UNCERTAIN_CHECK_AFTER
-            reconcile_message.using(run_after=when).enqueue(message.pk)
+            cases.enqueue(RECONCILE, message.pk, run_after=when)
             return
     if found:
         cases.message_delivery_update(
             message=message, delivery=Message.Delivery.SENT, provider_message_id=found
         )
         return
-    from binhyen.channels.tasks import deliver_message
 
     cases.message_delivery_update(
         message=message,
@@ -185,4 +186,4 @@ def reconcile(message: Message) -> None:
         error_message="Chưa thấy tin trên Zalo; gửi lại.",
         next_attempt_at=timezone.now(),
     )
-    deliver_message.enqueue(message.pk)
+    cases.enqueue(DELIVER, message.pk)

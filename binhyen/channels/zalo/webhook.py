@@ -18,7 +18,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 
+from binhyen.channels.inbox import person_hash
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
+from binhyen.channels.zalo.handlers import contact_key_of
 from binhyen.channels.zalo.schemas import Event
 from binhyen.channels.zalo.signature import signature_matches
 from binhyen.core.routers import inbox_alias
@@ -166,8 +168,6 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
         return _error(403, "bad_signature", "Chữ ký không hợp lệ.")
 
     retry = request.META.get("HTTP_NUM_RETRY", "0")
-    from binhyen.channels.inbox import person_hash
-    from binhyen.channels.zalo.handlers import contact_key_of
 
     stored = store_event(
         key=event_key(event),

@@ -96,6 +96,8 @@ def seed_examples(names: Iterable[str] = SEED_FILES) -> list[Example]:
 @lru_cache(maxsize=1)
 def _feature_code_digest() -> bytes:
     """The sources that decide the features: a change to a lexicon or a rule is a new model."""
+    # deferred: these modules' sources are hashed, not used; importing here keeps the
+    # import order of the package free.
     from binhyen.lib import gazetteer, vntext
     from binhyen.lib.triage import features, lexicon
 
@@ -191,6 +193,7 @@ class HeldBack:
 
 def build_default_model(path: str | Path, *, folds: int = 5) -> TrainedModel:
     """Train on the shipped seed files, measure held-back scores, save to ``path``."""
+    # deferred: evaluate and triager import this module (training → evaluation → training)
     from binhyen.lib.triage.evaluate import cross_validate, evaluate
     from binhyen.lib.triage.triager import Triager
 

@@ -5,6 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from binhyen.core.worker import drain
+from binhyen.demo import scenario
+
 
 class Command(BaseCommand):
     help = (
@@ -24,8 +27,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from binhyen.core.worker import drain
-        from binhyen.demo import scenario
 
         simulator = opts["simulator"] or None
         try:

@@ -21,6 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from binhyen.lib.triage import evaluate, format_report, load_examples, predict_jsonl
 from binhyen.lib.triage.evaluate import FIELDS
 from binhyen.lib.triage.training import seed_examples
+from binhyen.triage.engine import active_triager
+from binhyen.triage.models import ModelVersion
+from binhyen.triage.training import model_train, training_data
 
 
 class Command(BaseCommand):
@@ -49,7 +52,6 @@ class Command(BaseCommand):
             self._versions()
 
     def _predict(self, path: str) -> None:
-        from binhyen.triage.engine import active_triager
 
         triager = active_triager()
         if path == "-":
@@ -62,7 +64,6 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
 
     def _eval(self, path: str, misses: int) -> None:
-        from binhyen.triage.engine import active_triager
 
         try:
             examples = load_examples(path)
@@ -82,7 +83,6 @@ class Command(BaseCommand):
         self.stdout.write(format_report(evaluate(triager, examples), misses=misses))
 
     def _train(self, note: str) -> None:
-        from binhyen.triage.training import model_train, training_data
 
         data = training_data()
         corrections = sum(1 for e in data.training if e.id.startswith("correction-"))
@@ -98,7 +98,6 @@ class Command(BaseCommand):
         self.stdout.write(result.message)
 
     def _versions(self) -> None:
-        from binhyen.triage.models import ModelVersion
 
         rows = ModelVersion.objects.order_by("-created_at", "-id")
         if not rows.exists():

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from binhyen.audit.models import AuditAction
+from binhyen.audit.services import audit_record
 from binhyen.lib import crypto
 from binhyen.vault.rotation import ColumnReport, rotate_all
 
@@ -60,8 +62,6 @@ class Command(BaseCommand):
 
 
 def _audit(reports: list[ColumnReport]) -> None:
-    from binhyen.audit.models import AuditAction
-    from binhyen.audit.services import audit_record
 
     with transaction.atomic():
         audit_record(

@@ -1,0 +1,94 @@
+"""The identity vault's storage: who a citizen is, kept apart from everything else.
+
+Below the cases: contacts point here. Reading an identity for a person is an audited act
+and lives in `services.py`; here are only the writes and the machine's own reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from binhyen.audit.models import AuditAction
+from binhyen.audit.services import audit_record
+from binhyen.vault.models import Identity
+
+if TYPE_CHECKING:
+    from binhyen.accounts.models import User
+    from binhyen.units.models import Unit
+
+
+class VaultError(Exception):
+    """Refused; the message is shown to the officer as is."""
+
+
+# --- identities -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_create(*, data: dict[str, Any]) -> Identity:
+    return Identity.objects.create(data={k: v for k, v in data.items() if v not in (None, "")})
+
+
+@transaction.atomic
+def identity_merge(*, identity: Identity, data: dict[str, Any]) -> Identity:
+    """Add what a citizen told us; existing fields are updated, nothing is dropped."""
+    if identity.erased_at is not None:
+        return identity
+    current = dict(identity.data or {})
+    for key, value in data.items():
+        if value not in (None, "", {}):
+            current[key] = value
+    identity.data = current
+    identity.save(update_fields=["data", "updated_at"])
+    return identity
+
+
+@transaction.atomic
+def identity_erase(
+    *,
+    identity: Identity,
+    actor: User | None = None,
+    reason: str = "",
+    source: str = "citizen_withdraw",
+    unit: Unit | None = None,
+    request: HttpRequest | None = None,
+) -> Identity:
+    """Forget who this is; case history that points here stays intact. Audited.
+
+    Called with no actor when the citizen withdrew consent on their channel (Zalo's
+    `user_withdraw`), with the administrator otherwise (`identity_erase_request`).
+    """
+    if identity.erased_at is not None:
+        return identity
+    identity.data = None
+    identity.erased_at = timezone.now()
+    identity.save(update_fields=["data", "erased_at", "updated_at"])
+    audit_record(
+        action=AuditAction.IDENTITY_ERASE,
+        actor=actor,
+        target=identity,
+        target_unit=unit,
+        summary=(
+            "Xóa danh tính người báo tin theo yêu cầu của người dân"
+            if source == "citizen_withdraw"
+            else "Xóa danh tính người báo tin (yêu cầu được quản trị viên thực hiện)"
+        ),
+        details={"identity_id": identity.pk, "source": source, "reason": reason[:300]},
+        request=request,
+    )
+    return identity
+
+
+def identity_system_value(identity: Identity | None, key: str) -> str | None:
+    """For machine use only (e.g. the Zalo user id a reply is addressed to).
+
+    Never render the result; officers see identities through an audited reveal.
+    """
+    if identity is None or identity.erased_at is not None or not identity.data:
+        return None
+    value = identity.data.get(key)
+    return str(value) if value is not None else None
