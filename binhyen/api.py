@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from binhyen.accounts.services import api_token_authenticate
@@ -31,9 +33,6 @@ api = NinjaAPI(
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> Any:
     # Never leak internals (or identity data in them) through an API error.
-    import logging
-
-    from ninja.errors import AuthenticationError, HttpError, ValidationError
 
     if isinstance(exc, ValidationError):
         return api.create_response(request, {"detail": exc.errors}, status=422)
@@ -41,7 +40,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> Any:
         return api.create_response(request, {"detail": "Unauthorized"}, status=401)
     if isinstance(exc, HttpError):
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
-    from django.http import Http404
 
     if isinstance(exc, Http404):
         return api.create_response(request, {"detail": "Not found"}, status=404)

@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
+    # deferred: Django reads DJANGO_SETTINGS_MODULE, set just above, when this loads
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -64,7 +65,6 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_url(obj: object) -> str | None:
-        from django.urls import reverse
 
         token = getattr(obj, "token", "")
         return reverse("cases:attachment", args=[token]) if getattr(obj, "file", None) else None

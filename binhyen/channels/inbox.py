@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -121,7 +122,6 @@ def events_redact_person(*, channel_account: object, person_key: str) -> int:
 def events_redact_expired(now: object = None) -> int:
     """Periodic: raw bodies are kept for INBOUND_RETENTION_DAYS after processing, then only
     the event's key and outcome remain (enough to refuse a late redelivery)."""
-    from django.conf import settings
 
     cutoff = timezone.now() - timedelta(days=settings.INBOUND_RETENTION_DAYS)
     return _redact(

@@ -19,6 +19,8 @@ from types import FrameType
 
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 log = logging.getLogger("binhyen.worker")
 
@@ -76,8 +78,6 @@ class BinhYenWorker:
 
     def run_one_task(self) -> bool:
         """Claim and run one ready task, the way django-tasks-db's worker does."""
-        from django_tasks_db.models import DBTaskResult
-        from django_tasks_db.utils import exclusive_transaction
 
         with exclusive_transaction(DBTaskResult.objects.db):
             ready = DBTaskResult.objects.ready().filter(backend_name="default")

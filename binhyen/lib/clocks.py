@@ -63,6 +63,7 @@ def _library_working_saturdays() -> frozenset[date]:
     """
     days: set[date] = set()
     try:
+        # deferred: only when a year outside the shipped calendar is asked for
         from holidays.countries.vietnam import VietnamStaticHolidays
 
         table: dict[int, Any] = VietnamStaticHolidays.special_public_holidays

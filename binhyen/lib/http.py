@@ -77,6 +77,7 @@ def _get_client() -> httpx.Client:
 
 def _default_connect_retries() -> int:
     try:
+        # deferred: lib is usable without Django configured (the benches, the CLI)
         from django.conf import settings
 
         return int(getattr(settings, "HTTP_CONNECT_RETRIES", 2))

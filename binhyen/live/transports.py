@@ -172,6 +172,7 @@ class Listener:
 
     # PostgreSQL: LISTEN on a dedicated connection, reconnecting with backoff.
     async def _pg_loop(self) -> None:
+        # deferred: only the PostgreSQL transport needs the driver
         import psycopg
 
         params = pg_conninfo()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from binhyen.audit.models import AuditAction
@@ -212,7 +212,6 @@ def requests_search(*, key: ApiKey, filters: RequestFilters) -> list[Case]:
 
 
 def _by_services(qs: QuerySet[Case], codes: tuple[str, ...]) -> QuerySet[Case]:
-    from django.db.models import Q
 
     q = Q(pk__in=[])
     for code in codes:

@@ -9,6 +9,7 @@ was built from the current seed, otherwise trained from the seed in a few second
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import threading
@@ -45,7 +46,6 @@ def gazetteer() -> Gazetteer:
 
 def model_to_bytes(model: TrainedModel) -> tuple[bytes, dict[str, object]]:
     """The model's .npz bytes and its metadata (what ``save_model`` writes to .json)."""
-    import json
 
     with tempfile.TemporaryDirectory(prefix="binhyen-triage-") as tmp:
         npz = save_model(model, Path(tmp) / "model.npz")
@@ -54,7 +54,6 @@ def model_to_bytes(model: TrainedModel) -> tuple[bytes, dict[str, object]]:
 
 
 def model_from_bytes(blob: bytes, meta: dict[str, object]) -> TrainedModel:
-    import json
 
     with tempfile.TemporaryDirectory(prefix="binhyen-triage-") as tmp:
         base = Path(tmp) / "model"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from binhyen.cases.models.case import Category, Intent, Urgency
 
@@ -33,10 +37,6 @@ def field_label(code: str, field: str) -> str:
 @register.filter
 def ago(value: object) -> str:
     """“5 phút trước” — Django's Vietnamese catalog lacks its timesince strings."""
-    from datetime import datetime
-
-    from django.utils import timezone
-    from django.utils.translation import gettext
 
     if not isinstance(value, datetime):
         return ""

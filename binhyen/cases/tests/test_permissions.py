@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from binhyen.accounts.services import api_token_create
-from binhyen.cases.models import Case, Message
+from binhyen.cases.models import Attachment, Case, Message
 from binhyen.cases.services import IncomingMessage, message_receive
 from binhyen.testing import PASSWORD
 
@@ -76,7 +76,6 @@ def test_other_commune_case_is_404_by_any_url(world, cases, client, url):
 
 
 def test_other_commune_attachment_is_404(world, cases, client):
-    from binhyen.cases.models import Attachment
 
     msg = cases["tanan"].messages.first()
     att = Attachment.objects.create(message=msg, token="tok123", kind="image", status="stored")

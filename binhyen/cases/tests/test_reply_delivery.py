@@ -15,7 +15,7 @@ from PIL import Image
 
 from binhyen.cases.models import Attachment, Case, CaseEvent, Message, NoticeTemplate
 from binhyen.cases.models.notice import DEFAULT_NOTICES
-from binhyen.cases.services import case_reply
+from binhyen.cases.services import case_reply, message_resend
 from binhyen.channels.models import ChannelAccount
 from binhyen.channels.tasks import deliver_message
 
@@ -211,7 +211,6 @@ def test_permanent_failure_stops_and_tells_the_officer(
 
 
 def test_officer_can_resend_a_failed_reply(world, zalo_sim, case, drain):
-    from binhyen.cases.services import message_resend
 
     zalo_sim.inject("/message/cs", -201, times=1)
     msg = _reply(world, case)

@@ -9,6 +9,7 @@ from binhyen.cases import services
 from binhyen.cases.models import Case, CaseEvent, Intent, Outcome, Status
 from binhyen.cases.services import CaseError
 from binhyen.cases.services.workflow import TRANSITIONS, allowed_actions
+from binhyen.clocks.models import CaseClock
 
 CALLS = {
     "start_verification": lambda c, u: services.case_start_verification(case=c, actor=u),
@@ -227,7 +228,6 @@ def test_reopen_goes_back_to_work_by_kind(world, intent, target):
 
 
 def test_resolution_is_extended_by_the_unit_then_the_procuracy(world):
-    from binhyen.clocks.models import CaseClock
 
     case = _case(world, intent="unknown", status=Status.RECEIVED)
     services.case_classify(
@@ -251,7 +251,6 @@ def test_resolution_is_extended_by_the_unit_then_the_procuracy(world):
 
 
 def test_suspension_pauses_the_resolution_clock_and_resumption_restarts_it(world):
-    from binhyen.clocks.models import CaseClock
 
     case = _case(world, intent="unknown", status=Status.RECEIVED)
     services.case_classify(
@@ -269,7 +268,6 @@ def test_suspension_pauses_the_resolution_clock_and_resumption_restarts_it(world
 
 
 def test_decision_meets_the_legal_clocks_and_owes_the_result_notice(world):
-    from binhyen.clocks.models import CaseClock
 
     case = _case(world, intent="unknown", status=Status.RECEIVED)
     services.case_classify(

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from binhyen.accounts.models import User
 from binhyen.clocks.models import CalendarDay, ClockRule
 from binhyen.clocks.services import calendar_load, clock_start, rule_get
 from binhyen.clocks.tests.factories import T0, midnight_after, open_case
@@ -96,7 +97,6 @@ def test_a_new_rule_without_a_family_is_its_own_family() -> None:
 
 
 def test_administrators_can_see_and_edit_rules_and_days(world: World, client: Client) -> None:
-    from binhyen.accounts.models import User
 
     User.objects.create_superuser(username="admin.clocks", password="x-password-123")
     client.login(username="admin.clocks", password="x-password-123")

@@ -31,14 +31,14 @@ from PIL import Image
 
 from binhyen.accounts.services import api_token_create
 from binhyen.cases import services as cases
-from binhyen.cases.models import Case
+from binhyen.cases.models import Case, CaseEvent
 from binhyen.lib import crypto, vntext
 from binhyen.open311.services import api_key_create
 from binhyen.testing import PASSWORD, post_zalo, secret_of, zalo_event
 from binhyen.tips import services as tips
 from binhyen.tips.models import Tip
 from binhyen.tips.tests.helpers import form_data, jpeg_with_gps
-from binhyen.vault.tests.conftest import grant
+from binhyen.vault.tests.conftest import grant, zalo_case
 
 IP_WEB = "203.0.113.201"
 IP_FORWARDED = "198.51.100.202"
@@ -426,8 +426,6 @@ def test_error_report_of_a_failed_citizen_request_carries_no_identity(doors):
 
 def test_the_search_would_find_a_leak(world):
     """The searches above are only worth something if they find what is there."""
-    from binhyen.cases.models import CaseEvent
-    from binhyen.vault.tests.conftest import zalo_case
 
     case = zalo_case(world.bmt_page)
     # JSON columns store non-ASCII escaped (SQLite), folded or spaced phone numbers…

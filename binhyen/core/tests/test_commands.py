@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from binhyen import cli
 from binhyen.accounts.models import Membership, User
 from binhyen.channels.models import ChannelAccount
 from binhyen.units.models import Area, FormerArea, Unit
@@ -128,7 +129,6 @@ def test_api_token_for_unknown_user_fails(world):
 
 
 def test_cli_maps_hyphenated_commands(monkeypatch):
-    from binhyen import cli
 
     seen = {}
     monkeypatch.setattr(

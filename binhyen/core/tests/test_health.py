@@ -2,6 +2,10 @@ from unittest import mock
 
 from django.db.utils import OperationalError
 
+from binhyen.cases import services
+from binhyen.cases.models import CaseEvent
+from binhyen.testing import PASSWORD
+
 
 def test_healthz_answers_without_the_database(client):
     resp = client.get("/healthz")
@@ -38,10 +42,6 @@ def test_chosen_language_cookie_is_respected(client):
 
 def test_actions_are_recorded_in_vietnamese_even_for_an_english_reader(world, client):
     from django.utils import timezone
-
-    from binhyen.cases import services
-    from binhyen.cases.models import CaseEvent
-    from binhyen.testing import PASSWORD
 
     case = services.case_open(
         unit_id=world.bmt.pk,

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from binhyen.cases.services import IncomingMessage, message_receive
 from binhyen.testing import PASSWORD
 
 REPO = Path(__file__).resolve().parents[3]
@@ -370,7 +371,6 @@ def test_picking_english_in_the_footer_switches_the_console_to_english(client):
 
 @pytest.fixture
 def officer(world, client):
-    from binhyen.cases.services import IncomingMessage, message_receive
 
     message_receive(
         incoming=IncomingMessage(

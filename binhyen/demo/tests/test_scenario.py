@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from binhyen.cases.models import CaseEvent, Outcome, Status
+from binhyen.core.worker import drain
+from binhyen.demo import scenario
+from binhyen.demo.world import load_demo
 
 
 @pytest.mark.django_db
 def test_kindergarten_night_is_routed_rung_handled_and_resolved(settings, tmp_path, monkeypatch):
-    from binhyen.core.worker import drain
-    from binhyen.demo import scenario
-    from binhyen.demo.world import load_demo
 
     rings: list[dict] = []
     monkeypatch.setattr(

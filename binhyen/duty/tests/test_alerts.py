@@ -11,8 +11,11 @@ from django.utils import timezone
 from binhyen.accounts.models import Role
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, CaseEvent
+from binhyen.cases.services import CaseError
+from binhyen.core.worker import run_periodic_once
 from binhyen.duty import services
 from binhyen.duty.models import Alert, Level, Post
+from binhyen.testing import PASSWORD
 
 
 @pytest.fixture
@@ -105,7 +108,6 @@ def test_nobody_acknowledges_escalates_to_commander_then_province(world, publish
 
 
 def test_escalation_runs_from_the_worker_with_time_moved_on(world, published, drain):
-    from binhyen.core.worker import run_periodic_once
 
     case = _tip(world, "high")
     with time_machine.travel(case.opened_at + timedelta(minutes=31), tick=False):
@@ -132,7 +134,6 @@ def test_any_officer_action_acknowledges_the_alert(world, published):
 
 
 def test_ack_button_works_from_a_banner(world, published, client):
-    from binhyen.testing import PASSWORD
 
     case = _tip(world, "critical")
     alert = Alert.objects.get(case=case)
@@ -144,7 +145,6 @@ def test_ack_button_works_from_a_banner(world, published, client):
 
 
 def test_officer_of_another_commune_cannot_acknowledge(world, published, client):
-    from binhyen.testing import PASSWORD
 
     case = _tip(world, "critical")
     alert = Alert.objects.get(case=case)
@@ -176,7 +176,6 @@ def test_breached_legal_deadline_raises_a_breach_alert(world, published):
 
 
 def test_roster_page_lists_alerts_and_shifts(world, published, client):
-    from binhyen.testing import PASSWORD
 
     _tip(world, "critical")
     now = timezone.now()
@@ -194,7 +193,6 @@ def test_roster_page_lists_alerts_and_shifts(world, published, client):
 
 
 def test_shift_must_end_after_it_starts(world):
-    from binhyen.cases.services import CaseError
 
     now = timezone.now()
     with pytest.raises(CaseError):

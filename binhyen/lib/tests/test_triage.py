@@ -8,13 +8,16 @@ import pytest
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage import (
     Triager,
+    build_default_model,
     cross_validate,
     evaluate,
     load_model,
     predict_jsonl,
     save_model,
     train,
+    training,
 )
+from binhyen.lib.triage.features import analyse
 from binhyen.lib.triage.training import (
     CATEGORIES,
     SEED_DIR,
@@ -89,8 +92,6 @@ def test_the_crash_rule_overrides_a_model_that_reads_fire(
 
 
 def test_accents_the_citizen_typed_are_respected(triager: Triager) -> None:
-    from binhyen.lib.gazetteer import Gazetteer
-    from binhyen.lib.triage.features import analyse
 
     gaz = Gazetteer.load()
     posted = analyse("Trang TikTok 24h đăng video nói có xác người trôi sông", gaz)
@@ -202,7 +203,6 @@ def test_training_is_deterministic(gaz: Gazetteer) -> None:
 def test_model_version_changes_when_the_lexicon_changes(
     gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from binhyen.lib.triage import training
 
     sample = seed_examples()[:40]
     before = train(sample, gazetteer=gaz).version
@@ -252,7 +252,6 @@ def test_seed_dir_ships_both_seed_files() -> None:
 
 
 def test_fast_scoring_matches_the_training_feature_matrix(triager: Triager) -> None:
-    from binhyen.lib.triage.features import analyse
 
     model = triager.model
     for text in ["cs oi co trom xe o cho Tan An", "Cảm ơn công an phường Tân Lập", "alo"]:
@@ -264,7 +263,6 @@ def test_fast_scoring_matches_the_training_feature_matrix(triager: Triager) -> N
 
 
 def test_default_model_build_saves_weights_and_held_back_scores(tmp_path: Path) -> None:
-    from binhyen.lib.triage import build_default_model
 
     model = build_default_model(tmp_path / "model.npz", folds=2)
     meta = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))

@@ -113,6 +113,7 @@ class TrainedModel:
 
     def matrix(self, analyses: list[Analysis]) -> Any:
         """Sparse feature matrix (scipy CSR) of many messages, for training."""
+        # deferred: scipy is only needed to train, not to read a message
         from scipy import sparse
 
         indptr = [0]

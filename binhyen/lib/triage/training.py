@@ -119,6 +119,7 @@ def _fingerprint(examples: Sequence[Example], params: Params) -> str:
 
 def _fit(x: Any, y: list[str], c: float) -> Head:
     # Imported here: scikit-learn takes seconds to import and only training needs it.
+    # deferred: scikit-learn loads only to train
     from sklearn.linear_model import LogisticRegression
 
     classes = sorted(set(y))

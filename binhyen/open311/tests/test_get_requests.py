@@ -12,6 +12,7 @@ from binhyen.cases import services as cases
 from binhyen.cases.models import Case
 from binhyen.open311.tests import spec
 from binhyen.open311.tests.conftest import request_data
+from binhyen.vault.tests.conftest import zalo_case
 
 
 def _file(client, key, **overrides) -> str:
@@ -79,7 +80,6 @@ def test_a_key_reads_only_its_own_requests(world, client, key, other_key):
 
 
 def test_zalo_cases_are_not_reachable_through_open311(world, client, key):
-    from binhyen.vault.tests.conftest import zalo_case
 
     case = zalo_case(world.bmt_page)
     assert _get(client, f"requests/{case.code}", api_key=key)[0].status_code == 404

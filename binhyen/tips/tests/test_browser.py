@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from binhyen.cases import services as cases
+from binhyen.cases.models import Case, Message
+from binhyen.tips import spam
 from binhyen.tips.tests.helpers import jpeg_with_gps
 
 CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
@@ -70,10 +73,6 @@ def test_anonymous_tip_from_a_phone_without_javascript(
 ):
     _require_browser()
     from playwright.sync_api import sync_playwright
-
-    from binhyen.cases import services as cases
-    from binhyen.cases.models import Case, Message
-    from binhyen.tips import spam
 
     monkeypatch.setattr(spam, "MIN_FILL_SECONDS", 0.0)  # the robot types faster than people
     photo = tmp_path / "IMG_0042.jpg"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from binhyen.cases.models import Case, Message
 from binhyen.testing import PASSWORD
-from binhyen.tips import services, spam
+from binhyen.tips import services, spam, throttle
 from binhyen.tips.models import Counter, Tip
 from binhyen.tips.tests.helpers import form_data, jpeg_with_gps
 from binhyen.vault.models import Identity
@@ -86,8 +86,6 @@ def test_counters_keep_no_address(world, web, client):
 def test_counters_disappear_after_their_window(world, web, client):
     _post(client)
     with time_machine.travel(timezone.now() + timedelta(days=2)):
-        from binhyen.tips import throttle
-
         throttle.purge_expired()
         assert not Counter.objects.exists()
 

@@ -13,6 +13,7 @@ from PIL import Image
 from binhyen.cases.models import Attachment, Case, Message
 from binhyen.testing import PASSWORD
 from binhyen.tips.models import Tip
+from binhyen.tips.places import picker_groups
 from binhyen.tips.tests.helpers import form_data, jpeg_with_gps, mp4_with_location
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 8.1; itel A16) Mobile Safari/537.36"
@@ -91,7 +92,6 @@ def test_tip_code_and_password_are_stored_only_as_hashes(world, web, client):
 
 
 def test_former_place_name_routes_to_the_commune_that_absorbed_it(world, web, client):
-    from binhyen.tips.places import picker_groups
 
     former = next(
         o for _g, opts in picker_groups() for o in opts if o.label.startswith("Phường Tân Lợi")

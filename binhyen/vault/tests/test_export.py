@@ -6,6 +6,7 @@ import csv
 import io
 
 from binhyen.audit.models import AuditAction, AuditEntry
+from binhyen.units.services import unit_upsert
 from binhyen.vault import services
 from binhyen.vault.tests.conftest import login, zalo_case
 
@@ -49,7 +50,6 @@ def test_unit_outside_ones_subtree_cannot_be_exported(world, bmt_case, client):
 
 
 def test_cells_never_start_a_spreadsheet_formula(world, client):
-    from binhyen.units.services import unit_upsert
 
     unit_upsert(code="24133", name='=HYPERLINK("http://x")', kind="commune", parent=world.province)
     zalo_case(world.bmt_page)

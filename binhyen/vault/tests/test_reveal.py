@@ -4,6 +4,7 @@ and every reveal is recorded."""
 from __future__ import annotations
 
 from binhyen.audit.models import AuditAction, AuditEntry
+from binhyen.tips import services as tips
 from binhyen.vault.tests.conftest import grant, grant_through_group, login
 
 
@@ -75,7 +76,6 @@ def test_every_reveal_is_recorded_again(world, bmt_case, client):
 
 
 def test_reveal_of_an_anonymous_web_tip_says_there_is_nothing_to_show(world, client):
-    from binhyen.tips import services as tips
 
     web = tips.web_form_connect(unit=world.province)
     receipt = tips.tip_submit(

@@ -6,6 +6,7 @@ import pytest
 
 from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
 from binhyen.cases.services import case_close
+from binhyen.channels.inbox import REDACTED_BODY, events_redact_expired
 from binhyen.channels.models import InboundEvent
 from binhyen.testing import post_zalo, secret_of, zalo_event
 from binhyen.vault.models import Identity
@@ -360,7 +361,6 @@ def test_contact_pseudonym_hides_the_zalo_id(world, send):
 
 
 def test_withdraw_redacts_that_persons_raw_events_only(world, send):
-    from binhyen.channels.inbox import REDACTED_BODY
 
     send("user_send_text")
     send("user_send_text", user_id="999")
@@ -383,8 +383,6 @@ def test_raw_bodies_are_redacted_after_the_retention_period(world, send, setting
 
     import time_machine
     from django.utils import timezone
-
-    from binhyen.channels.inbox import events_redact_expired
 
     send("user_send_text")
     settings.INBOUND_RETENTION_DAYS = 30

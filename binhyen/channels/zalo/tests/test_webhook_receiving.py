@@ -11,7 +11,10 @@ from django.test import Client
 
 from binhyen.cases.models import Case, Message
 from binhyen.channels.models import InboundEvent
-from binhyen.testing import encode, post_zalo, secret_of, zalo_event
+from binhyen.channels.zalo.signature import compute_signature, signature_header
+from binhyen.core.routers import inbox_alias
+from binhyen.core.worker import drain
+from binhyen.testing import encode, make_world, post_zalo, secret_of, zalo_event
 
 
 def test_signed_text_is_stored_and_acknowledged(world, client):
@@ -27,7 +30,6 @@ def test_signed_text_is_stored_and_acknowledged(world, client):
 
 
 def test_signature_without_mac_prefix_is_accepted(world, client):
-    from binhyen.channels.zalo.signature import compute_signature
 
     payload = zalo_event("user_send_text", page=world.bmt_page)
     raw = encode(payload)
@@ -66,7 +68,6 @@ def test_signature_of_another_page_body_does_not_verify(world, client):
 
 
 def test_tampered_body_after_signing_is_refused(world, client):
-    from binhyen.channels.zalo.signature import signature_header
 
     payload = zalo_event("user_send_text", page=world.bmt_page)
     sig = signature_header(
@@ -176,13 +177,10 @@ def test_redelivery_after_processing_changes_nothing(world, client, drain):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_deliveries_store_one_event():
-    from binhyen.core.worker import drain
-    from binhyen.testing import make_world
 
     world = make_world()
     payload = zalo_event("user_send_text", page=world.bmt_page)
     raw = encode(payload)
-    from binhyen.channels.zalo.signature import signature_header
 
     sig = signature_header(
         app_id=payload["app_id"],
@@ -233,7 +231,6 @@ def test_numeric_timestamp_is_accepted(world, client, drain):
     payload = zalo_event("user_send_text_numeric_timestamp", page=world.bmt_page)
     payload["timestamp"] = int(payload["timestamp"])
     raw = encode(payload)
-    from binhyen.channels.zalo.signature import signature_header
 
     sig = signature_header(
         app_id=payload["app_id"],
@@ -250,8 +247,6 @@ def test_stored_event_body_is_encrypted_at_rest(world, client):
     payload = zalo_event("user_send_text", page=world.bmt_page)
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
     from django.db import connections
-
-    from binhyen.core.routers import inbox_alias
 
     with connections[inbox_alias()].cursor() as cur:
         cur.execute("SELECT body FROM channels_inboundevent")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--log-level", default="warning")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # deferred: the ASGI server loads only in the live process
         import uvicorn
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
