@@ -3,7 +3,7 @@
 The gazetteer file (format ``binhyen-gazetteer/1``) lists the current communes/wards of one
 province plus the pre-2025 wards/communes/towns and districts that citizens keep using.
 ``Gazetteer.resolve(text)`` finds place mentions on folded token boundaries and applies the
-labelling rules of ``shared/data/README.md`` ("place_codes"):
+labelling rules of ``docs/reference/labelling.md`` ("place_codes"):
 
 1. a current unit, with or without a prefix (``p.``, ``x``, ``tt``…) → its code;
 2. a former ward/commune/town → its new unit(s), every candidate when it was split;

@@ -17,7 +17,7 @@ class Intent(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    """The 12 tip categories (DESIGN.md "Taxonomy"); the codes are a contract."""
+    """The 12 tip categories (docs/reference/taxonomy.md); the codes are a contract."""
 
     PUBLIC_ORDER = "public_order", _("Gây rối trật tự công cộng")
     THEFT_ROBBERY = "theft_robbery", _("Trộm cắp, cướp")
