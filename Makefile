@@ -9,7 +9,7 @@ DEMO_ENV := BINHYEN_ENV=demo \
 	ZALO_OPENAPI_URL=http://127.0.0.1:8090 ZALO_OAUTH_URL=http://127.0.0.1:8090 \
 	BINHYEN_SIMULATOR_URL=http://127.0.0.1:8090/ BINHYEN_MEDIA_HOSTS=127.0.0.1
 
-.PHONY: install demo scenario test test-sqlite test-postgres lint bench clean
+.PHONY: install demo scenario test test-fast test-sqlite test-postgres lint bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,11 @@ scenario: install
 	$(DEMO_ENV) $(BIN)/binhyen demo-scenario kindergarten
 
 test: install test-sqlite test-postgres
+
+# The inner loop: SQLite, without the tests that train models, drive Chromium or start
+# processes (marked slow/browser; `make test` runs them all, on both databases).
+test-fast: install
+	env -u DATABASE_URL $(BIN)/python -m pytest -q -n 2 -m "not slow and not browser"
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="

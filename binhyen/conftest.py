@@ -1,8 +1,42 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from binhyen.lib.gazetteer import Gazetteer
+from binhyen.lib.triage.model import load_model, save_model
+from binhyen.lib.triage.training import expected_default_version, seed_examples, train
+from binhyen.lib.triage.triager import MODEL_PATH_ENV, PROJECT_ROOT
 from binhyen.testing import World, make_world
+
+# The default triage model for the whole run: trained once (by the controller when tests run
+# in parallel), kept between runs while the seed files and parameters are unchanged.
+TEST_MODEL = PROJECT_ROOT / "var" / "test-cache" / "triage-model.npz"
+
+
+def _default_model_ready(path: Path) -> bool:
+    if not path.with_suffix(".json").exists():
+        return False
+    try:
+        return load_model(path).version == expected_default_version()
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault(MODEL_PATH_ENV, str(TEST_MODEL))
+    if hasattr(config, "workerinput"):
+        return  # a parallel worker: the controller trained it before starting us
+    path = Path(os.environ[MODEL_PATH_ENV])
+    if not _default_model_ready(path):
+        # Written aside, then moved in: the .json (what readers look for) arrives last.
+        tmp = path.with_name(f"{path.stem}-{os.getpid()}.npz")
+        save_model(train(seed_examples(), gazetteer=Gazetteer.load()), tmp)
+        os.replace(tmp, path.with_suffix(".npz"))
+        os.replace(tmp.with_suffix(".json"), path.with_suffix(".json"))
+
 
 DB_FIXTURES = {"db", "transactional_db", "world", "django_db_reset_sequences"}
 

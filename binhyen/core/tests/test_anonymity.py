@@ -40,6 +40,8 @@ from binhyen.tips.models import Tip
 from binhyen.tips.tests.helpers import form_data, jpeg_with_gps
 from binhyen.vault.tests.conftest import grant, zalo_case
 
+pytestmark = pytest.mark.slow
+
 IP_WEB = "203.0.113.201"
 IP_FORWARDED = "198.51.100.202"
 IP_OPEN311 = "192.0.2.203"

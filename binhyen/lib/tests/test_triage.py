@@ -40,6 +40,7 @@ def triager(gaz: Gazetteer, tmp_path_factory: pytest.TempPathFactory) -> Triager
         return Triager.load(gazetteer=gaz)
 
 
+@pytest.mark.slow
 def test_load_without_an_artifact_trains_the_default_model_from_seed(triager: Triager) -> None:
     assert triager.model_version == expected_default_version()
 
@@ -193,6 +194,7 @@ def test_saved_model_loads_back_with_the_same_predictions(
     assert a.confidence["intent"] == pytest.approx(b.confidence["intent"], abs=1e-5)
 
 
+@pytest.mark.slow
 def test_training_is_deterministic(gaz: Gazetteer) -> None:
     sample = seed_examples()[::4]
     m1, m2 = train(sample, gazetteer=gaz), train(sample, gazetteer=gaz)
@@ -200,6 +202,7 @@ def test_training_is_deterministic(gaz: Gazetteer) -> None:
     assert np.array_equal(m1.heads["category"].coef, m2.heads["category"].coef)
 
 
+@pytest.mark.slow
 def test_model_version_changes_when_the_lexicon_changes(
     gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +229,7 @@ def test_extra_seed_is_written_independently_of_the_dev_set() -> None:
     assert [e.id for e in extra] == [f"s{i:04d}" for i in range(1, len(extra) + 1)]
 
 
+@pytest.mark.slow
 def test_model_trained_on_the_extra_seed_alone_scores_well_on_dev(gaz: Gazetteer) -> None:
     only_extra = Triager(train(seed_examples(("seed-extra.jsonl",)), gazetteer=gaz), gaz)
     acc = evaluate(only_extra, seed_examples(("seed-dev.jsonl",))).accuracy
@@ -235,6 +239,7 @@ def test_model_trained_on_the_extra_seed_alone_scores_well_on_dev(gaz: Gazetteer
     assert acc["place_codes"] >= 0.97
 
 
+@pytest.mark.slow
 def test_cross_validated_dev_scores_stay_above_the_floor(gaz: Gazetteer) -> None:
     report = cross_validate(
         seed_examples(("seed-dev.jsonl",)), seed_examples(("seed-extra.jsonl",)), gazetteer=gaz
@@ -262,6 +267,7 @@ def test_fast_scoring_matches_the_training_feature_matrix(triager: Triager) -> N
         assert np.allclose(scores, expected)
 
 
+@pytest.mark.slow
 def test_default_model_build_saves_weights_and_held_back_scores(tmp_path: Path) -> None:
 
     model = build_default_model(tmp_path / "model.npz", folds=2)

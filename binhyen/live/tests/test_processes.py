@@ -16,6 +16,8 @@ from binhyen import live
 from binhyen.live.tests.conftest import free_port, is_postgres, subprocess_env
 from binhyen.live.tests.sse import SSEClient
 
+pytestmark = pytest.mark.slow
+
 
 def start_live(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()

@@ -72,6 +72,7 @@ def test_eval_of_a_missing_file_is_a_clear_error(db, tmp_path):
         _run("eval", str(tmp_path / "nope.jsonl"))
 
 
+@pytest.mark.slow
 def test_train_activates_the_first_model_and_lists_it(db):
     out = _run("train", "--note", "lần đầu")
     assert "ACTIVATED" in out and "candidate" in out

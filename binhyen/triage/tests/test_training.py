@@ -48,6 +48,7 @@ def _corrupted(examples: list[Example]) -> list[Example]:
     return out
 
 
+@pytest.mark.slow
 def test_train_refuses_a_worse_model_and_keeps_the_active_one(db, seed):
     active = _activate(seed["good"], seed["holdout"])
     result = model_train(training=_corrupted(seed["good"]), holdout=seed["holdout"])
@@ -61,6 +62,7 @@ def test_train_refuses_a_worse_model_and_keeps_the_active_one(db, seed):
     assert engine.active_triager().model_version == active.version
 
 
+@pytest.mark.slow
 def test_train_activates_a_better_model_and_suggestions_record_it(world, seed, send):
     weak = _activate(seed["weak"], seed["holdout"])
     result = model_train(training=seed["good"], holdout=seed["holdout"])
