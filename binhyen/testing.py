@@ -127,7 +127,8 @@ def make_world() -> World:
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
 
 
 def now_ms() -> str:
@@ -201,4 +202,4 @@ def post_zalo(
 
 
 def secret_of(page: ChannelAccount) -> str:
-    return page.oa_secret_key
+    return str(page.oa_secret_key)

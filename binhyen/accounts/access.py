@@ -21,7 +21,7 @@ def _member_paths(user: AnyUser) -> list[str]:
                 "unit__path", flat=True
             )
         )
-        user._binhyen_paths = cached  # type: ignore[union-attr,attr-defined]
+        user._binhyen_paths = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
 
 

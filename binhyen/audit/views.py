@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.access import audit_scope_for
 from binhyen.audit.forms import AuditFilterForm
 
@@ -15,7 +16,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         scope = audit_scope_for(request.user)
     except PermissionDenied:

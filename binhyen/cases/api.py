@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_case_for_user
 from binhyen.cases.forms import ActionForm
@@ -122,7 +122,7 @@ class ReplyIn(Schema):
 
 @router.get("", response=list[CaseOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
+def list_cases(request: AuthenticatedHttpRequest, filters: Query[CaseFilters]) -> object:
     qs = cases_for_user(request.user).select_related(
         "unit", "contact", "conversation__channel_account"
     )
@@ -136,17 +136,17 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> Case:
+def get_case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
     return get_case_for_user(request.user, case_id)
 
 
 @router.post("/{case_id}/replies", response={201: MessageOut})
-def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status:
+def reply(request: AuthenticatedHttpRequest, case_id: int, payload: ReplyIn) -> Status[Message]:
     case = get_case_for_user(request.user, case_id)
     try:
         message = services.case_reply(
             case=case,
-            author=request.user,  # type: ignore[arg-type]
+            author=request.user,
             text=payload.text,
             client_token=payload.client_token,
         )
@@ -174,7 +174,7 @@ class ActionIn(Schema):
 
 
 @router.post("/{case_id}/actions", response=CaseOut)
-def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Case:
+def act(request: AuthenticatedHttpRequest, case_id: int, payload: ActionIn) -> Case:
     """A workflow action, through the same form and service as the console's buttons."""
 
     case = get_case_for_user(request.user, case_id)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import assignable_users, transfer_targets, visible_units
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
@@ -48,7 +49,7 @@ def with_deadlines(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     qs = cases_for_user(request.user).select_related(
         "unit", "channel_account", "contact", "conversation"
@@ -85,11 +86,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     services.case_mark_read(case=case)
     # Opening a protected case is itself a recorded event (docs/protection.md).
-    case_view_record(case=case, user=request.user, request=request)  # type: ignore[arg-type]
+    case_view_record(case=case, user=request.user, request=request)
     merged = list(case.merged_cases.all().only("pk", "code"))
     scope = Q(case=case) | Q(case__in=[m.pk for m in merged])
     if case.conversation_id:
@@ -129,7 +130,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -141,7 +142,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.case_reply(
             case=case,
-            author=request.user,  # type: ignore[arg-type]
+            author=request.user,
             text=form.cleaned_data.get("text") or "",
             image=(image.name, image.read(), image.content_type or "") if image else None,
             client_token=form.cleaned_data.get("client_token") or None,
@@ -155,7 +156,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_action(request: HttpRequest, pk: int) -> HttpResponse:
+def case_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every workflow action from the case page goes through its one service function."""
     case = get_case_for_user(request.user, pk)
     form = ActionForm(request.POST, case=case, user=request.user)
@@ -178,7 +179,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def case_dispatch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = DispatchForm(request.POST)
     try:
@@ -191,13 +192,13 @@ def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404
             services.dispatch_mark(
                 dispatch=dispatch,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 stage=d.get("stage") or "",
             )
         else:
             services.dispatch_create(
                 case=case,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 team=d.get("team") or "",
                 note=d.get("note") or "",
             )
@@ -208,7 +209,7 @@ def case_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def case_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
@@ -220,7 +221,7 @@ def case_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.outcome_record(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             people_detained=d.get("people_detained") or 0,
             vehicles_seized=d.get("vehicles_seized") or 0,
             items_seized=form.parsed_items(),
@@ -234,20 +235,20 @@ def case_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def message_resend(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+def message_resend(request: AuthenticatedHttpRequest, pk: int, message_id: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     message = case.messages.filter(pk=message_id).first()
     if message is None:
         raise Http404
     try:
-        services.message_resend(message=message, actor=request.user)  # type: ignore[arg-type]
+        services.message_resend(message=message, actor=request.user)
     except services.CaseError as exc:
         messages.error(request, str(exc))
     return redirect("cases:detail", pk=case.pk)
 
 
 @login_required
-def attachment(request: HttpRequest, token: str) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, token: str) -> FileResponse:
     att = get_attachment_for_user(request.user, token)
     if not att.file:
         raise Http404

@@ -10,7 +10,7 @@ from django.db import models
 from binhyen.lib import crypto
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text stored as a Fernet token; reads decrypt, writes encrypt.
 
     Not searchable or sortable by design. Empty strings are stored as empty strings so
@@ -19,8 +19,8 @@ class EncryptedTextField(models.TextField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
-            return value
-        return crypto.decrypt(value)
+            return None if value is None else ""
+        return str(crypto.decrypt(value))
 
     def to_python(self, value: Any) -> Any:
         return value
@@ -32,7 +32,7 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value))
 
 
-class EncryptedJSONField(models.TextField):
+class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]
     """A JSON document stored encrypted (identity data, raw provider events)."""
 
     _pyi_private_set_type: Any

@@ -28,7 +28,7 @@ class ChosenLanguageMiddleware:
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()

@@ -7,22 +7,24 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import roles_in, visible_units
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.accounts.models import Role, User
 from binhyen.cases.services import CaseError
 from binhyen.channels.models import ChannelAccount, Provider
 from binhyen.duty import services
 from binhyen.duty.models import Post, Shift
+from binhyen.units.models import Unit
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required guarantees it
+def _user(request: AuthenticatedHttpRequest) -> User:
+    return request.user
 
 
 class ShiftForm(forms.Form):
@@ -34,7 +36,7 @@ class ShiftForm(forms.Form):
 
 
 @login_required
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     units = list(visible_units(request.user).order_by("path")[:200])
     shifts = (
@@ -64,15 +66,15 @@ def roster(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_manage(user: User, unit: object) -> bool:
+def _may_manage(user: User, unit: Unit) -> bool:
     if user.is_superuser:
         return True
-    return bool(roles_in(user, unit) & {Role.COMMANDER, Role.COMMAND, Role.ADMIN, Role.DUTY})  # type: ignore[arg-type]
+    return bool(roles_in(user, unit) & {Role.COMMANDER, Role.COMMAND, Role.ADMIN, Role.DUTY})
 
 
 @login_required
 @require_POST
-def shift_create(request: HttpRequest) -> HttpResponse:
+def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ShiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Thông tin ca trực không hợp lệ."))
@@ -90,7 +92,7 @@ def shift_create(request: HttpRequest) -> HttpResponse:
             starts_at=d["starts_at"],
             ends_at=d["ends_at"],
             actor=_user(request),
-        )  # type: ignore[arg-type]
+        )
     except CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -100,18 +102,18 @@ def shift_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = services.active_or_recent_alerts_for(_user(request)).filter(pk=pk).first()
     if alert is None:
         raise Http404
-    services.alert_acknowledge(alert=alert, actor=request.user)  # type: ignore[arg-type]
+    services.alert_acknowledge(alert=alert, actor=request.user)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"status": "ok", "case": alert.case.code})
     return redirect("cases:detail", pk=alert.case_id)
 
 
 @login_required
-def messenger(request: HttpRequest) -> HttpResponse:
+def messenger(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = None
     pages = ChannelAccount.objects.filter(
         provider=Provider.ZALO, is_active=True, unit__in=visible_units(request.user)
@@ -120,7 +122,7 @@ def messenger(request: HttpRequest) -> HttpResponse:
         page = pages.filter(pk=request.POST.get("page") or 0).first()
         if page is None:
             raise Http404
-        code = services.messenger_link_start(user=request.user, channel_account=page)  # type: ignore[arg-type]
+        code = services.messenger_link_start(user=request.user, channel_account=page)
     link = getattr(request.user, "messenger_link", None)
     return render(
         request, "duty/messenger.html", {"pages": pages[:200], "code": code, "link": link}

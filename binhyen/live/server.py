@@ -299,7 +299,7 @@ def origin_allowed(origin: str, host: str, trusted: list[str]) -> bool:
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

@@ -68,7 +68,7 @@ def _fill(parent: ET.Element, value: Any) -> None:
 def to_xml(root: str, value: Any) -> bytes:
     element = ET.Element(root)
     _fill(element, value)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(element, encoding="utf-8", xml_declaration=True))
 
 
 def respond(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:

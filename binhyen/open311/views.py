@@ -33,8 +33,8 @@ def api_view(methods: set[str]) -> Callable[..., Callable[..., HttpResponse]]:
             request: HttpRequest, *args: Any, fmt: str = "json", **kwargs: Any
         ) -> HttpResponse:
             # Requests carry citizens' contact details: error reports keep none of them.
-            request.exception_reporter_filter = CitizenReporterFilter()  # type: ignore[attr-defined]
-            request.exception_reporter_class = CitizenExceptionReporter  # type: ignore[attr-defined]
+            request.exception_reporter_filter = CitizenReporterFilter()
+            request.exception_reporter_class = CitizenExceptionReporter
             request.sensitive_post_parameters = "__ALL__"  # type: ignore[attr-defined]
             if request.method not in methods:
                 response = render.error(fmt, 405, f"{request.method} is not allowed here")

@@ -32,14 +32,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         if not data:
             return []
         items = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(d, initial) for d in items]
 
 
-def clean_files(files: list[UploadedFile]) -> list[CleanUpload]:
+def clean_files(files: list[UploadedFile[bytes]]) -> list[CleanUpload]:
     """Check each file by its content and strip its metadata; errors in plain words."""
     if len(files) > MAX_FILES:
         raise forms.ValidationError(

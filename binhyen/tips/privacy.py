@@ -57,7 +57,7 @@ class CitizenReporterFilter(SafeExceptionReporterFilter):
     def get_safe_cookies(self, request: HttpRequest | None) -> dict[str, Any]:
         return {}
 
-    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:  # type: ignore[override]
+    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:
         if request is None:
             return {}
         return {k: self.cleansed_substitute for k in request.POST}
@@ -133,8 +133,8 @@ def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.exception_reporter_filter = CitizenReporterFilter()  # type: ignore[attr-defined]
-        request.exception_reporter_class = CitizenExceptionReporter  # type: ignore[attr-defined]
+        request.exception_reporter_filter = CitizenReporterFilter()
+        request.exception_reporter_class = CitizenExceptionReporter
         request.sensitive_post_parameters = "__ALL__"  # type: ignore[attr-defined]
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store, max-age=0"

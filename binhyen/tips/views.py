@@ -11,12 +11,14 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from binhyen.accounts.access import unit_scope_q
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.tips import access, services, spam, throttle
 from binhyen.tips.forms import (
     MAX_REQUEST_FILE_BYTES,
@@ -177,18 +179,18 @@ def status_message(request: HttpRequest) -> HttpResponse:
 # --- console: the held queue ------------------------------------------------------------------
 
 
-def _held_for(request: HttpRequest) -> object:
+def _held_for(request: AuthenticatedHttpRequest) -> QuerySet[Tip]:
     return Tip.objects.filter(unit_scope_q(request.user, prefix="unit__")).select_related(
         "unit", "reviewed_by"
     )
 
 
 @login_required
-def held_list(request: HttpRequest) -> HttpResponse:
+def held_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = request.GET.get("state", Tip.State.HELD)
     if state not in {Tip.State.HELD, Tip.State.DISCARDED}:
         state = Tip.State.HELD
-    qs = _held_for(request).filter(state=state).order_by("-created_at", "-id")  # type: ignore[attr-defined]
+    qs = _held_for(request).filter(state=state).order_by("-created_at", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = []
     for tip in page:
@@ -210,8 +212,8 @@ def held_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _held_tip(request: HttpRequest, pk: int) -> Tip:
-    tip = _held_for(request).filter(pk=pk).first()  # type: ignore[attr-defined]
+def _held_tip(request: AuthenticatedHttpRequest, pk: int) -> Tip:
+    tip = _held_for(request).filter(pk=pk).first()
     if tip is None:
         raise Http404("Không tìm thấy tin")
     return tip
@@ -219,10 +221,10 @@ def _held_tip(request: HttpRequest, pk: int) -> Tip:
 
 @login_required
 @require_POST
-def held_release(request: HttpRequest, pk: int) -> HttpResponse:
+def held_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tip = _held_tip(request, pk)
     try:
-        case = services.tip_release(tip=tip, actor=request.user)  # type: ignore[arg-type]
+        case = services.tip_release(tip=tip, actor=request.user)
     except access.TipError as exc:
         messages.error(request, str(exc))
         return redirect("tips-console:held")
@@ -232,12 +234,12 @@ def held_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def held_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tip = _held_tip(request, pk)
     try:
         services.tip_discard(
             tip=tip,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             note=str(request.POST.get("note", ""))[:300],
         )
     except access.TipError as exc:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import transfer_targets
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases.access import cases_for_user, get_case_for_user
 from binhyen.cases.models import Case
 from binhyen.cases.services import CaseError
@@ -56,7 +57,7 @@ def _invalid(request: HttpRequest, case: Case) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
@@ -65,14 +66,14 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         case,
-        lambda: services.suggestion_confirm(suggestion=s, actor=request.user),  # type: ignore[arg-type]
+        lambda: services.suggestion_confirm(suggestion=s, actor=request.user),
         _("Đã xác nhận phân loại theo gợi ý."),
     )
 
 
 @login_required
 @require_POST
-def correct(request: HttpRequest, pk: int) -> HttpResponse:
+def correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = CorrectForm(request.POST)
     if not form.is_valid():
@@ -82,7 +83,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = services.suggestion_correct(
             suggestion=s,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             field=d["field"],
             value=d.get("value") or "",
             category=d.get("category") or "",
@@ -104,7 +105,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
@@ -117,7 +118,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         case,
-        lambda: services.suggestion_transfer(suggestion=s, actor=request.user, unit=unit),  # type: ignore[arg-type]
+        lambda: services.suggestion_transfer(suggestion=s, actor=request.user, unit=unit),
         _("Đã chuyển tới %(unit)s.") % {"unit": unit.name},
     )
 
@@ -138,14 +139,14 @@ def _candidate(request: HttpRequest, case: Case, pk: int | None) -> DuplicateCan
 
 @login_required
 @require_POST
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
+def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
     row = _candidate(request, case, form.cleaned_data["candidate"])
     try:
-        primary = services.duplicate_merge(candidate=row, actor=request.user)  # type: ignore[arg-type]
+        primary = services.duplicate_merge(candidate=row, actor=request.user)
     except CaseError as exc:
         messages.error(request, str(exc))
         return _back(request, case)
@@ -157,7 +158,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = CandidateForm(request.POST)
     if not form.is_valid():
@@ -166,14 +167,14 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         case,
-        lambda: services.duplicate_dismiss(candidate=row, actor=request.user),  # type: ignore[arg-type]
+        lambda: services.duplicate_dismiss(candidate=row, actor=request.user),
         _("Đã đánh dấu không trùng."),
     )
 
 
 @login_required
 @require_POST
-def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+def unmerge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a merge; ``pk`` is the case that was merged into another."""
     case = get_case_for_user(request.user, pk)
     form = UnmergeForm(request.POST)
@@ -185,7 +186,7 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         lambda: services.duplicate_unmerge(
             duplicate=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=form.cleaned_data["reason"],
         ),
         _("Đã tách %(code)s ra thành vụ việc riêng.") % {"code": case.code},

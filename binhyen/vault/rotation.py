@@ -72,7 +72,7 @@ def _column(
     connection = connections[alias]
     qn = connection.ops.quote_name
     table, column = model._meta.db_table, str(field.column)
-    pk = str(model._meta.pk.column)  # type: ignore[union-attr]
+    pk = str(model._meta.pk.column)
     report = ColumnReport(table=table, column=column, database=alias)
     newest = _newest()
     base = (

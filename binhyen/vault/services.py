@@ -27,7 +27,8 @@ from binhyen.cases.services.common import timeline_record
 from binhyen.lib import crypto
 from binhyen.vault.access import can_erase, can_reveal
 from binhyen.vault.models import Identity
-from binhyen.vault.store import VaultError, identity_erase
+from binhyen.vault.store import VaultError as VaultError
+from binhyen.vault.store import identity_erase
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User

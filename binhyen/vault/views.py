@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from binhyen.accounts.access import home_unit, visible_units
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases.access import cases_for_user, get_case_for_user
 from binhyen.units.models import Unit
 from binhyen.vault import services
@@ -25,12 +26,12 @@ def _reason(request: HttpRequest) -> str:
 @never_cache
 @login_required
 @require_POST
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     try:
         revealed = services.identity_reveal(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=_reason(request),
             request=request,
         )
@@ -44,12 +45,12 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def protect(request: HttpRequest, pk: int) -> HttpResponse:
+def protect(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     try:
         services.case_protection_set(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             secrecy=True,
             reason=_reason(request).strip()[:300],
         )
@@ -62,12 +63,12 @@ def protect(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def erase(request: HttpRequest, pk: int) -> HttpResponse:
+def erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     try:
         services.identity_erase_request(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=_reason(request),
             request=request,
         )
@@ -82,7 +83,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_cases(request: HttpRequest) -> HttpResponse:
+def export_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = str(request.GET.get("unit", "")).strip()[:32]
     unit = (
         visible_units(request.user).filter(code=code).first() if code else home_unit(request.user)
@@ -90,7 +91,7 @@ def export_cases(request: HttpRequest) -> HttpResponse:
     if not isinstance(unit, Unit):
         raise Http404("Không tìm thấy đơn vị")
     try:
-        body = cases_export_csv(user=request.user, unit=unit, request=request)  # type: ignore[arg-type]
+        body = cases_export_csv(user=request.user, unit=unit, request=request)
     except services.VaultError as exc:
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

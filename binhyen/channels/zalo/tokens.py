@@ -47,9 +47,9 @@ def access_token(account: ChannelAccount, *, stale: str | None = None) -> str:
     """
     account.refresh_from_db(fields=["access_token", "refresh_token", "token_expires_at"])
     if stale is None and not _needs_refresh(account):
-        return account.access_token
+        return str(account.access_token)
     if stale is not None and account.access_token and account.access_token != stale:
-        return account.access_token
+        return str(account.access_token)
     return refresh(account)
 
 
@@ -66,7 +66,7 @@ def refresh(account: ChannelAccount, *, wait: float = 10.0) -> str:
             time.sleep(0.2)
             account.refresh_from_db(fields=["access_token", "token_lease_until"])
             if account.access_token != before or account.token_lease_until is None:
-                return account.access_token
+                return str(account.access_token)
         raise ZaloApiError(0, "token refresh in progress elsewhere", kind=ZaloErrorKind.RETRY)
 
     try:
