@@ -62,13 +62,16 @@ def staff_upsert(
     rank: str = "",
     memberships: list[tuple[Unit, str]] = (),  # type: ignore[assignment]
     is_superuser: bool = False,
+    reset_password: bool = True,
 ) -> User:
-    user, _ = User.objects.get_or_create(username=username)
+    """Create or update a staff account. With reset_password=False an existing account
+    keeps its password; `password` is only set on an account created here."""
+    user, created = User.objects.get_or_create(username=username)
     user.full_name = full_name
     user.rank = rank
     user.is_staff = is_superuser
     user.is_superuser = is_superuser
-    if password is not None:
+    if password is not None and (created or reset_password):
         user.set_password(password)
     user.save()
     for unit, role in memberships:
