@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from binhyen.accounts.access import roles_in, visible_units
-from binhyen.accounts.models import Role, User
+from binhyen.accounts.access import Cap, has_cap, visible_units
+from binhyen.accounts.models import User
 from binhyen.cases.services import CaseError
 from binhyen.channels.models import ChannelAccount, Provider
 from binhyen.duty import services
@@ -67,7 +67,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 def _may_manage(user: User, unit: object) -> bool:
     if user.is_superuser:
         return True
-    return bool(roles_in(user, unit) & {Role.COMMANDER, Role.COMMAND, Role.ADMIN, Role.DUTY})  # type: ignore[arg-type]
+    return has_cap(user, unit, Cap.DUTY_MANAGE)  # type: ignore[arg-type]
 
 
 @login_required
