@@ -43,6 +43,10 @@ def _unexpected(request: HttpRequest, exc: Exception) -> Any:
 
     if isinstance(exc, Http404):
         return api.create_response(request, {"detail": "Not found"}, status=404)
+    from django.core.exceptions import PermissionDenied
+
+    if isinstance(exc, PermissionDenied):
+        return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
     logging.getLogger("binhyen.api").exception("API error on %s", request.path)
     return api.create_response(request, {"detail": "Internal error"}, status=500)
 
