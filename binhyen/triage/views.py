@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import transfer_targets
-from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.cases.access import cases_for_user, get_case_to_work
 from binhyen.cases.models import Case
 from binhyen.cases.services import CaseError
 from binhyen.triage import services
@@ -57,7 +57,7 @@ def _invalid(request: HttpRequest, case: Case) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -73,7 +73,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CorrectForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -105,7 +105,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -139,7 +139,7 @@ def _candidate(request: HttpRequest, case: Case, pk: int | None) -> DuplicateCan
 @login_required
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -158,7 +158,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -175,7 +175,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a merge; ``pk`` is the case that was merged into another."""
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = UnmergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Cần ghi rõ lý do tách."))
