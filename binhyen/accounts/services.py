@@ -37,6 +37,25 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return row, token
 
 
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke a personal API token (idempotent), with its audit entry."""
+    from binhyen.audit.services import audit_record
+
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="api_token.revoke",
+            actor=actor,
+            target=token,
+            target_unit=None,
+            summary=f"{token.user.username} {token.prefix}…",
+            details={"prefix": token.prefix, "token_user_id": token.user_id},
+        )
+    return token
+
+
 def api_token_authenticate(token: str) -> User | None:
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None

@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from binhyen.accounts.access import Cap
+from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 
 
@@ -62,7 +64,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseClock)
-class CaseClockAdmin(admin.ModelAdmin):
+class CaseClockAdmin(ReadOnlyAdmin, UnitScopedAdmin):
+    scope_cap = Cap.CASE_READ
+    unit_field = "case__unit"
     list_display = (
         "case",
         "rule_code",
