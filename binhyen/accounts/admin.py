@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
+from binhyen.accounts import otp
 from binhyen.accounts.access import Cap, sees_everything
 from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin, scope_queryset, unit_choices
 from binhyen.accounts.models import ApiToken, Membership, User
@@ -53,6 +55,37 @@ class UserAdmin(UnitScopedAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ("username", "full_name", "rank", "is_active", "is_superuser")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("BinhYen", {"fields": ("full_name", "rank")}))
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Đặt lại xác thực hai lớp (mất điện thoại)")
+    def reset_second_factor(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """Asks for a reason first; each reset is an audit entry (auth.otp_reset)."""
+        reason = str(request.POST.get("reason", ""))
+        if request.POST.get("confirm") == "yes":
+            try:
+                for user in queryset:
+                    otp.otp_reset(user=user, actor=request.user, reason=reason, request=request)  # type: ignore[arg-type]
+            except otp.OtpError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"Đã đặt lại xác thực hai lớp cho {queryset.count()} tài khoản."
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "accounts/admin_otp_reset.html",
+            {
+                **self.admin_site.each_context(request),
+                "users": queryset,
+                "reason": reason,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import close_old_connections
 
+from binhyen.accounts import sessions
 from binhyen.accounts.access import Cap, roles_with
 from binhyen.accounts.models import Membership
 from binhyen.live.hub import Audience
@@ -30,6 +31,9 @@ def audience_for_session(session_key: str | None) -> Audience | None:
     session = engine.SessionStore(session_key)
     user = get_user(_SessionRequest(session))  # type: ignore[arg-type]
     if not user.is_authenticated or not user.is_active:
+        return None
+    # The console's own rules: idle and absolute limits, and the second factor.
+    if sessions.expired(session) or not sessions.second_factor_done(session, user):
         return None
     # Only memberships whose role reads cases (an editor's or administrator's do not).
     memberships = tuple(

@@ -68,7 +68,9 @@ def test_admin_cannot_move_close_or_rewrite_a_case(world, superuser, client):
     case.refresh_from_db()
     assert (case.unit_id, case.status, case.summary) == (world.bmt.pk, "received", "tin gốc")
     assert client.get("/quan-tri/cases/case/add/").status_code == 403
-    assert client.post(f"/quan-tri/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/quan-tri/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     assert Case.objects.filter(pk=case.pk).exists()
 
 
