@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -94,6 +95,15 @@ class UnitScopedAdmin(admin.ModelAdmin):
     def _scoped_object_or_404(self, request: HttpRequest, object_id: str) -> None:
         """Django's admin redirects to its index for a row it cannot find; a row that
         exists outside the user's units is a 404 and a recorded refusal, like the console."""
+        if not self._allowed(request):
+            audit_access_denied(
+                actor=request.user,  # type: ignore[arg-type]
+                verb="read",
+                channel="admin",
+                reason="role",
+                request=request,
+            )
+            raise PermissionDenied
         model: type[Model] = self.model
         try:
             exists = model._default_manager.filter(pk=object_id).first()
