@@ -39,7 +39,7 @@ def unit_choices(request: HttpRequest, cap: Cap) -> QuerySet[Unit]:
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    actions = None
+    actions: Any = None
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -13,8 +13,7 @@ def console(request: HttpRequest) -> dict[str, Any]:
     authed = user is not None and user.is_authenticated
     return {
         "home_unit": home_unit(user) if user is not None and authed else None,
-        "can_audit": authed and has_cap_anywhere(user, Cap.AUDIT_READ),
-        "can_work": authed and has_cap_anywhere(user, Cap.CASE_READ),
+        "can_audit": authed and has_cap_anywhere(user, Cap.AUDIT_READ),  # type: ignore[arg-type]
         "simulator_url": settings.SIMULATOR_URL,
         "environment": settings.ENVIRONMENT,
     }

@@ -95,9 +95,3 @@ class InboundEventAdmin(ReadOnlyAdmin):
         "processed_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -82,12 +82,4 @@ class CaseClockAdmin(ReadOnlyAdmin, UnitScopedAdmin):
     date_hierarchy = "due_at"
     list_select_related = ("case",)
 
-    # Clocks change only through the services (and so leave a timeline); admin only reads.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    # Clocks change only through the services (and so leave a timeline): ReadOnlyAdmin.
