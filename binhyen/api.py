@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -43,8 +44,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> Any:
 
     if isinstance(exc, Http404):
         return api.create_response(request, {"detail": "Not found"}, status=404)
-    from django.core.exceptions import PermissionDenied
-
     if isinstance(exc, PermissionDenied):
         return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
     logging.getLogger("binhyen.api").exception("API error on %s", request.path)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from binhyen.accounts import otp, sessions
+from binhyen.accounts import services, sessions
 from binhyen.accounts.backends import client_ip
 from binhyen.accounts.models import User
 from binhyen.audit.models import AuditAction
@@ -54,15 +54,15 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def otp_verify_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not otp.has_second_factor(user):
+    if not services.has_second_factor(user):
         return redirect(f"{reverse('accounts:otp-enrol')}?next={_next(request)}")
     if sessions.second_factor_done(request.session, user) and settings.REQUIRE_2FA:
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            otp.otp_verify(request=request, user=user, token=form.cleaned_data["code"])
-        except otp.OtpError as exc:
+            services.otp_verify(request=request, user=user, token=form.cleaned_data["code"])
+        except services.OtpError as exc:
             form.add_error("code", str(exc))
         else:
             return redirect(_next(request))
@@ -75,17 +75,17 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_enrol_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if otp.has_second_factor(user) and not sessions.second_factor_done(request.session, user):
+    if services.has_second_factor(user) and not sessions.second_factor_done(request.session, user):
         # Enrolling again (a new phone) needs the current second factor first.
         return redirect(f"{reverse('accounts:otp-verify')}?next={reverse('accounts:otp-enrol')}")
-    device = otp.enrolment_device(user)
+    device = services.enrolment_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = otp.otp_enrol_confirm(
+            codes = services.otp_enrol_confirm(
                 request=request, user=user, token=form.cleaned_data["code"]
             )
-        except otp.OtpError as exc:
+        except services.OtpError as exc:
             form.add_error("code", str(exc))
         else:
             response = render(
@@ -101,8 +101,8 @@ def otp_enrol_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             # segno's SVG, built here from our own otpauth:// URL (no user input in it).
-            "qr": mark_safe(otp.qr_svg(device)),  # noqa: S308
-            "secret": otp.manual_secret(device),
+            "qr": mark_safe(services.qr_svg(device)),  # noqa: S308
+            "secret": services.manual_secret(device),
             "next": _next(request),
         },
     )
@@ -116,7 +116,7 @@ def security(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/security.html",
         {
-            "has_2fa": otp.has_second_factor(user),
+            "has_2fa": services.has_second_factor(user),
             "required": settings.REQUIRE_2FA,
             "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
             "max_hours": settings.SESSION_MAX_SECONDS // 3600,
@@ -129,9 +129,11 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not sessions.second_factor_done(request.session, user) or not otp.has_second_factor(user):
+    if not sessions.second_factor_done(request.session, user) or not services.has_second_factor(
+        user
+    ):
         return redirect(f"{reverse('accounts:otp-verify')}?next={reverse('accounts:security')}")
-    codes = otp.otp_recovery_codes_renew(request=request, user=user)
+    codes = services.otp_recovery_codes_renew(request=request, user=user)
     response = render(
         request,
         "accounts/recovery_codes.html",

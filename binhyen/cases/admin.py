@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from binhyen.accounts.access import Cap
-from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.cases.models import Case
 from binhyen.vault.services import case_view_record
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from binhyen.accounts.access import sees_everything
-from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.channels.models import ChannelAccount, InboundEvent
 
 SECRET_FIELDS = ("oa_secret_key", "app_secret_key", "access_token", "refresh_token")

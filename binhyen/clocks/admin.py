@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from binhyen.accounts.access import Cap
-from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from binhyen.accounts.adminscope import UnitScopedAdmin
+from binhyen.accounts.admin import UnitScopedAdmin
 from binhyen.open311.models import ApiKey
 
 

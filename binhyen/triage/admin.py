@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from binhyen.accounts.access import Cap
-from binhyen.accounts.adminscope import ReadOnlyAdmin, UnitScopedAdmin
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.triage.models import (
     Correction,
     DuplicateCandidate,
