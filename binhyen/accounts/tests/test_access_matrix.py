@@ -125,6 +125,7 @@ def _admin_expected(role: str, place: str, cap: Cap) -> int:
     return 200 if place == "own" else 404
 
 
+@pytest.mark.slow  # 308 cells, ~30 s
 @pytest.mark.django_db
 def test_access_matrix(world, places, record_property) -> None:
     cells: Counter[str] = Counter()

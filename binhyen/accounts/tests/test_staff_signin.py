@@ -286,6 +286,7 @@ def _production_env(tmp_path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # starts a process
 def test_check_deploy_reports_nothing_in_production_settings(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "binhyen.cli", "check", "--deploy", "--fail-level", "WARNING"],
@@ -298,6 +299,7 @@ def test_check_deploy_reports_nothing_in_production_settings(tmp_path):
     assert "System check identified no issues (0 silenced)." in proc.stdout
 
 
+@pytest.mark.slow  # starts a process
 def test_production_refuses_to_start_with_the_second_factor_switched_off(tmp_path):
     env = {**_production_env(tmp_path), "BINHYEN_REQUIRE_2FA": "0"}
     proc = subprocess.run(

@@ -34,6 +34,7 @@ def test_load_demo_function_refuses_in_production_too(settings, tmp_path):
     assert not User.objects.exists()
 
 
+@pytest.mark.slow  # starts a process
 def test_load_demo_exits_non_zero_from_the_command_line_in_production(tmp_path):
     import os
     import subprocess
