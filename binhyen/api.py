@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -43,6 +44,8 @@ def _unexpected(request: HttpRequest, exc: Exception) -> Any:
 
     if isinstance(exc, Http404):
         return api.create_response(request, {"detail": "Not found"}, status=404)
+    if isinstance(exc, PermissionDenied):
+        return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
     logging.getLogger("binhyen.api").exception("API error on %s", request.path)
     return api.create_response(request, {"detail": "Internal error"}, status=500)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "ninja",  # serves the API docs' assets locally (no CDN script under the CSP)
     "django_tasks",
     "django_tasks_db",
     "binhyen.core",
@@ -81,15 +87,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "binhyen.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "binhyen.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle/absolute session limits and the second factor (docs/security.md).
+    "binhyen.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "binhyen.urls"
@@ -161,12 +173,54 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:inbox"
 LOGOUT_REDIRECT_URL = "login"
+# Police accounts: long passphrases, nothing guessable (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "binhyen.accounts.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- staff sign-in ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account or source before any password is checked.
+    "binhyen.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: lock an account after N failures, and a source (IP) after N failures on any
+# accounts; both for AXES_COOLOFF_TIME. Failures of either kind are audited.
+AXES_FAILURE_LIMIT = env_int("BINHYEN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BINHYEN_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit chain already
+AXES_LOCKOUT_CALLABLE = "binhyen.accounts.views.locked_out"
+# The source address: the proxy's header when BINHYEN_CLIENT_IP_HEADER names one.
+AXES_CLIENT_IP_CALLABLE = "binhyen.accounts.backends.client_ip"
+# TOTP second factor for every staff account. Required in production (and it cannot be
+# switched off there); the demo and the tests ask for it only when told to, so `make demo`
+# logs in with a password (docs/security.md, "the demo shortcut").
+REQUIRE_2FA = env_bool("BINHYEN_REQUIRE_2FA", PRODUCTION)
+if PRODUCTION and not REQUIRE_2FA:
+    raise ImproperlyConfigured("BINHYEN_REQUIRE_2FA cannot be switched off in production")
+OTP_TOTP_ISSUER = env_str("BINHYEN_2FA_ISSUER", "BinhYen") or "BinhYen"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Sessions: signed out after 30 minutes without a request, and 12 hours after signing in
+# whatever happens; ended at once by a password change or a disabled account.
+SESSION_IDLE_SECONDS = env_int("BINHYEN_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_MAX_SECONDS = env_int("BINHYEN_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -174,6 +228,51 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Production is served over HTTPS only: redirect, and tell browsers for two years.
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("BINHYEN_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("BINHYEN_HSTS_SECONDS", 63_072_000) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+# Behind a TLS-terminating proxy, name the header it sets (e.g. X-Forwarded-Proto).
+if env_str("BINHYEN_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + (env_str("BINHYEN_PROXY_SSL_HEADER") or "").upper().replace("-", "_"),
+        "https",
+    )
+# Health probes come from the load balancer over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+
+def _live_connect_sources() -> list[str]:
+    """Where the console's live stream connects: same origin by default; ":PORT/path" (what
+    `binhyen serve` sets) is the page's host on another port; or an absolute URL."""
+    url = env_str("BINHYEN_LIVE_URL", "") or ""
+    if url.startswith(":"):
+        port = url[1:].split("/", 1)[0]
+        return [f"http://*:{port}", f"https://*:{port}"] if port.isdigit() else []
+    if url.startswith(("http://", "https://")):
+        scheme, rest = url.split("://", 1)
+        return [f"{scheme}://{rest.split('/', 1)[0]}"]
+    return []
+
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files,
+# no inline script anywhere, nothing framed, forms only to ourselves.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", *_live_connect_sources()],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -21,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tai-khoan/", include("binhyen.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("tin-bao/", include("binhyen.cases.urls")),
     path("tin-bao/", include("binhyen.triage.urls")),

@@ -1,39 +1,104 @@
-"""Which units a user may see. Every permission check by unit starts here."""
+"""Which units a user may see, and what each role may do there.
+
+Every permission check by unit starts here. A membership (user × unit × role) grants the
+role's capabilities over that unit's whole subtree; a superuser holds every capability
+everywhere. `docs/security.md` has the same table in words.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from binhyen.accounts.models import Membership, User
+from binhyen.accounts.models import Membership, Role, User
 from binhyen.units.models import Unit
 
 AnyUser = User | AnonymousUser
 
 
-def _member_paths(user: AnyUser) -> list[str]:
+class Cap(StrEnum):
+    """What a role allows over a unit subtree."""
+
+    CASE_READ = "case.read"  # cases, their messages, files, timeline, held tips, live events
+    CASE_WORK = "case.work"  # reply, workflow actions, dispatch, outcome, triage, held tips
+    CASE_BULK_READ = "case.bulk_read"  # list the whole subtree's cases over the API
+    CASE_EXPORT = "case.export"  # CSV exports (never identity data)
+    AUDIT_READ = "audit.read"  # the audit log of the subtree
+    DUTY_MANAGE = "duty.manage"  # the duty roster
+    ACCOUNTS_MANAGE = "accounts.manage"  # staff accounts, roles and 2FA resets (admin site)
+
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    # Works the unit inbox: reads and handles cases; lists over the API only their own.
+    Role.OFFICER: frozenset({Cap.CASE_READ, Cap.CASE_WORK}),
+    # Assigns, approves, sees the unit's clocks, exports and audit log.
+    Role.COMMANDER: frozenset(
+        {
+            Cap.CASE_READ,
+            Cap.CASE_WORK,
+            Cap.CASE_BULK_READ,
+            Cap.CASE_EXPORT,
+            Cap.AUDIT_READ,
+            Cap.DUTY_MANAGE,
+        }
+    ),
+    # The 24/7 desk: every urgent item live, acknowledges, escalates, keeps the roster.
+    Role.DUTY: frozenset({Cap.CASE_READ, Cap.CASE_WORK, Cap.CASE_BULK_READ, Cap.DUTY_MANAGE}),
+    # Links footage to cases: reads cases, changes nothing.
+    Role.CAMERA: frozenset({Cap.CASE_READ}),
+    # Writes posts and alerts for the unit's page (not built yet): no case data at all.
+    Role.EDITOR: frozenset(),
+    # Province command: the whole picture, exports and the audit log.
+    Role.COMMAND: frozenset(
+        {
+            Cap.CASE_READ,
+            Cap.CASE_WORK,
+            Cap.CASE_BULK_READ,
+            Cap.CASE_EXPORT,
+            Cap.AUDIT_READ,
+            Cap.DUTY_MANAGE,
+        }
+    ),
+    # Units, pages, accounts and roles; reads the audit log; never citizens' reports.
+    Role.ADMIN: frozenset({Cap.ACCOUNTS_MANAGE, Cap.AUDIT_READ, Cap.DUTY_MANAGE}),
+}
+
+
+def roles_with(cap: Cap) -> list[str]:
+    return sorted(str(role) for role, caps in ROLE_CAPS.items() if cap in caps)
+
+
+def _member_paths(user: AnyUser, cap: Cap = Cap.CASE_READ) -> list[str]:
+    """The unit paths where the user holds a role granting `cap` (cached per request)."""
     if not user.is_authenticated:
         return []
-    cached = getattr(user, "_binhyen_paths", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, unit__is_active=True).values_list(
-                "unit__path", flat=True
+    cache: dict[Cap, list[str]] | None = getattr(user, "_binhyen_paths", None)
+    if cache is None:
+        cache = {}
+        user._binhyen_paths = cache  # type: ignore[attr-defined]  # a per-request cache
+    if cap not in cache:
+        cache[cap] = sorted(
+            set(
+                Membership.objects.filter(
+                    user=user, unit__is_active=True, role__in=roles_with(cap)
+                ).values_list("unit__path", flat=True)
             )
         )
-        user._binhyen_paths = cached  # type: ignore[attr-defined]  # a per-request cache
-    return cached
+    return cache[cap]
 
 
 def sees_everything(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def unit_scope_q(user: AnyUser, prefix: str = "") -> Q:
-    """A Q object selecting rows whose unit (at `prefix`) lies in the user's subtrees."""
+def unit_scope_q(user: AnyUser, prefix: str = "", cap: Cap = Cap.CASE_READ) -> Q:
+    """A Q object selecting rows whose unit (at `prefix`) lies in a subtree where the user
+    holds `cap` (by default: may read cases)."""
     if sees_everything(user):
         return Q()
-    paths = _member_paths(user)
+    paths = _member_paths(user, cap)
     if not paths or not user.is_active:
         return Q(pk__in=[])
     q = Q()
@@ -42,14 +107,25 @@ def unit_scope_q(user: AnyUser, prefix: str = "") -> Q:
     return q
 
 
-def visible_units(user: AnyUser) -> QuerySet[Unit]:
-    return Unit.objects.filter(unit_scope_q(user))
+def visible_units(user: AnyUser, cap: Cap = Cap.CASE_READ) -> QuerySet[Unit]:
+    return Unit.objects.filter(unit_scope_q(user, cap=cap))
 
 
 def can_see_unit(user: AnyUser, unit: Unit) -> bool:
+    return has_cap(user, unit, Cap.CASE_READ)
+
+
+def has_cap(user: AnyUser, unit: Unit, cap: Cap) -> bool:
+    """May the user do `cap` in this unit (a role granting it here or above)?"""
     if sees_everything(user):
         return True
-    return any(unit.path.startswith(p) for p in _member_paths(user)) and user.is_active
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return any(unit.path.startswith(p) for p in _member_paths(user, cap))
+
+
+def has_cap_anywhere(user: AnyUser, cap: Cap) -> bool:
+    return sees_everything(user) or bool(user.is_active and _member_paths(user, cap))
 
 
 def roles_in(user: AnyUser, unit: Unit) -> set[str]:

@@ -5,8 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from binhyen.accounts.access import home_unit
-from binhyen.accounts.models import Membership, Role
+from binhyen.accounts.access import Cap, has_cap_anywhere, home_unit
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
@@ -14,16 +13,7 @@ def console(request: HttpRequest) -> dict[str, Any]:
     authed = user is not None and user.is_authenticated
     return {
         "home_unit": home_unit(user) if user is not None and authed else None,
-        "can_audit": authed and _can_audit(user),
+        "can_audit": authed and has_cap_anywhere(user, Cap.AUDIT_READ),  # type: ignore[arg-type]
         "simulator_url": settings.SIMULATOR_URL,
         "environment": settings.ENVIRONMENT,
     }
-
-
-def _can_audit(user: Any) -> bool:
-
-    if getattr(user, "is_superuser", False):
-        return True
-    return Membership.objects.filter(
-        user=user, role__in=[Role.COMMANDER, Role.COMMAND, Role.ADMIN]
-    ).exists()

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from binhyen.accounts.access import AnyUser, sees_everything
-from binhyen.accounts.models import Membership, Role
+from binhyen.accounts.access import AnyUser, Cap, roles_with, sees_everything
+from binhyen.accounts.models import Membership
 from binhyen.audit.models import AuditEntry
 from binhyen.units.models import Unit
 
-AUDIT_ROLES = (Role.COMMANDER, Role.COMMAND, Role.ADMIN)
+AUDIT_ROLES = tuple(roles_with(Cap.AUDIT_READ))
 
 
 @dataclass(frozen=True)

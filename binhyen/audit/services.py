@@ -236,6 +236,47 @@ def audit_record(
     return entry
 
 
+def audit_access_denied(
+    *,
+    actor: User | None,
+    verb: str,
+    channel: str,
+    reason: str,
+    target: models.Model | None = None,
+    target_unit: Unit | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEntry | None:
+    """Record a refused attempt: a signed-in user asked for something outside their units
+    (answered 404) or beyond their role (answered 403). One entry per attempt; also logged.
+
+    `channel` is where it came from (page, api, file, export, admin, live), `verb` what was
+    attempted (read, work, list, export, ...), `reason` outside_scope or role.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    target_desc = f"{target._meta.label_lower}:{target.pk}" if target is not None else "-"
+    log.warning(
+        "access denied: user=%s channel=%s verb=%s target=%s reason=%s",
+        actor.pk if actor is not None else "-",
+        channel,
+        verb,
+        target_desc,
+        reason,
+    )
+    if actor is None:
+        return None  # anonymous visitors are sent to sign in; nothing to attribute
+    with transaction.atomic(using=DB):
+        return audit_record(
+            action=AuditAction.ACCESS_DENIED,
+            actor=actor,
+            target=target,
+            target_unit=target_unit,
+            summary=f"Từ chối {verb} qua {channel} ({reason})",
+            details={"verb": verb, "channel": channel, "reason": reason},
+            request=request,
+        )
+
+
 # --- verification --------------------------------------------------------------------------------
 
 

@@ -2,16 +2,22 @@
 
 from datetime import datetime
 
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from binhyen.accounts.access import Cap, unit_scope_q
 from binhyen.accounts.http import AuthenticatedHttpRequest
+from binhyen.audit.models import AuditAction
+from binhyen.audit.services import audit_record
 from binhyen.cases import services
-from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.cases.access import cases_for_user, get_case_for_user, get_case_to_work
 from binhyen.cases.forms import ActionForm
 from binhyen.cases.models import Case, Message
+from binhyen.vault.services import case_view_record
 
 router = Router(tags=["cases"])
 
@@ -120,29 +126,72 @@ class ReplyIn(Schema):
     client_token: str | None = Field(None, max_length=64, description="idempotency key")
 
 
+def _listable(request: HttpRequest) -> QuerySet[Case]:
+    """Bulk reads follow the export rule: the whole subtree only where the user's role
+    holds case.bulk_read (commanders, duty desk, province command); elsewhere only the
+    cases assigned to them."""
+    user = request.user
+    qs = cases_for_user(user)
+    bulk = unit_scope_q(user, prefix="unit__", cap=Cap.CASE_BULK_READ)
+    return qs.filter(bulk | Q(assigned_to=user.pk))
+
+
 @router.get("", response=list[CaseOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_cases(request: AuthenticatedHttpRequest, filters: Query[CaseFilters]) -> object:
-    qs = cases_for_user(request.user).select_related(
-        "unit", "contact", "conversation__channel_account"
-    )
+    qs = _listable(request).select_related("unit", "contact", "conversation__channel_account")
     if filters.unit:
         qs = qs.filter(unit__path__contains=f"/{filters.unit}/")
     if filters.status:
         if filters.status not in Case.Status.values:
             raise HttpError(422, f"unknown status {filters.status!r}")
         qs = qs.filter(status=filters.status)
-    return qs.order_by("-last_message_at", "-id")
+    return _AuditedPage(qs.order_by("-last_message_at", "-id"), request, filters)
+
+
+class _AuditedPage:
+    """The listing, audited once per page actually read (count and codes of the rows)."""
+
+    def __init__(self, qs: QuerySet[Case], request: HttpRequest, filters: CaseFilters) -> None:
+        self.qs, self.request, self.filters = qs, request, filters
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Case]:
+        rows = list(self.qs[item])
+        if rows:
+            audit_record(
+                action=AuditAction.CASE_BULK_READ,
+                actor=self.request.user,  # type: ignore[arg-type]
+                summary=f"Đọc {len(rows)} vụ việc qua API",
+                details={
+                    "rows": len(rows),
+                    "offset": item.start or 0,
+                    "protected": sum(1 for c in rows if c.is_protected),
+                    "unit_filter": (self.filters.unit or "")[:32],
+                    "status_filter": (self.filters.status or "")[:32],
+                    "case_codes": [c.code for c in rows],
+                },
+                request=self.request,
+            )
+        return rows
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
 def get_case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
-    return get_case_for_user(request.user, case_id)
+    case = get_case_for_user(request.user, case_id, channel="api", request=request)
+    # The same audited read as opening the case in the console (docs/protection.md).
+    case_view_record(case=case, user=request.user, request=request)
+    return case
 
 
 @router.post("/{case_id}/replies", response={201: MessageOut})
 def reply(request: AuthenticatedHttpRequest, case_id: int, payload: ReplyIn) -> Status[Message]:
-    case = get_case_for_user(request.user, case_id)
+    case = get_case_to_work(request.user, case_id, channel="api", request=request)
     try:
         message = services.case_reply(
             case=case,
@@ -177,7 +226,7 @@ class ActionIn(Schema):
 def act(request: AuthenticatedHttpRequest, case_id: int, payload: ActionIn) -> Case:
     """A workflow action, through the same form and service as the console's buttons."""
 
-    case = get_case_for_user(request.user, case_id)
+    case = get_case_to_work(request.user, case_id, channel="api", request=request)
     data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}
     form = ActionForm(data, case=case, user=request.user)
     if not form.is_valid():

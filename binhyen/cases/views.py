@@ -15,10 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from binhyen.accounts.access import assignable_users, transfer_targets, visible_units
+from binhyen.accounts.access import (
+    Cap,
+    assignable_users,
+    has_cap,
+    transfer_targets,
+    visible_units,
+)
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases import services
-from binhyen.cases.access import cases_for_user, get_attachment_for_user, get_case_for_user
+from binhyen.cases.access import (
+    cases_for_user,
+    get_attachment_for_user,
+    get_case_for_user,
+    get_case_to_work,
+)
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
 from binhyen.cases.models import Case, Message
 from binhyen.clocks.models import CaseClock
@@ -87,8 +98,10 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
-    services.case_mark_read(case=case)
+    case = get_case_for_user(request.user, pk, request=request)
+    can_work = has_cap(request.user, case.unit, Cap.CASE_WORK)
+    if can_work:  # a camera operator looking does not clear the unit's "unread"
+        services.case_mark_read(case=case)
     # Opening a protected case is itself a recorded event (docs/protection.md).
     case_view_record(case=case, user=request.user, request=request)
     merged = list(case.merged_cases.all().only("pk", "code"))
@@ -124,6 +137,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "times": services.derived_times(case),
             "clocks": case_clock_summary(case),
             "merged": merged,
+            "can_work": can_work,
         },
     )
 
@@ -131,7 +145,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -158,7 +172,7 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every workflow action from the case page goes through its one service function."""
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = ActionForm(request.POST, case=case, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -180,7 +194,7 @@ def case_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_dispatch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = DispatchForm(request.POST)
     try:
         if not form.is_valid():
@@ -210,7 +224,7 @@ def case_dispatch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -236,7 +250,7 @@ def case_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def message_resend(request: AuthenticatedHttpRequest, pk: int, message_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     message = case.messages.filter(pk=message_id).first()
     if message is None:
         raise Http404
@@ -249,9 +263,11 @@ def message_resend(request: AuthenticatedHttpRequest, pk: int, message_id: int) 
 
 @login_required
 def attachment(request: AuthenticatedHttpRequest, token: str) -> FileResponse:
-    att = get_attachment_for_user(request.user, token)
+    att = get_attachment_for_user(request.user, token, request=request)
     if not att.file:
         raise Http404
+    # A file of a protected case is read like the case itself: the same audited entry.
+    case_view_record(case=att.message.case, user=request.user, request=request)  # type: ignore[arg-type]
     inline = att.content_type in {"image/jpeg", "image/png", "image/gif", "image/webp"}
     response = FileResponse(
         att.file.open("rb"),

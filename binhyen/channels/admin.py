@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
+from binhyen.accounts.access import sees_everything
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.channels.models import ChannelAccount, InboundEvent
 
 SECRET_FIELDS = ("oa_secret_key", "app_secret_key", "access_token", "refresh_token")
@@ -40,7 +43,9 @@ class ChannelAccountForm(forms.ModelForm):
 
 
 @admin.register(ChannelAccount)
-class ChannelAccountAdmin(admin.ModelAdmin):
+class ChannelAccountAdmin(UnitScopedAdmin):
+    """Pages of the administrator's subtree."""
+
     form = ChannelAccountForm
     list_display = (
         "name",
@@ -58,7 +63,14 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(ReadOnlyAdmin):
+    # Raw provider events live in the inbox database (no join to units): superusers only.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return sees_everything(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return sees_everything(request.user)
+
     # The body stays out of the admin: it carries the citizen's Zalo id.
     list_display = (
         "id",
@@ -83,9 +95,3 @@ class InboundEventAdmin(admin.ModelAdmin):
         "processed_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

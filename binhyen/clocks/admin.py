@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from binhyen.accounts.access import Cap
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 
 
@@ -62,7 +64,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseClock)
-class CaseClockAdmin(admin.ModelAdmin):
+class CaseClockAdmin(ReadOnlyAdmin, UnitScopedAdmin):
+    scope_cap = Cap.CASE_READ
+    unit_field = "case__unit"
     list_display = (
         "case",
         "rule_code",
@@ -78,12 +82,4 @@ class CaseClockAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     list_select_related = ("case",)
 
-    # Clocks change only through the services (and so leave a timeline); admin only reads.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    # Clocks change only through the services (and so leave a timeline): ReadOnlyAdmin.

@@ -70,8 +70,26 @@ def _page_secrets(unit_code: str) -> dict[str, str]:
     }
 
 
+class DemoRefused(RuntimeError):
+    """The demo world was asked for outside a demo or test environment."""
+
+
+DEMO_ENVIRONMENTS = {"demo", "test"}
+
+
+def refuse_outside_demo() -> None:
+    """The demo creates well-known logins and guessable page secrets: never in production."""
+    if settings.ENVIRONMENT not in DEMO_ENVIRONMENTS:
+        raise DemoRefused(
+            f"load-demo refused: BINHYEN_ENV={settings.ENVIRONMENT}. The demo creates "
+            "well-known logins (admin / demo password) and pages with guessable webhook "
+            "secrets; it only runs with BINHYEN_ENV=demo or test."
+        )
+
+
 @transaction.atomic
 def load_demo() -> dict[str, object]:
+    refuse_outside_demo()
     counts = areas_load_gazetteer(path=gazetteer_path(PROVINCE_CODE))
     province_area = Area.objects.get(code=PROVINCE_CODE)
     province = unit_upsert(
@@ -118,8 +136,14 @@ def load_demo() -> dict[str, object]:
             account.save()
         pages.append(account)
 
+    # An existing account keeps its password (someone may have changed it): set_password
+    # only for accounts this run creates.
     staff_upsert(
-        username="admin", password=DEMO_PASSWORD, full_name="Quản trị hệ thống", is_superuser=True
+        username="admin",
+        password=DEMO_PASSWORD,
+        full_name="Quản trị hệ thống",
+        is_superuser=True,
+        reset_password=False,
     )
     for username, full_name, rank, unit_code, role in STAFF:
         staff_upsert(
@@ -128,6 +152,7 @@ def load_demo() -> dict[str, object]:
             full_name=full_name,
             rank=rank,
             memberships=[(Unit.objects.get(code=unit_code), role)],
+            reset_password=False,
         )
     _demo_shifts()
     write_simulator_pages(pages)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import close_old_connections
 
+from binhyen.accounts import sessions
+from binhyen.accounts.access import Cap, roles_with
 from binhyen.accounts.models import Membership
 from binhyen.live.hub import Audience
 
@@ -30,8 +32,14 @@ def audience_for_session(session_key: str | None) -> Audience | None:
     user = get_user(_SessionRequest(session))  # type: ignore[arg-type]
     if not user.is_authenticated or not user.is_active:
         return None
+    # The console's own rules: idle and absolute limits, and the second factor.
+    if sessions.expired(session) or not sessions.second_factor_done(session, user):
+        return None
+    # Only memberships whose role reads cases (an editor's or administrator's do not).
     memberships = tuple(
-        Membership.objects.filter(user_id=user.pk, unit__is_active=True)
+        Membership.objects.filter(
+            user_id=user.pk, unit__is_active=True, role__in=roles_with(Cap.CASE_READ)
+        )
         .values_list("unit__path", "role")
         .order_by("unit__path", "role")
     )

@@ -10,6 +10,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from binhyen.accounts.access import unit_scope_q
+from binhyen.accounts.access import Cap, has_cap, unit_scope_q
 from binhyen.accounts.http import AuthenticatedHttpRequest
+from binhyen.audit.services import audit_access_denied
 from binhyen.tips import access, services, spam, throttle
 from binhyen.tips.forms import (
     MAX_REQUEST_FILE_BYTES,
@@ -213,9 +215,31 @@ def held_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _held_tip(request: AuthenticatedHttpRequest, pk: int) -> Tip:
+    """A held tip the user may decide on: 404 (recorded) outside their units, 403
+    (recorded) when their role only reads."""
     tip = _held_for(request).filter(pk=pk).first()
     if tip is None:
+        hidden = Tip.objects.filter(pk=pk).first()
+        if hidden is not None:
+            audit_access_denied(
+                actor=request.user,
+                verb="work",
+                channel="page",
+                reason="outside_scope",
+                target=hidden,
+                request=request,
+            )
         raise Http404("Không tìm thấy tin")
+    if not has_cap(request.user, tip.unit, Cap.CASE_WORK):
+        audit_access_denied(
+            actor=request.user,
+            verb="work",
+            channel="page",
+            reason="role",
+            target=tip,
+            request=request,
+        )
+        raise PermissionDenied("Vai trò của bạn không cho phép thao tác này.")
     return tip
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from binhyen.accounts.access import Cap
+from binhyen.accounts.admin import ReadOnlyAdmin, UnitScopedAdmin
 from binhyen.triage.models import (
     Correction,
     DuplicateCandidate,
@@ -34,8 +36,12 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return False  # versions come from `binhyen triage train`, which applies the gate
 
 
+# Suggestions, labelled examples and duplicate candidates carry citizens' words: read-only
+# here (they change through the triage services), scoped to the units whose cases one reads.
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ReadOnlyAdmin, UnitScopedAdmin):
+    scope_cap = Cap.CASE_READ
+    unit_field = "case__unit"
     list_display = ("case", "intent", "category", "urgency", "routing", "model_version")
     list_filter = ("intent", "routing", "model_version")
     raw_id_fields = ("case", "message", "routed_to", "confirmed_by")
@@ -49,7 +55,9 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(LabelledExample)
-class LabelledExampleAdmin(admin.ModelAdmin):
+class LabelledExampleAdmin(ReadOnlyAdmin, UnitScopedAdmin):
+    scope_cap = Cap.CASE_READ
+    unit_field = "suggestion__case__unit"
     list_display = ("pk", "intent", "category", "urgency", "updated_at")
     list_filter = ("intent", "category")
     raw_id_fields = ("suggestion", "officer")
@@ -57,6 +65,8 @@ class LabelledExampleAdmin(admin.ModelAdmin):
 
 
 @admin.register(DuplicateCandidate)
-class DuplicateCandidateAdmin(admin.ModelAdmin):
+class DuplicateCandidateAdmin(ReadOnlyAdmin, UnitScopedAdmin):
+    scope_cap = Cap.CASE_READ
+    unit_field = "case__unit"
     list_display = ("case", "other", "score", "created_at", "dismissed_at")
     raw_id_fields = ("case", "other", "dismissed_by")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import transfer_targets
 from binhyen.accounts.http import AuthenticatedHttpRequest
-from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.cases.access import cases_for_user, get_case_to_work
 from binhyen.cases.models import Case
 from binhyen.cases.services import CaseError
 from binhyen.triage import services
@@ -58,7 +58,7 @@ def _invalid(request: HttpRequest, case: Case) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -74,7 +74,7 @@ def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CorrectForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -106,7 +106,7 @@ def correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -140,7 +140,7 @@ def _candidate(request: HttpRequest, case: Case, pk: int | None) -> DuplicateCan
 @login_required
 @require_POST
 def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -159,7 +159,7 @@ def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         return _invalid(request, case)
@@ -176,7 +176,7 @@ def dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unmerge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a merge; ``pk`` is the case that was merged into another."""
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     form = UnmergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Cần ghi rõ lý do tách."))

@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from binhyen.accounts.admin import UnitScopedAdmin
 from binhyen.units.models import Area, FormerArea, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(UnitScopedAdmin):
+    """Units of the administrator's subtree (new units can only be placed inside it)."""
+
+    unit_field = ""
     list_display = ("code", "name", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name")

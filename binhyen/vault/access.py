@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from binhyen.accounts.access import AnyUser, can_see_unit, roles_in, sees_everything
-from binhyen.accounts.models import Role
+from binhyen.accounts.access import AnyUser, Cap, can_see_unit, has_cap
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -13,8 +12,6 @@ if TYPE_CHECKING:
 
 REVEAL_PERMISSION = "vault.reveal_identity"
 ERASE_PERMISSION = "vault.erase_identity"
-# Roles that may export a unit's cases (and everything below it).
-EXPORT_ROLES = {Role.COMMANDER, Role.COMMAND, Role.ADMIN}
 
 
 def _active(user: AnyUser) -> bool:
@@ -30,8 +27,5 @@ def can_erase(user: AnyUser, case: Case) -> bool:
 
 
 def can_export(user: AnyUser, unit: Unit) -> bool:
-    if not _active(user):
-        return False
-    if sees_everything(user):
-        return True
-    return can_see_unit(user, unit) and bool(roles_in(user, unit) & {str(r) for r in EXPORT_ROLES})
+    # Roles holding Cap.CASE_EXPORT there (commanders, province command), or superusers.
+    return _active(user) and has_cap(user, unit, Cap.CASE_EXPORT)

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from binhyen.accounts.access import home_unit, visible_units
 from binhyen.accounts.http import AuthenticatedHttpRequest
-from binhyen.cases.access import cases_for_user, get_case_for_user
+from binhyen.audit.services import audit_access_denied
+from binhyen.cases.access import cases_for_user, get_case_for_user, get_case_to_work
 from binhyen.units.models import Unit
 from binhyen.vault import services
 from binhyen.vault.exports import cases_export_csv
@@ -27,7 +28,7 @@ def _reason(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_for_user(request.user, pk, verb="reveal", request=request)
     try:
         revealed = services.identity_reveal(
             case=case,
@@ -46,7 +47,7 @@ def reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def protect(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_to_work(request.user, pk, request=request)
     try:
         services.case_protection_set(
             case=case,
@@ -64,7 +65,7 @@ def protect(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_for_user(request.user, pk, verb="erase", request=request)
     try:
         services.identity_erase_request(
             case=case,
@@ -89,10 +90,28 @@ def export_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
         visible_units(request.user).filter(code=code).first() if code else home_unit(request.user)
     )
     if not isinstance(unit, Unit):
+        hidden = Unit.objects.filter(code=code).first() if code else None
+        if hidden is not None:
+            audit_access_denied(
+                actor=request.user,
+                verb="export",
+                channel="export",
+                reason="outside_scope",
+                target=hidden,
+                request=request,
+            )
         raise Http404("Không tìm thấy đơn vị")
     try:
         body = cases_export_csv(user=request.user, unit=unit, request=request)
     except services.VaultError as exc:
+        audit_access_denied(
+            actor=request.user,
+            verb="export",
+            channel="export",
+            reason="role",
+            target=unit,
+            request=request,
+        )
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

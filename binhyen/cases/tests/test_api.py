@@ -12,7 +12,8 @@ from binhyen.cases.services import IncomingAttachment, IncomingMessage, message_
 
 @pytest.fixture
 def auth(world):
-    _row, token = api_token_create(user=world.officer_bmt)
+    # A commander may list the unit's cases over the API (a plain officer only their own).
+    _row, token = api_token_create(user=world.commander_bmt)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

@@ -95,7 +95,8 @@ def test_anonymous_visitor_is_sent_to_login(cases, client):
 
 
 def test_api_hides_other_commune_cases(world, cases, client):
-    _row, token = api_token_create(user=world.officer_bmt)
+    # The commander: a plain officer lists only their own cases (test_api_reads_audited).
+    _row, token = api_token_create(user=world.commander_bmt)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     listing = client.get("/api/v1/cases", **auth).json()
     assert [c["code"] for c in listing["items"]] == [cases["bmt"].code]

@@ -157,7 +157,9 @@ def sign_in_and_open_inbox(page, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/tin-bao/**")
-    page.wait_for_function("window.BinhYenLive && window.BinhYenLive.state === 'open'")
+    # Functions, not expression strings: Playwright polls a string with eval(), which the
+    # pages' Content-Security-Policy (no unsafe-eval) refuses.
+    page.wait_for_function("() => window.BinhYenLive && window.BinhYenLive.state === 'open'")
 
 
 def duty_alert(world, unit, code: str, urgency: str = "critical", **extra) -> dict:
@@ -246,7 +248,7 @@ def test_inbox_events_reach_page_hooks_without_ringing(world, console, browser_p
         kind="case.new",
         payload={"case_id": 45, "code": "TB-0045", "urgency": "critical"},
     )
-    page.wait_for_function("window.__inbox.length === 1", timeout=5_000)
+    page.wait_for_function("() => window.__inbox.length === 1", timeout=5_000)
     assert page.locator(".live-banner").count() == 0
 
 

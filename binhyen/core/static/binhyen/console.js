@@ -28,3 +28,16 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// Behaviours that used to be inline handlers (the Content-Security-Policy forbids those):
+// <select data-autosubmit> submits its form on change; the "show clock events" checkbox
+// toggles them in its timeline section.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (!(el instanceof HTMLElement)) return;
+  if (el.matches("select[data-autosubmit]") && el.form) el.form.submit();
+  if (el.matches("input.show-clock-events")) {
+    var section = el.closest("section");
+    if (section) section.classList.toggle("with-clocks", el.checked);
+  }
+});

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from binhyen.demo import world as demo
 
@@ -11,7 +11,10 @@ class Command(BaseCommand):
     help = "Load the Đắk Lắk demo: units, areas, Zalo pages and staff (idempotent)."
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        counts = demo.load_demo()
+        try:
+            counts = demo.load_demo()
+        except demo.DemoRefused as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             "Loaded: {areas} communes/wards, {former_areas} former areas, {departments} "
             "departments, {communes} commune police units, {pages} Zalo pages.".format(**counts)
