@@ -8,9 +8,12 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from ninja.types import DictStrAny
 
 from binhyen.accounts.services import api_token_authenticate
+from binhyen.lib import jsonbody
 
 
 class BearerToken(HttpBearer):
@@ -21,12 +24,21 @@ class BearerToken(HttpBearer):
         return user
 
 
+class BoundedJsonParser(Parser):
+    """JSON bodies with bounded nesting (ninja answers 400 for anything this raises)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data: DictStrAny = jsonbody.loads(request.body)
+        return data
+
+
 api = NinjaAPI(
     title="BinhYen API",
     version="1",
     description="Tin báo, câu hỏi và phản ánh của người dân gửi tới các đơn vị Công an.",
     auth=BearerToken(),
     urls_namespace="api-v1",
+    parser=BoundedJsonParser(),
 )
 
 
