@@ -1,7 +1,9 @@
 """Images and files from citizens and officers: checked by content, cleaned of metadata.
 
-Every image is decoded and re-encoded with Pillow, which drops EXIF (GPS, camera serial,
-owner name) and anything appended after the image data. What cannot be decoded as an
+Every image is decoded and re-encoded with Pillow from its pixels alone: EXIF (GPS, camera
+serial, owner name), XMP, comments (JPEG COM, PNG tEXt/zTXt/iTXt, GIF comment blocks), ICC
+profiles (colours converted to sRGB first) and anything appended after the image data are
+left behind. What cannot be decoded as an
 image is not treated as one. MP4/MOV/3GP videos keep their frames but lose every metadata
 box (location, device keys, XMP) and their creation times, in place (`clean_video`).
 """
@@ -12,7 +14,7 @@ import io
 import logging
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # Pillow logs every EXIF tag it reads or writes at DEBUG, values included (GPS position,
 # owner name, serial number): a debug log level must never copy them into the logs.
@@ -70,6 +72,22 @@ def sniff_content_type(content: bytes) -> str:
     return "application/octet-stream"
 
 
+def _to_srgb(img: Image.Image) -> Image.Image:
+    """Colours as the embedded ICC profile meant them, in sRGB (the profile itself is not
+    kept: it is free-form data like any other block)."""
+    profile = img.info.get("icc_profile")
+    if not profile or img.mode not in ("RGB", "RGBA"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(
+            img, source, ImageCms.createProfile("sRGB"), outputMode=img.mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return img
+    return converted if converted is not None else img
+
+
 def clean_image(
     content: bytes, *, max_side: int = 2560, max_bytes: int | None = None
 ) -> CleanImage:
@@ -85,14 +103,18 @@ def clean_image(
             has_alpha = oriented.mode in ("RGBA", "LA") or (
                 oriented.mode == "P" and "transparency" in oriented.info
             )
-            img = oriented.convert("RGBA" if has_alpha else "RGB")
+            img = _to_srgb(oriented).convert("RGBA" if has_alpha else "RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaError("not a readable image") from exc
 
+    # Comments and text travel in `info` (JPEG COM, PNG tEXt/zTXt/iTXt, GIF comment
+    # extensions) and Pillow writes some of them back on save: start from nothing.
+    img.info = {}
     side = max_side
     quality = 88
     while True:
         work = img.copy()
+        work.info = {}
         work.thumbnail((side, side))
         buf = io.BytesIO()
         if has_alpha:
