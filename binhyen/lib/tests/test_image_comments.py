@@ -5,6 +5,7 @@ must not survive cleaning."""
 from __future__ import annotations
 
 import io
+
 from PIL import Image, PngImagePlugin
 
 from binhyen.lib.media import clean_image, clean_upload
