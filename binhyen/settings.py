@@ -210,6 +210,8 @@ MEDIA_FETCH_ALLOWED_HOSTS = env_list(
     "BINHYEN_MEDIA_HOSTS", [".zdn.vn", ".zadn.vn", ".dlfl.vn", ".zalo.me", ".zaloapp.com"]
 )
 MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
+# Rewrites citizens' videos without their metadata (lib/media.py); without it they are refused.
+FFMPEG = env_str("BINHYEN_FFMPEG", "ffmpeg") or "ffmpeg"
 HTTP_CONNECT_RETRIES = env_int("BINHYEN_HTTP_CONNECT_RETRIES", 2)
 WORKER_POLL_SECONDS = float(env_str("BINHYEN_WORKER_POLL_SECONDS", "0.2") or 0.2)
 # Refresh an OA access token when less than this many seconds of life are left.
