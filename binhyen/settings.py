@@ -235,6 +235,11 @@ INBOUND_RETENTION_DAYS = env_int("BINHYEN_INBOUND_RETENTION_DAYS", 30)
 # Behind a reverse proxy: the request.META key holding the client address, used only for
 # short-lived, hashed rate-limit buckets of the public tip form (never stored).
 TIPS_CLIENT_IP_HEADER = env_str("BINHYEN_CLIENT_IP_HEADER", "") or ""
+# Files of held (suspected spam) tips wait on disk until an officer looks: bounded per
+# network and for everyone per hour, and in total (docs/protection.md).
+TIPS_HELD_CLIENT_MB_PER_HOUR = env_int("BINHYEN_HELD_CLIENT_MB_PER_HOUR", 60)
+TIPS_HELD_ALL_MB_PER_HOUR = env_int("BINHYEN_HELD_ALL_MB_PER_HOUR", 500)
+TIPS_HELD_MAX_MB = env_int("BINHYEN_HELD_MAX_MB", 2048)
 OUTBOX_MAX_ATTEMPTS = env_int("BINHYEN_OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- logging ------------------------------------------------------------------------------------
