@@ -35,6 +35,11 @@ class AuditAction(models.TextChoices):
     API_TOKEN_CREATE = "api_token.create", _("Tạo khóa API")
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     VAULT_KEY_ROTATION = "vault.key_rotation", _("Xoay vòng khóa kho danh tính")
+    DUTY_MESSENGER_LINK = "duty.messenger_link", _("Liên kết Zalo cá nhân của cán bộ")
+    DUTY_MESSENGER_LINK_REJECTED = (
+        "duty.messenger_link_rejected",
+        _("Từ chối tài khoản Zalo đã gửi mã liên kết"),
+    )
 
 
 class AuditLogImmutable(Exception):

@@ -14,7 +14,7 @@ from binhyen.cases.models import Contact, Message
 from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
-from binhyen.duty.services import messenger_link_complete, messenger_notify, parse_link_code
+from binhyen.duty.messenger import messenger_link_claim, parse_link_code
 
 if TYPE_CHECKING:
     from binhyen.duty.models import MessengerLink
@@ -123,7 +123,8 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         text = (msg.text or "") if msg else ""
         if name == "user_send_business_card" and not text:
             text = "Người dân gửi một danh thiếp."
-        link = _maybe_link_officer(account, key, kind, text, event, anonymous)
+        # A link code proposes the sender's account; the officer confirms it in the console.
+        _maybe_link_officer(account, key, kind, text, event, anonymous)
         cases.message_receive(
             incoming=cases.IncomingMessage(
                 channel_account=account,
@@ -141,11 +142,6 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
                 is_anonymous=anonymous,
             )
         )
-        if link is not None:
-            messenger_notify(
-                user=link.user,
-                text="BinhYen: đã liên kết Zalo của bạn để nhận cảnh báo tin báo khẩn.",
-            )
         return "processed"
 
     if name.startswith("oa_send_"):
@@ -229,7 +225,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
 def _maybe_link_officer(
     account: ChannelAccount, key: str, kind: str, text: str, event: Event, anonymous: bool
 ) -> MessengerLink | None:
-    """An officer sending "BY 123456" from their own Zalo links it for alerts."""
+    """An officer sending "BY XXXX-XXXX-XXXX" from their own Zalo proposes it for alerts."""
 
     code = parse_link_code(text) if text and not anonymous else None
     if code is None:
@@ -241,7 +237,7 @@ def _maybe_link_officer(
         identity=_identity(event, account, anonymous=False),
         seen_at=_when(event),
     )
-    return messenger_link_complete(channel_account=account, contact=contact, code=code)
+    return messenger_link_claim(channel_account=account, contact=contact, code=code)
 
 
 def _submitted_info(info: dict[str, object]) -> dict[str, str]:
