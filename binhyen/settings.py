@@ -53,6 +53,22 @@ if not VAULT_KEYS:
         raise ImproperlyConfigured("BINHYEN_VAULT_KEYS must be set in production")
     VAULT_KEYS = [_demo_vault_key()]
 
+# The audit log's HMAC keys, newest first (docs/audit.md): outside the database, so that
+# someone who can write to it cannot recompute the chain. At least 32 characters.
+AUDIT_KEYS = env_list("BINHYEN_AUDIT_KEYS", [])
+if not AUDIT_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BINHYEN_AUDIT_KEYS must be set in production (`binhyen audit generate-key`)"
+        )
+    # Demo/test only: derived from the (demo) secret key so that nothing needs setting.
+    AUDIT_KEYS = [hashlib.sha256(("audit:" + SECRET_KEY).encode()).hexdigest()]
+if any(len(k) < 32 for k in AUDIT_KEYS):
+    raise ImproperlyConfigured("each of BINHYEN_AUDIT_KEYS must be at least 32 characters")
+# The daily chain head is appended here (and logged); keep it off the database's disk or
+# ship it elsewhere (docs/audit.md). Empty: no anchor file.
+AUDIT_ANCHOR_FILE = env_str("BINHYEN_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log")) or ""
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -255,5 +271,7 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # The daily audit anchor is part of the record: logged whatever the root level.
+        "binhyen.audit.anchor": {"level": "INFO"},
     },
 }

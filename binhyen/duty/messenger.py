@@ -136,7 +136,7 @@ def pending_claim(link: MessengerLink | None) -> bool:
 
 def _pending(user: User) -> MessengerLink:
     link = (
-        MessengerLink.objects.select_for_update()
+        MessengerLink.objects.select_for_update(of=("self",))
         .select_related("channel_account__unit", "pending_contact")
         .filter(user=user)
         .first()
