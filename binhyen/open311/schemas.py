@@ -19,6 +19,7 @@ _PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone")
 DEVICE_FIELDS = ("device_id", "account_id")
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000  # beyond it the database's OFFSET overflows (found by schemathesis)
 # Attributes that become fields of the tip rather than lines of text.
 _AS_FIELDS = {"anonymous", "keep_identity_secret", "commune_code", "occurred_at", "happening_now"}
 
@@ -216,8 +217,11 @@ def parse_filters(data: QueryDict) -> RequestFilters:
         page_size = int(data.get("page_size", "100") or 100)
     except ValueError:
         raise Open311Error(400, "page and page_size must be numbers") from None
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise Open311Error(400, f"page must be ≥ 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise Open311Error(
+            400,
+            f"page must be between 1 and {MAX_PAGE}, page_size between 1 and {MAX_PAGE_SIZE}",
+        )
     start_raw, end_raw = str(data.get("start_date", "")), str(data.get("end_date", ""))
     start = _parse_dt(start_raw, "start_date") if start_raw else None
     end = _parse_dt(end_raw, "end_date") if end_raw else None

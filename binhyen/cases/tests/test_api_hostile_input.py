@@ -66,3 +66,10 @@ def test_a_shallow_reply_is_still_accepted(world, case, auth, client):
         **auth,
     )
     assert resp.status_code == 201
+
+
+@pytest.mark.parametrize("page", ["250152754331424608", "99999999999999999999999"])
+def test_a_huge_page_number_is_refused_not_a_server_error(world, case, auth, page):
+    client = Client(raise_request_exception=False)
+    resp = client.get(f"/api/v1/cases?page={page}", **auth)
+    assert resp.status_code == 422
