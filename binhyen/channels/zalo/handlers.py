@@ -106,8 +106,8 @@ def _message_kind(event: Event) -> str:
 
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
-    if account is None:
-        return "ignored"
+    if account is None or inbox.is_redacted(row):
+        return "ignored"  # redacted: the person withdrew before it was processed
     event = Event.model_validate(json.loads(row.body))
     name = event.event_name
     at = _when(event)
@@ -216,7 +216,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         if event.person_ref:
             key = f"user:{event.person_ref}"
             cases.contact_erase(channel_account=account, contact_key=key)
-            inbox.events_redact_person(channel_account=account, person_key=key)
+            inbox.events_redact_person(channel_account=account, person_key=key, up_to=row)
         return "processed"
 
     return "ignored"
