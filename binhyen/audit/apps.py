@@ -19,13 +19,5 @@ class AuditConfig(AppConfig):
 
         taps.connect()
         # An upgraded log is sealed (its unkeyed part closed by a keyed entry) at migrate.
-        post_migrate.connect(_seal_after_migrate, sender=self)
+        post_migrate.connect(services.seal_after_migrate, sender=self)
         register_periodic("audit.anchor", services.audit_anchor_daily)
-
-
-def _seal_after_migrate(using: str = "default", **kwargs: object) -> None:
-    # Imported here: apps.py is loaded before the models exist (AppRegistryNotReady).
-    from binhyen.audit.services import DB, audit_chain_seal
-
-    if using == DB:
-        audit_chain_seal()

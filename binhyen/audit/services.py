@@ -391,6 +391,12 @@ def audit_chain_seal() -> AuditEntry | None:
     return entry
 
 
+def seal_after_migrate(*, using: str = DB, **_signal: Any) -> None:
+    """post_migrate: seal an upgraded log (see audit_chain_seal)."""
+    if using == DB:
+        audit_chain_seal()
+
+
 def audit_anchor_write(now: datetime | None = None) -> str | None:
     """Append the current head to the anchor file and to the log; returns the line."""
     if not settings.AUDIT_ANCHOR_FILE:

@@ -12,7 +12,7 @@ from binhyen.cases.services import IncomingMessage, message_receive
 from binhyen.fuzzing import Tally, in_process_wsgi, run_schemathesis
 from binhyen.wsgi import application
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 
 @pytest.fixture

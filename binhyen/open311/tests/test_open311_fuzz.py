@@ -11,7 +11,7 @@ from binhyen.open311.openapi import openapi_document
 from binhyen.tips.services import web_form_connect
 from binhyen.wsgi import application
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 
 def test_open311_never_answers_5xx_and_always_as_documented(world, key):

@@ -77,6 +77,7 @@ def _small_training() -> dict[str, list]:
     return {"training": extra[:300] + correction_examples(), "holdout": dev[::15]}
 
 
+@pytest.mark.slow  # trains models
 def test_a_trained_model_holds_no_identifier_in_its_vocabulary(corrected):
     _case, example = corrected
     assert not in_holdout(example.text)  # this correction is trained on
@@ -88,6 +89,7 @@ def test_a_trained_model_holds_no_identifier_in_its_vocabulary(corrected):
     assert not any("xoong" in w or "0905" in w for w in words)
 
 
+@pytest.mark.slow  # trains models
 def test_erasure_reaches_labelled_examples_and_retrains_without_them(world, corrected, drain):
     case, _example = corrected
     trained = model_train(**_small_training(), note="with the correction", force=True)

@@ -24,7 +24,7 @@ from binhyen.core.worker import drain
 from binhyen.fuzzing import Tally, hypothesis_settings
 from binhyen.testing import FIXTURES, encode, post_zalo, secret_of, zalo_event
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 ACCEPTED = {200, 400, 401, 403, 413}
