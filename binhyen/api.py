@@ -28,7 +28,7 @@ class BoundedJsonParser(Parser):
     """JSON bodies with bounded nesting (ninja answers 400 for anything this raises)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
-        data: DictStrAny = jsonbody.loads(request.body)
+        data: DictStrAny = jsonbody.loads(request.body, allow_nul=False)
         return data
 
 

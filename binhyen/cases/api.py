@@ -112,7 +112,12 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseFilters(Schema):
-    unit: str | None = Field(None, description="unit code; its whole subtree is included")
+    unit: str | None = Field(
+        None,
+        description="unit code; its whole subtree is included",
+        max_length=32,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+    )
     status: CaseStatus | None = None
 
 

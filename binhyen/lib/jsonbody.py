@@ -40,8 +40,24 @@ def depth_within(value: Any, limit: int) -> bool:
     return True
 
 
-def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """The document in `raw`, or JsonBodyError (invalid, not UTF-8, or nested too deeply)."""
+def _holds_nul(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nul: bool = True) -> Any:
+    """The document in `raw`, or JsonBodyError (invalid, not UTF-8, nested too deeply, or —
+    unless `allow_nul` — holding a NUL character)."""
     try:
         data = json.loads(raw)
     except RecursionError as exc:
@@ -50,6 +66,9 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise JsonBodyError("invalid_json", "Nội dung không phải JSON hợp lệ.") from exc
     if not depth_within(data, max_depth):
         raise JsonBodyError("invalid_json", _too_deep(max_depth))
+    if not allow_nul and _holds_nul(data):
+        # PostgreSQL text cannot hold NUL (found by schemathesis: a 500 on PostgreSQL only).
+        raise JsonBodyError("invalid_json", "Nội dung chứa ký tự NUL (\\u0000).")
     return data
 
 

@@ -135,7 +135,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     words = {
-        400: "Invalid parameters",
+        400: "Invalid parameters (or a NUL character in any of them)",
         403: "api_key missing, unknown or revoked",
         404: "Not found (or not filed with this api_key)",
         405: "Method not allowed",
@@ -182,12 +182,15 @@ def openapi_document(*, api_key: str | None = None) -> dict[str, Any]:
         "info": {"title": "BinhYen Open311 GeoReport v2", "version": "2"},
         "paths": {
             "/open311/v2/discovery.json": {
-                "get": {"responses": {"200": _json(_DISCOVERY, "Discovery")}},
+                "get": {"responses": {"200": _json(_DISCOVERY, "Discovery"), **_errors(400)}},
             },
             "/open311/v2/services.json": {
                 "get": {
                     "parameters": [_query("jurisdiction_id", _STR)],
-                    "responses": {"200": _json({"type": "array", "items": _SERVICE}, "Services")},
+                    "responses": {
+                        "200": _json({"type": "array", "items": _SERVICE}, "Services"),
+                        **_errors(400),
+                    },
                 },
             },
             "/open311/v2/services/{service_code}.json": {
@@ -208,7 +211,7 @@ def openapi_document(*, api_key: str | None = None) -> dict[str, Any]:
                             },
                             "Service definition",
                         ),
-                        **_errors(404),
+                        **_errors(400, 404),
                     },
                 },
             },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import QueryDict
@@ -104,7 +104,11 @@ def _parse_dt(value: str, what: str) -> datetime:
         raise Open311Error(400, f"{what}: not an ISO 8601 date and time")
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt)
-    return dt
+    offset = dt.utcoffset()
+    if offset is None or abs(offset) > timedelta(hours=14) or not 1900 <= dt.year <= 2200:
+        # PostgreSQL refuses offsets beyond ±15:59 (found by schemathesis: a 500).
+        raise Open311Error(400, f"{what}: out of range")
+    return dt.astimezone(UTC)
 
 
 def _attributes(

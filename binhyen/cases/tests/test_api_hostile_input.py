@@ -73,3 +73,18 @@ def test_a_huge_page_number_is_refused_not_a_server_error(world, case, auth, pag
     client = Client(raise_request_exception=False)
     resp = client.get(f"/api/v1/cases?page={page}", **auth)
     assert resp.status_code == 422
+
+
+def test_nul_characters_are_refused_not_a_server_error(world, case, auth):
+    """Found by schemathesis on PostgreSQL (text cannot hold NUL): 500 before."""
+    client = Client(raise_request_exception=False)
+    assert client.get("/api/v1/cases?unit=%29%00x", **auth).status_code == 422
+    before = Message.objects.count()
+    resp = client.post(
+        f"/api/v1/cases/{case.pk}/replies",
+        json.dumps({"text": "a\u0000b"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert resp.status_code == 400
+    assert Message.objects.count() == before

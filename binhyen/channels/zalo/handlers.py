@@ -120,7 +120,8 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         key, kind = _contact_key(event)
         attachments, lat, lon = _attachments(event)
         msg = event.message
-        text = (msg.text or "") if msg else ""
+        # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
+        text = ((msg.text or "") if msg else "").replace("\x00", "")
         if name == "user_send_business_card" and not text:
             text = "Người dân gửi một danh thiếp."
         # A link code proposes the sender's account; the officer confirms it in the console.

@@ -406,3 +406,11 @@ def test_a_message_sent_after_withdrawing_is_not_lost_when_processed_late(world,
     assert Message.objects.filter(text="tin nhắn mới sau khi rút").exists()
     later = InboundEvent.objects.get(key=f"user_send_text:{after['message']['msg_id']}")
     assert later.redacted_at is None
+
+
+def test_a_text_with_a_nul_character_is_stored_without_it(world, client, drain):
+    """PostgreSQL text cannot hold NUL: the event failed until parked (a lost message)."""
+    payload = zalo_event("user_send_text", page=world.bmt_page, text="xe\u0000 máy bị trộm")
+    assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
+    drain()
+    assert Message.objects.get(direction="in").text == "xe máy bị trộm"
