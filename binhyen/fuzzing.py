@@ -124,7 +124,7 @@ def run_schemathesis(schema: Any, tally: Tally, *, headers: dict[str, str] | Non
 
             @given(case=strategy)
             @hypothesis_settings()
-            def run(case: Case) -> None:
+            def run(case: Case[Any]) -> None:
                 response = case.call()
                 tally.count(response.status_code)
                 case.validate_response(response, checks=SCHEMA_CHECKS)
