@@ -9,7 +9,7 @@ DEMO_ENV := BINHYEN_ENV=demo \
 	ZALO_OPENAPI_URL=http://127.0.0.1:8090 ZALO_OAUTH_URL=http://127.0.0.1:8090 \
 	BINHYEN_SIMULATOR_URL=http://127.0.0.1:8090/ BINHYEN_MEDIA_HOSTS=127.0.0.1
 
-.PHONY: install demo scenario test test-fast test-sqlite test-postgres lint bench clean
+.PHONY: install demo scenario test test-fast test-sqlite test-postgres fuzz lint bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,16 @@ test-postgres: install
 	else \
 		echo "!! PostgreSQL at 127.0.0.1:5432 is unreachable: PostgreSQL suite SKIPPED (set CI=1 to make this an error)"; \
 	fi
+
+# The fuzz tests of `make test` (schemathesis on the REST API and Open311, the Zalo webhook
+# mutator) with a larger budget, then their figures (cases, refusals, 5xx).
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	@mkdir -p var && rm -f var/fuzz-report.jsonl
+	env -u DATABASE_URL BINHYEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) BINHYEN_FUZZ_RANDOM=1 \
+		BINHYEN_FUZZ_REPORT=$(CURDIR)/var/fuzz-report.jsonl \
+		$(BIN)/python -m pytest -q -p no:xdist -m fuzz
+	@cat var/fuzz-report.jsonl
 
 lint: install
 	$(BIN)/ruff format --check binhyen bench

@@ -9,9 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from ninja.types import DictStrAny
 
 from binhyen.accounts.services import api_token_authenticate
+from binhyen.lib import jsonbody
 
 
 class BearerToken(HttpBearer):
@@ -22,12 +25,61 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class BoundedJsonParser(Parser):
+    """JSON bodies with bounded nesting (ninja answers 400 for anything this raises)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data: DictStrAny = jsonbody.loads(request.body, allow_nul=False)
+        return data
+
+
+# Every error answer is {"detail": ...} (see _unexpected): documented on every operation so
+# that clients (and the schemathesis run in the tests) can rely on the schema.
+_ERRORS = {
+    "400": "Malformed request body (not JSON, or nested too deeply)",
+    "401": "Missing, unknown or revoked token",
+    "404": "No such case, or not visible to this token's user",
+    "409": "The case's state does not allow this action",
+    "422": "Invalid parameters or body",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "object"}},
+            ]
+        }
+    },
+    "required": ["detail"],
+}
+
+
+class BinhYenApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in _ERRORS.items():
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                        },
+                    )
+        return schema
+
+
+api = BinhYenApi(
     title="BinhYen API",
     version="1",
     description="Tin báo, câu hỏi và phản ánh của người dân gửi tới các đơn vị Công an.",
     auth=BearerToken(),
     urls_namespace="api-v1",
+    parser=BoundedJsonParser(),
 )
 
 

@@ -54,6 +54,22 @@ if not VAULT_KEYS:
         raise ImproperlyConfigured("BINHYEN_VAULT_KEYS must be set in production")
     VAULT_KEYS = [_demo_vault_key()]
 
+# The audit log's HMAC keys, newest first (docs/audit.md): outside the database, so that
+# someone who can write to it cannot recompute the chain. At least 32 characters.
+AUDIT_KEYS = env_list("BINHYEN_AUDIT_KEYS", [])
+if not AUDIT_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BINHYEN_AUDIT_KEYS must be set in production (`binhyen audit generate-key`)"
+        )
+    # Demo/test only: derived from the (demo) secret key so that nothing needs setting.
+    AUDIT_KEYS = [hashlib.sha256(("audit:" + SECRET_KEY).encode()).hexdigest()]
+if any(len(k) < 32 for k in AUDIT_KEYS):
+    raise ImproperlyConfigured("each of BINHYEN_AUDIT_KEYS must be at least 32 characters")
+# The daily chain head is appended here (and logged); keep it off the database's disk or
+# ship it elsewhere (docs/audit.md). Empty: no anchor file.
+AUDIT_ANCHOR_FILE = env_str("BINHYEN_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log")) or ""
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -309,6 +325,8 @@ MEDIA_FETCH_ALLOWED_HOSTS = env_list(
     "BINHYEN_MEDIA_HOSTS", [".zdn.vn", ".zadn.vn", ".dlfl.vn", ".zalo.me", ".zaloapp.com"]
 )
 MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
+# Rewrites citizens' videos without their metadata (lib/media.py); without it they are refused.
+FFMPEG = env_str("BINHYEN_FFMPEG", "ffmpeg") or "ffmpeg"
 HTTP_CONNECT_RETRIES = env_int("BINHYEN_HTTP_CONNECT_RETRIES", 2)
 WORKER_POLL_SECONDS = float(env_str("BINHYEN_WORKER_POLL_SECONDS", "0.2") or 0.2)
 # Refresh an OA access token when less than this many seconds of life are left.
@@ -332,6 +350,11 @@ INBOUND_RETENTION_DAYS = env_int("BINHYEN_INBOUND_RETENTION_DAYS", 30)
 # Behind a reverse proxy: the request.META key holding the client address, used only for
 # short-lived, hashed rate-limit buckets of the public tip form (never stored).
 TIPS_CLIENT_IP_HEADER = env_str("BINHYEN_CLIENT_IP_HEADER", "") or ""
+# Files of held (suspected spam) tips wait on disk until an officer looks: bounded per
+# network and for everyone per hour, and in total (docs/protection.md).
+TIPS_HELD_CLIENT_MB_PER_HOUR = env_int("BINHYEN_HELD_CLIENT_MB_PER_HOUR", 60)
+TIPS_HELD_ALL_MB_PER_HOUR = env_int("BINHYEN_HELD_ALL_MB_PER_HOUR", 500)
+TIPS_HELD_MAX_MB = env_int("BINHYEN_HELD_MAX_MB", 2048)
 OUTBOX_MAX_ATTEMPTS = env_int("BINHYEN_OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- logging ------------------------------------------------------------------------------------
@@ -347,5 +370,7 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # The daily audit anchor is part of the record: logged whatever the root level.
+        "binhyen.audit.anchor": {"level": "INFO"},
     },
 }

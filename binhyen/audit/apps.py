@@ -12,6 +12,12 @@ class AuditConfig(AppConfig):
         # that must see sign-ins and permission changes wherever they happen (Django's
         # login view, the admin, createsuperuser, services) without those code paths
         # knowing about it. Use-case services still call audit_record explicitly.
-        from binhyen.audit import taps
+        from django.db.models.signals import post_migrate
+
+        from binhyen.audit import services, taps
+        from binhyen.core.worker import register_periodic
 
         taps.connect()
+        # An upgraded log is sealed (its unkeyed part closed by a keyed entry) at migrate.
+        post_migrate.connect(services.seal_after_migrate, sender=self)
+        register_periodic("audit.anchor", services.audit_anchor_daily)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.audit import chain
+from binhyen.audit import chain, keys
 
 
 class AuditAction(models.TextChoices):
@@ -42,6 +42,12 @@ class AuditAction(models.TextChoices):
     API_TOKEN_CREATE = "api_token.create", _("Tạo khóa API")
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     VAULT_KEY_ROTATION = "vault.key_rotation", _("Xoay vòng khóa kho danh tính")
+    AUDIT_CHAIN_KEYED = "audit.chain_keyed", _("Bắt đầu ký nhật ký bằng khóa")
+    DUTY_MESSENGER_LINK = "duty.messenger_link", _("Liên kết Zalo cá nhân của cán bộ")
+    DUTY_MESSENGER_LINK_REJECTED = (
+        "duty.messenger_link_rejected",
+        _("Từ chối tài khoản Zalo đã gửi mã liên kết"),
+    )
 
 
 class AuditLogImmutable(Exception):
@@ -127,6 +133,9 @@ class AuditEntry(models.Model):
     ip_address = models.CharField(_("địa chỉ IP cán bộ"), max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Which audit key signed the entry (chain.key_id); NULL for entries written before the
+    # chain was keyed. Nullable without a default: adding it keeps SQLite's triggers.
+    key_id = models.CharField(max_length=16, null=True, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -153,10 +162,14 @@ class AuditEntry(models.Model):
         _refuse("delete")
 
     def hashed_fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in chain.HASHED_FIELDS}
+        return {name: getattr(self, name) for name in chain.KEYED_FIELDS}
 
     def compute_hash(self) -> str:
-        return chain.entry_hash(self.hashed_fields())
+        """The entry's MAC under its key (its plain hash for unkeyed, older entries).
+        Raises UnknownAuditKey when the key that signed it is not configured."""
+        if self.key_id is None:
+            return chain.entry_hash(self.hashed_fields())
+        return chain.entry_mac(self.hashed_fields(), keys.by_id(self.key_id))
 
 
 class AuditChainHead(models.Model):

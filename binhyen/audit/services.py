@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,11 +27,12 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from binhyen.accounts.models import Membership, User
-from binhyen.audit import chain
+from binhyen.audit import anchors, chain, keys
 from binhyen.audit.models import AuditAction, AuditChainHead, AuditEntry
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
+anchor_log = logging.getLogger("binhyen.audit.anchor")
 
 DB = DEFAULT_DB_ALIAS
 MAX_SUMMARY_CHARS = 500
@@ -211,6 +213,7 @@ def audit_record(
         with translation.override("vi"):
             summary = str(code.label)
 
+    kid, _key = keys.current()
     with transaction.atomic(using=DB):
         head = _lock_head()
         entry = AuditEntry(
@@ -229,6 +232,7 @@ def audit_record(
             details=clean_details,
             ip_address=ip,
             prev_hash=head.hash,
+            key_id=kid,
         )
         entry.hash = entry.compute_hash()
         entry.save(using=DB)
@@ -290,18 +294,35 @@ class VerifyResult:
     reason: str = ""
 
 
-def audit_verify(*, anchor: tuple[int, str] | None = None, chunk_size: int = 2000) -> VerifyResult:
+def audit_verify(
+    *,
+    anchor: tuple[int, str] | None = None,
+    anchor_file: str | None = None,
+    chunk_size: int = 2000,
+) -> VerifyResult:
     """Walk the whole chain; report the first broken entry.
 
-    Detects an entry edited (its hash no longer matches), deleted (the next link or the
+    Detects an entry edited (its MAC no longer matches), deleted (the next link or the
     head no longer matches), inserted (a link, the seq order or the head no longer
-    matches). `anchor` = (seq, hash) recorded outside the database earlier: also detects
-    a chain recomputed from scratch by someone who knows this algorithm.
+    matches), and a chain recomputed by someone without the audit key: keyed entries'
+    MACs do not match, and unkeyed (older-format) entries are accepted only before the
+    first keyed one. Anchors — `anchor` = (seq, hash) recorded elsewhere, and every line
+    of the anchor file (`anchor_file`, default the setting) — also catch a chain rewritten
+    through the application and an end cut off after the anchor was written.
     """
     expected_seq = 1
     prev_hash = chain.GENESIS_HASH
     count = 0
-    anchor_seen = False
+    keyed = False
+    last_keyed = False
+    path = settings.AUDIT_ANCHOR_FILE if anchor_file is None else anchor_file
+    try:
+        anchored = anchors.read(path)
+    except anchors.AnchorFileError as exc:
+        return VerifyResult(False, 0, 0, chain.GENESIS_HASH, 0, str(exc))
+    expected = {seq: (value, f"anchor file line {line}") for seq, value, line in anchored}
+    if anchor is not None:
+        expected[anchor[0]] = (anchor[1], "the external anchor")
 
     def broken(seq: int, reason: str) -> VerifyResult:
         return VerifyResult(False, count, expected_seq - 1, prev_hash, seq, reason)
@@ -318,22 +339,47 @@ def audit_verify(*, anchor: tuple[int, str] | None = None, chunk_size: int = 200
                 "link to the previous entry is broken "
                 "(an entry before it was removed, changed or inserted)",
             )
-        if entry.hash != entry.compute_hash():
-            return broken(entry.seq, "content does not match its hash (the entry was edited)")
-        if anchor is not None and entry.seq == anchor[0]:
-            anchor_seen = True
-            if entry.hash != anchor[1]:
-                return broken(
-                    entry.seq, "hash differs from the external anchor (the chain was rewritten)"
-                )
+        if entry.key_id is None and keyed:
+            return broken(
+                entry.seq,
+                "an unkeyed entry after keyed ones (written or recomputed without the key)",
+            )
+        try:
+            matches = entry.hash == entry.compute_hash()
+        except keys.UnknownAuditKey as exc:
+            return broken(entry.seq, f"{exc} (an old key removed too early, or a forgery)")
+        if not matches:
+            return broken(
+                entry.seq,
+                "content does not match its MAC (the entry was edited, or the chain was "
+                "recomputed without the key)",
+            )
+        if entry.seq in expected and entry.hash != expected[entry.seq][0]:
+            return broken(
+                entry.seq,
+                f"hash differs from {expected[entry.seq][1]} (the chain was rewritten)",
+            )
+        keyed = keyed or entry.key_id is not None
+        last_keyed = entry.key_id is not None
         prev_hash = entry.hash
         expected_seq += 1
         count += 1
 
     last_seq = expected_seq - 1
     head = AuditChainHead.objects.using(DB).filter(pk=1).first()
-    if anchor is not None and not anchor_seen:
-        return broken(anchor[0], "the anchored entry is missing (the log was cut)")
+    missing = sorted(seq for seq in expected if seq > last_seq)
+    if missing:
+        return broken(
+            missing[0],
+            f"entry {missing[0]} recorded by {expected[missing[0]][1]} is missing "
+            "(the end of the log was cut after the anchor was written)",
+        )
+    if count and not last_keyed:
+        return broken(
+            last_seq,
+            "the log ends with unkeyed entries: written or recomputed without the key "
+            "(or, right after upgrading, not sealed yet: `binhyen audit seal`)",
+        )
     if head is None:
         if count:
             return broken(last_seq, "the chain head is missing")
@@ -349,3 +395,71 @@ def audit_verify(*, anchor: tuple[int, str] | None = None, chunk_size: int = 200
     elif head.hash != prev_hash:
         return broken(last_seq, "the last entry does not match the chain head")
     return VerifyResult(True, count, last_seq, prev_hash)
+
+
+# --- keys and anchors ----------------------------------------------------------------------------
+
+
+class AuditSealRefused(Exception):
+    """The log ends with unkeyed entries although it was keyed before: it was rewritten."""
+
+
+def audit_chain_seal() -> AuditEntry | None:
+    """After upgrading to the keyed chain: sign a first keyed entry that names the last
+    unkeyed one, so the older entries stay verifiable and nothing unkeyed may follow.
+    Runs after every `binhyen migrate`; does nothing on an empty or already keyed log.
+
+    Refused when the anchor file already holds anchors (they are only written once the
+    log is keyed): a log that ends unkeyed then was rewritten without the key, and sealing
+    it would bless the forgery."""
+    with transaction.atomic(using=DB):
+        last = AuditEntry.objects.using(DB).order_by("-seq").first()
+        if last is None or last.key_id is not None:
+            return None
+        if anchors.read(settings.AUDIT_ANCHOR_FILE):
+            raise AuditSealRefused(
+                "the audit log ends with unkeyed entries although anchors show it was keyed "
+                "before: it was rewritten without the key. Investigate; do not seal."
+            )
+        kid, _key = keys.current()
+        entry = audit_record(
+            action=AuditAction.AUDIT_CHAIN_KEYED,
+            actor=None,
+            summary="Bắt đầu ký nhật ký bằng khóa; các mục trước đó được ký kiểu cũ (không khóa)",
+            details={"legacy_head": f"{last.seq}:{last.hash}", "key_id": kid},
+        )
+    audit_anchor_write()
+    return entry
+
+
+def seal_after_migrate(*, using: str = DB, **_signal: Any) -> None:
+    """post_migrate: seal an upgraded log (see audit_chain_seal)."""
+    if using == DB:
+        audit_chain_seal()
+
+
+def audit_anchor_write(now: datetime | None = None) -> str | None:
+    """Append the current head to the anchor file and to the log; returns the line."""
+    if not settings.AUDIT_ANCHOR_FILE:
+        return None
+    head = AuditChainHead.objects.using(DB).filter(pk=1).first()
+    if head is None or head.seq == 0:
+        return None
+    kid, key = keys.current()
+    line = anchors.append(
+        settings.AUDIT_ANCHOR_FILE, at=now or timezone.now(), seq=head.seq, value=head.hash,
+        key_id=kid, key=key,
+    )  # fmt: skip
+    anchor_log.info("audit anchor %s:%s (%s)", head.seq, head.hash, line.split(" ", 1)[0])
+    return line
+
+
+def audit_anchor_daily(now: datetime | None = None) -> bool:
+    """Periodic: the day's first head goes to the anchor file and the log (once a day)."""
+    if not settings.AUDIT_ANCHOR_FILE:
+        return False
+    now = now or timezone.now()
+    last = anchors.last_at(settings.AUDIT_ANCHOR_FILE)
+    if last is not None and timezone.localdate(last) >= timezone.localdate(now):
+        return False
+    return audit_anchor_write(now) is not None

@@ -113,10 +113,23 @@ def person_hash(*, channel_account_id: int, person_key: str) -> str:
 REDACTED_BODY = '{"redacted":true}'
 
 
-def events_redact_person(*, channel_account: object, person_key: str) -> int:
-    """Erasure: the raw events of this person keep their key and name, lose their body."""
+def events_redact_person(
+    *, channel_account: object, person_key: str, up_to: InboundEvent | None = None
+) -> int:
+    """Erasure: the raw events of this person keep their key and name, lose their body.
+
+    With `up_to` (the withdrawal event itself), only events received until then: what the
+    person sends after withdrawing is a new conversation, not data to forget (found by the
+    webhook fuzzer: later messages were redacted before processing, and lost)."""
     digest = person_hash(channel_account_id=channel_account.pk, person_key=person_key)  # type: ignore[attr-defined]
-    return _redact(InboundEvent.objects.filter(person_hash=digest, redacted_at__isnull=True))
+    rows = InboundEvent.objects.filter(person_hash=digest, redacted_at__isnull=True)
+    if up_to is not None:
+        rows = rows.filter(pk__lte=up_to.pk)
+    return _redact(rows)
+
+
+def is_redacted(row: InboundEvent) -> bool:
+    return row.redacted_at is not None or row.body == REDACTED_BODY
 
 
 def events_redact_expired(now: object = None) -> int:

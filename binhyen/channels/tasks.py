@@ -115,11 +115,13 @@ def fetch_attachment(attachment_id: int) -> str:
         try:
             video = clean_video(content)
         except MediaError:
-            # Not a video we can clean: keep it as an opaque download, never inline.
-            ctype = "application/octet-stream"
-        else:
-            content, ctype = video.content, video.content_type
-            name = f"video{video.extension}"
+            # Not cleaned, not kept: its location would reach the case as it came.
+            att.status = Attachment.Status.FAILED
+            att.error = "Không làm sạch được siêu dữ liệu của video; xem video trên Zalo."
+            att.save(update_fields=["status", "error"])
+            return "failed"
+        content, ctype = video.content, video.content_type
+        name = f"video{video.extension}"
     else:
         ctype = sniffed
     att.file.save(name, ContentFile(content), save=False)

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "binhyen.core"
     label = "core"
     verbose_name = "BinhYen"
+
+    def ready(self) -> None:
+        from binhyen.core import checks  # noqa: F401 (registers the system checks)

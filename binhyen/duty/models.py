@@ -90,8 +90,17 @@ class MessengerLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messenger_link"
     )
     channel_account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE)
-    code = models.CharField(max_length=12, blank=True, db_index=True)
+    # A keyed hash of the live one-time code (the code itself is shown once, never stored).
+    code = models.CharField(max_length=64, blank=True, db_index=True)
     code_expires_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes sent to the page while this code was live; past a limit it is voided.
+    failed_attempts = models.PositiveIntegerField(default=0)
+    code_voided_at = models.DateTimeField(null=True, blank=True)
+    # The Zalo account that sent the code, until the officer confirms it in the console.
+    pending_contact = models.ForeignKey(
+        "cases.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pending_at = models.DateTimeField(null=True, blank=True)
     contact = models.ForeignKey(
         "cases.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -103,3 +112,19 @@ class MessengerLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.channel_account}"
+
+
+class MessengerLinkFailure(models.Model):
+    """A wrong link code sent to a page: counted per sender (a keyed hash of their Zalo
+    contact key, never the id) to stop guessing."""
+
+    channel_account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE)
+    sender_hash = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("mã liên kết sai")
+        verbose_name_plural = _("mã liên kết sai")
+
+    def __str__(self) -> str:
+        return f"{self.sender_hash[:8]} @ {self.at:%Y-%m-%d %H:%M}"

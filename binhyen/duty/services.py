@@ -11,9 +11,7 @@ commander, then to the province duty desk, each step recorded on the case.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,16 +30,10 @@ from binhyen.clocks.services import clocks_due_breaches
 from binhyen.duty.models import Alert, Level, MessengerLink, Post, Shift
 from binhyen.units.models import Unit
 
-if TYPE_CHECKING:
-    from binhyen.cases.models import Contact
-    from binhyen.channels.models import ChannelAccount
-
 log = logging.getLogger(__name__)
 
 # Between two escalation steps when no clock says otherwise.
 DEFAULT_STEP = {"critical": timedelta(minutes=5), "high": timedelta(minutes=30)}
-LINK_CODE_TTL = timedelta(minutes=30)
-LINK_PREFIX = "BY"
 
 
 # --- who is on duty --------------------------------------------------------------------------
@@ -266,49 +258,6 @@ def breaches_alert(now: datetime | None = None) -> int:
 # --- linking an officer's own Zalo account ------------------------------------------------------
 
 
-@transaction.atomic
-def messenger_link_start(*, user: User, channel_account: ChannelAccount) -> str:
-    """A one-time code the officer sends from their Zalo to the page ("BY 123456")."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    MessengerLink.objects.update_or_create(
-        user=user,
-        defaults={
-            "channel_account": channel_account,
-            "code": code,
-            "code_expires_at": timezone.now() + LINK_CODE_TTL,
-        },
-    )
-    return f"{LINK_PREFIX} {code}"
-
-
-def parse_link_code(text: str) -> str | None:
-    parts = text.strip().upper().replace("-", " ").split()
-    if len(parts) == 2 and parts[0] == LINK_PREFIX and parts[1].isdigit() and len(parts[1]) == 6:
-        return parts[1]
-    return None
-
-
-@transaction.atomic
-def messenger_link_complete(
-    *, channel_account: ChannelAccount, contact: Contact, code: str
-) -> MessengerLink | None:
-    link = (
-        MessengerLink.objects.select_for_update()
-        .filter(channel_account=channel_account, code=code, code_expires_at__gt=timezone.now())
-        .first()
-    )
-    if link is None:
-        return None
-    link.contact = contact
-    link.code = ""
-    link.code_expires_at = None
-    link.linked_at = timezone.now()
-    link.save()
-    contact.is_staff = True
-    contact.save(update_fields=["is_staff"])
-    return link
-
-
 def messenger_notify(*, user: User, text: str) -> bool:
     """Queue a Zalo message to an officer's linked account (if linked and reachable)."""
 
@@ -373,11 +322,8 @@ __all__ = [
     "alert_raise",
     "alerts_escalate_due",
     "case_alerts_acknowledge",
-    "messenger_link_complete",
-    "messenger_link_start",
     "messenger_notify",
     "on_duty",
-    "parse_link_code",
     "responders",
     "shift_create",
 ]

@@ -18,8 +18,9 @@ from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.accounts.models import User
 from binhyen.cases.services import CaseError
 from binhyen.channels.models import ChannelAccount, Provider
+from binhyen.duty import messenger as links
 from binhyen.duty import services
-from binhyen.duty.models import Post, Shift
+from binhyen.duty.models import MessengerLink, Post, Shift
 
 
 def _user(request: HttpRequest) -> User:
@@ -114,15 +115,38 @@ def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def messenger(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = None
+    user = _user(request)
     pages = ChannelAccount.objects.filter(
-        provider=Provider.ZALO, is_active=True, unit__in=visible_units(request.user)
+        provider=Provider.ZALO, is_active=True, unit__in=visible_units(user)
     ).order_by("unit__path")
     if request.method == "POST":
+        action = request.POST.get("action", "code")
+        try:
+            if action == "confirm":
+                links.messenger_link_confirm(user=user)
+                messages.success(request, _("Đã liên kết Zalo của bạn để nhận cảnh báo."))
+                return redirect("duty:messenger")
+            if action == "reject":
+                links.messenger_link_reject(user=user)
+                messages.success(
+                    request, _("Đã từ chối tài khoản Zalo đó; mã cũ không còn dùng được.")
+                )
+                return redirect("duty:messenger")
+        except links.LinkError as exc:
+            messages.error(request, str(exc))
+            return redirect("duty:messenger")
         page = pages.filter(pk=request.POST.get("page") or 0).first()
         if page is None:
             raise Http404
-        code = services.messenger_link_start(user=request.user, channel_account=page)
-    link = getattr(request.user, "messenger_link", None)
+        code = links.messenger_link_start(user=user, channel_account=page)
+    link = MessengerLink.objects.filter(user=user).select_related("pending_contact").first()
     return render(
-        request, "duty/messenger.html", {"pages": pages[:200], "code": code, "link": link}
+        request,
+        "duty/messenger.html",
+        {
+            "pages": pages[:200],
+            "code": code,
+            "link": link,
+            "pending": links.pending_claim(link),
+        },
     )

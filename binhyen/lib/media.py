@@ -1,18 +1,27 @@
 """Images and files from citizens and officers: checked by content, cleaned of metadata.
 
-Every image is decoded and re-encoded with Pillow, which drops EXIF (GPS, camera serial,
-owner name) and anything appended after the image data. What cannot be decoded as an
-image is not treated as one. MP4/MOV/3GP videos keep their frames but lose every metadata
-box (location, device keys, XMP) and their creation times, in place (`clean_video`).
+Every image is decoded and re-encoded with Pillow from its pixels alone: EXIF (GPS, camera
+serial, owner name), XMP, comments (JPEG COM, PNG tEXt/zTXt/iTXt, GIF comment blocks), ICC
+profiles (colours converted to sRGB first) and anything appended after the image data are
+left behind. What cannot be decoded as an
+image is not treated as one. MP4/MOV/3GP videos are rewritten by ffmpeg with their frames
+and sound as they were and nothing else (`clean_video`); without ffmpeg, videos are refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # Pillow logs every EXIF tag it reads or writes at DEBUG, values included (GPS position,
 # owner name, serial number): a debug log level must never copy them into the logs.
@@ -70,6 +79,22 @@ def sniff_content_type(content: bytes) -> str:
     return "application/octet-stream"
 
 
+def _to_srgb(img: Image.Image) -> Image.Image:
+    """Colours as the embedded ICC profile meant them, in sRGB (the profile itself is not
+    kept: it is free-form data like any other block)."""
+    profile = img.info.get("icc_profile")
+    if not profile or img.mode not in ("RGB", "RGBA"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(
+            img, source, ImageCms.createProfile("sRGB"), outputMode=img.mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return img
+    return converted if converted is not None else img
+
+
 def clean_image(
     content: bytes, *, max_side: int = 2560, max_bytes: int | None = None
 ) -> CleanImage:
@@ -85,14 +110,18 @@ def clean_image(
             has_alpha = oriented.mode in ("RGBA", "LA") or (
                 oriented.mode == "P" and "transparency" in oriented.info
             )
-            img = oriented.convert("RGBA" if has_alpha else "RGB")
+            img = _to_srgb(oriented).convert("RGBA" if has_alpha else "RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaError("not a readable image") from exc
 
+    # Comments and text travel in `info` (JPEG COM, PNG tEXt/zTXt/iTXt, GIF comment
+    # extensions) and Pillow writes some of them back on save: start from nothing.
+    img.info = {}
     side = max_side
     quality = 88
     while True:
         work = img.copy()
+        work.info = {}
         work.thumbnail((side, side))
         buf = io.BytesIO()
         if has_alpha:
@@ -112,6 +141,14 @@ def clean_image(
 
 
 # --- videos (ISO base media: MP4, MOV, 3GP) --------------------------------------------------
+#
+# A video is rewritten by ffmpeg with stream copy (frames and sound bit for bit), keeping
+# only the video and audio streams (GPS subtitle and data tracks, cover pictures and
+# chapters stay behind) and no metadata at all: the container is written anew, so
+# top-level `free` boxes with a dash cam's NMEA text, `gps ` boxes, `udta`, `meta`,
+# `©xyz`, `loci`, XMP and vendor boxes are not copied. Our own box walker then blanks
+# what ffmpeg writes by itself (an empty `udta/meta`), zeroes the creation times and
+# checks the result: a file with any metadata box left is refused, never stored.
 
 _VIDEO_BRANDS: dict[bytes, tuple[str, str]] = {
     b"qt  ": ("video/quicktime", ".mov"),
@@ -120,13 +157,23 @@ _VIDEO_BRANDS: dict[bytes, tuple[str, str]] = {
     b"3gp6": ("video/3gpp", ".3gp"),
     b"3g2a": ("video/3gpp2", ".3g2"),
 }
+_MUXERS = {"video/quicktime": "mov", "video/3gpp": "3gp", "video/3gpp2": "3g2"}
 _IMAGE_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 # Boxes that only group other boxes: walked to find the metadata inside them.
-_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"edts", b"moof", b"traf", b"mvex"}
-# Boxes that carry metadata (location ©xyz, Android/Apple keys, XMP, maker notes): blanked.
-_METADATA = {b"udta", b"meta", b"uuid", b"XMP_"}
+_CONTAINERS = {
+    b"moov", b"trak", b"mdia", b"minf", b"stbl", b"dinf", b"edts", b"moof", b"traf", b"mvex",
+}  # fmt: skip
+# Boxes that carry metadata (location ©xyz/loci, Android/Apple keys, XMP, maker notes).
+_METADATA = {b"udta", b"meta", b"uuid", b"XMP_", b"\xa9xyz", b"loci", b"gps ", b"keys", b"ilst"}
 # Boxes whose header holds creation/modification times (when and, with them, where).
 _TIMED = {b"mvhd", b"tkhd", b"mdhd"}
+# What a cleaned file may hold at its top level (free/skip only when empty).
+_TOP_LEVEL = {b"ftyp", b"wide", b"free", b"skip", b"mdat", b"moov"}
+_FFMPEG_SECONDS = 120
+
+
+class MediaUnavailable(MediaError):
+    """The tool that cleans this kind of file is not installed: the file is refused."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +193,7 @@ def iso_media_type(content: bytes) -> tuple[str, str] | None:
     return _VIDEO_BRANDS.get(brand, ("video/mp4", ".mp4"))
 
 
-def _boxes(data: bytearray, start: int, end: int) -> list[tuple[int, int, int, bytes]]:
+def _boxes(data: bytes | bytearray, start: int, end: int) -> list[tuple[int, int, int, bytes]]:
     """(box start, payload start, box end, type) of each box in data[start:end]."""
     out = []
     pos = start
@@ -170,6 +217,22 @@ def _boxes(data: bytearray, start: int, end: int) -> list[tuple[int, int, int, b
     return out
 
 
+def iso_boxes(content: bytes) -> list[tuple[bytes, int, bytes]]:
+    """Every box of an ISO base media file as (type, depth, payload), walking containers."""
+    out: list[tuple[bytes, int, bytes]] = []
+
+    def walk(start: int, end: int, depth: int) -> None:
+        if depth > 12:
+            raise MediaError("boxes nested too deeply")
+        for _box_start, payload, box_end, kind in _boxes(content, start, end):
+            out.append((kind, depth, content[payload:box_end]))
+            if kind in _CONTAINERS:
+                walk(payload, box_end, depth + 1)
+
+    walk(0, len(content), 0)
+    return out
+
+
 def _blank(data: bytearray, box_start: int, payload_start: int, box_end: int) -> None:
     # Same size, type `free`: no offset elsewhere in the file moves, players skip it.
     data[box_start + 4 : box_start + 8] = b"free"
@@ -190,7 +253,7 @@ def _scrub(data: bytearray, start: int, end: int, depth: int = 0) -> None:
     if depth > 12:
         raise MediaError("boxes nested too deeply")
     for box_start, payload, box_end, kind in _boxes(data, start, end):
-        if kind in _METADATA:
+        if kind in _METADATA or (kind in {b"free", b"skip"} and depth > 0):
             _blank(data, box_start, payload, box_end)
         elif kind in _TIMED:
             _zero_times(data, payload, box_end)
@@ -198,21 +261,73 @@ def _scrub(data: bytearray, start: int, end: int, depth: int = 0) -> None:
             _scrub(data, payload, box_end, depth + 1)
 
 
-def clean_video(content: bytes) -> CleanVideo:
-    """Blank every metadata box of an MP4/MOV/3GP file (GPS `©xyz`, keys, XMP, maker data)
-    and zero its creation times, in place: sizes and offsets stay, the frames are untouched.
+def _check_clean(content: bytes) -> None:
+    """Refuse a rewritten file that still holds a metadata box or free-form bytes."""
+    for kind, depth, payload in iso_boxes(content):
+        if depth == 0 and kind not in _TOP_LEVEL:
+            raise MediaError(f"metadata box {kind!r} survived cleaning")
+        if kind in _METADATA:
+            raise MediaError(f"metadata box {kind!r} survived cleaning")
+        if kind in {b"free", b"skip"} and payload.strip(b"\x00"):
+            raise MediaError("a free box with content (metadata) survived cleaning")
 
-    Raises MediaError for anything that is not a well-formed ISO base media video.
+
+def ffmpeg_path() -> str | None:
+    """The ffmpeg executable (setting `FFMPEG`, default `ffmpeg` on the PATH), or None."""
+    configured = "ffmpeg"
+    with contextlib.suppress(ImproperlyConfigured):  # used outside Django (scripts)
+        configured = str(getattr(settings, "FFMPEG", "") or "ffmpeg")
+    return shutil.which(configured)
+
+
+def _remux(content: bytes, fmt: str) -> bytes:
+    """The same streams in a new `fmt` container, with nothing but video and audio."""
+    ffmpeg = ffmpeg_path()
+    if ffmpeg is None:
+        raise MediaUnavailable("ffmpeg is not installed: videos cannot be cleaned")
+    with tempfile.TemporaryDirectory(prefix="binhyen-video-") as tmp:
+        source, target = Path(tmp) / "in", Path(tmp) / f"out.{fmt}"
+        source.write_bytes(content)
+        cmd = [
+            ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1",
+            # Read only this file, as ISO media: no other demuxer, no URL or file a
+            # crafted movie points to (data references, playlists) is ever opened.
+            "-protocol_whitelist", "file", "-f", "mov", "-i", str(source),
+            # Video (not cover pictures) and audio; no subtitle, data or timecode track.
+            "-map", "0:V?", "-map", "0:a?", "-sn", "-dn",
+            "-map_metadata", "-1", "-map_metadata:s:v", "-1", "-map_metadata:s:a", "-1",
+            "-map_chapters", "-1", "-c", "copy", "-write_tmcd", "0",
+            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+            "-movflags", "+faststart", "-f", fmt, str(target),
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=_FFMPEG_SECONDS, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise MediaError("video cleaning timed out") from exc
+        if done.returncode != 0 or not target.exists():
+            # ffmpeg's message names the temporary file only; keep it short.
+            raise MediaError("not a video ffmpeg can read: " + done.stderr.decode()[-200:])
+        return target.read_bytes()
+
+
+def clean_video(content: bytes) -> CleanVideo:
+    """Rewrite an MP4/MOV/3GP video without any metadata (see above): same frames and
+    sound, no location, no device keys, no XMP, no creation times, no extra tracks.
+
+    Raises MediaUnavailable when ffmpeg is missing and MediaError for anything that is not
+    a well-formed ISO base media video or that still held metadata after cleaning: such a
+    video is refused, never kept as it came.
     """
     kind = iso_media_type(content)
     if kind is None or not kind[0].startswith("video/"):
         raise MediaError("not an MP4/MOV/3GP video")
-    data = bytearray(content)
-    boxes = _boxes(data, 0, len(data))
-    if not any(k == b"moov" for _s, _p, _e, k in boxes):
+    if not any(k == b"moov" for _s, _p, _e, k in _boxes(content, 0, len(content))):
         raise MediaError("video without a movie header")
+    data = bytearray(_remux(content, _MUXERS.get(kind[0], "mp4")))
     _scrub(data, 0, len(data))
-    return CleanVideo(bytes(data), kind[0], kind[1])
+    cleaned = bytes(data)
+    _check_clean(cleaned)
+    return CleanVideo(cleaned, kind[0], kind[1])
 
 
 # --- uploads from citizens -------------------------------------------------------------------

@@ -14,3 +14,4 @@ class TipsConfig(AppConfig):
         # Same housekeeping as `binhyen tips sweep`, without needing a cron entry.
         register_periodic("tips.counters", throttle.purge_expired)
         register_periodic("tips.purge", services.tips_purge)
+        register_periodic("tips.held_orphans", services.held_orphans_sweep)

@@ -9,7 +9,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.lib.media import CleanUpload, MediaError, clean_upload
+from binhyen.lib.media import CleanUpload, MediaError, MediaUnavailable, clean_upload
 from binhyen.tips import places
 from binhyen.tips.services import CATEGORY_LABELS, WHEN_LABELS, TipReport
 
@@ -55,6 +55,10 @@ def clean_files(files: list[UploadedFile[bytes]]) -> list[CleanUpload]:
                     f.read(), max_image_bytes=MAX_IMAGE_BYTES, max_video_bytes=MAX_VIDEO_BYTES
                 )
             )
+        except MediaUnavailable as exc:
+            raise forms.ValidationError(
+                _("Hiện chưa nhận được video qua biểu mẫu; hãy gửi ảnh hoặc kể lại bằng lời.")
+            ) from exc
         except MediaError as exc:
             if "large" in str(exc):
                 raise forms.ValidationError(

@@ -46,6 +46,8 @@ class Tip(models.Model):
     hold_reasons = models.JSONField(default=list, blank=True)
     # While held: the report, the cleaned files' storage names and later messages.
     held = EncryptedJSONField(null=True, blank=True)
+    # Bytes of held files on disk (counted against the held storage cap; 0 once gone).
+    held_bytes = models.PositiveBigIntegerField(default=0)
     held_identity = models.ForeignKey(
         "vault.Identity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -31,7 +33,7 @@ from binhyen.cases import services as cases
 from binhyen.cases.models import Attachment, Case, Contact, Message
 from binhyen.channels.models import ChannelAccount, Provider
 from binhyen.lib.media import CleanUpload
-from binhyen.tips import places, throttle
+from binhyen.tips import places, quota, throttle
 from binhyen.tips.access import TipError, code_hash, new_code, new_password, normalise_code
 from binhyen.tips.models import Tip
 from binhyen.tips.spam import REASONS
@@ -44,6 +46,11 @@ log = logging.getLogger(__name__)
 MESSAGES_PER_HOUR = 20
 DISCARDED_KEPT = timedelta(days=30)
 MAX_HELD_FOLLOWUPS = 20
+
+
+class TipRefused(TipError):
+    """Not accepted at all (held storage over its quota): nothing kept, no code given."""
+
 
 CATEGORY_LABELS = {
     "public_order": "Gây rối trật tự công cộng",
@@ -177,16 +184,32 @@ def compose_text(report: TipReport, placement: places.Placement, source: str) ->
     return "\n".join(lines).strip()[:6000]
 
 
-def _store_held_file(upload: CleanUpload) -> dict[str, str]:
-    name = default_storage.save(
-        f"held/{secrets.token_hex(12)}{upload.extension}", ContentFile(upload.content)
-    )
-    return {
-        "path": name,
-        "kind": upload.kind,
-        "content_type": upload.content_type,
-        "extension": upload.extension,
-    }
+def _store_held_files(
+    tip: Tip, uploads: list[CleanUpload], client_key: str
+) -> list[dict[str, str]]:
+    """Store files of a held tip (or refuse them: quota.reserve) and count them on the tip."""
+    size = sum(len(u.content) for u in uploads)
+    try:
+        quota.reserve(client_key=client_key, size=size)
+    except quota.HeldStorageFull as exc:
+        raise TipRefused(str(exc)) from exc
+    entries = []
+    for upload in uploads:
+        name = default_storage.save(
+            f"held/{secrets.token_hex(12)}{upload.extension}", ContentFile(upload.content)
+        )
+        entries.append(
+            {
+                "path": name,
+                "kind": upload.kind,
+                "content_type": upload.content_type,
+                "extension": upload.extension,
+                "size": str(len(upload.content)),
+            }
+        )
+    if size:
+        Tip.objects.filter(pk=tip.pk).update(held_bytes=F("held_bytes") + size)
+    return entries
 
 
 def _held_upload(entry: dict[str, str]) -> CleanUpload:
@@ -304,7 +327,8 @@ def _file(
     tip.unit = case.unit
     tip.held = None
     tip.held_identity = None
-    tip.save(update_fields=["case", "state", "unit", "held", "held_identity"])
+    tip.held_bytes = 0
+    tip.save(update_fields=["case", "state", "unit", "held", "held_identity", "held_bytes"])
     for i, followup in enumerate(followups or [], start=1):
         _receive(
             tip,
@@ -324,9 +348,11 @@ def tip_submit(
     uploads: list[CleanUpload] | None = None,
     hold_reasons: list[str] | None = None,
     source: str = Tip.Source.WEB,
+    client_key: str = "",
 ) -> TipReceipt:
     """File a citizen's tip (or hold it back for review). Returns the code and password,
-    which are not stored anywhere in readable form."""
+    which are not stored anywhere in readable form. A held tip with files over the held
+    storage quotas of `client_key` (the sender's rate-limit bucket) raises TipRefused."""
     if not report.text.strip():
         raise TipError(_("Hãy cho biết chuyện gì đã xảy ra."))
     identity = {} if report.anonymous else {k: v for k, v in (identity or {}).items() if v}
@@ -354,7 +380,7 @@ def tip_submit(
     if hold_reasons:
         tip.held = {
             "report": report.to_json(),
-            "files": [_store_held_file(u) for u in uploads],
+            "files": _store_held_files(tip, uploads, client_key),
             "followups": [],
         }
         tip.held_identity = identity_create(data=identity) if identity else None
@@ -421,8 +447,30 @@ def tip_discard(*, tip: Tip, actor: User, note: str = "") -> Tip:
     tip.reviewed_at = timezone.now()
     tip.reviewed_by = actor
     tip.review_note = note.strip()[:300]
-    tip.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_note"])
+    tip.held = _without_files(tip.held)
+    tip.held_bytes = 0
+    tip.save(
+        update_fields=["state", "reviewed_at", "reviewed_by", "review_note", "held", "held_bytes"]
+    )
     return tip
+
+
+def _without_files(held: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a discarded tip keeps (restorable for 30 days): the words, not the files, which
+    are deleted at once (files are what fills the disk)."""
+    if not held:
+        return held
+    held = dict(held)
+    removed = len(held.get("files", []))
+    _delete_held_files(held.get("files", []))
+    followups = []
+    for followup in held.get("followups", []):
+        removed += len(followup.get("files", []))
+        _delete_held_files(followup.get("files", []))
+        followups.append({**followup, "files": []})
+    held["files"], held["followups"] = [], followups
+    held["files_deleted"] = int(held.get("files_deleted", 0)) + removed
+    return held
 
 
 @transaction.atomic
@@ -441,9 +489,45 @@ def tips_purge(*, older_than: timedelta = DISCARDED_KEPT) -> int:
             tip.held_identity.delete()
         tip.held = None
         tip.held_identity = None
-        tip.save(update_fields=["held", "held_identity"])
+        tip.held_bytes = 0
+        tip.save(update_fields=["held", "held_identity", "held_bytes"])
         n += 1
     return n
+
+
+def held_orphans_purge(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete files under held/ that no tip refers to (left by a request that failed after
+    storing them), once they are older than any request could be."""
+    if not default_storage.exists("held"):
+        return 0
+    referenced = set()
+    for held in Tip.objects.exclude(held=None).values_list("held", flat=True).iterator():
+        for entry in (held or {}).get("files", []):
+            referenced.add(entry.get("path", ""))
+        for followup in (held or {}).get("followups", []):
+            referenced.update(e.get("path", "") for e in followup.get("files", []))
+    cutoff = timezone.now() - older_than
+    n = 0
+    for name in default_storage.listdir("held")[1]:
+        path = f"held/{name}"
+        if path not in referenced and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            n += 1
+    return n
+
+
+_ORPHAN_SWEEP_SECONDS = 600.0
+_next_orphan_sweep = 0.0
+
+
+def held_orphans_sweep() -> int:
+    """Periodic (the worker ticks every 15 s): `held_orphans_purge` every 10 minutes."""
+    global _next_orphan_sweep
+    now = time.monotonic()
+    if now < _next_orphan_sweep:
+        return 0
+    _next_orphan_sweep = now + _ORPHAN_SWEEP_SECONDS
+    return held_orphans_purge()
 
 
 @transaction.atomic
@@ -461,10 +545,16 @@ def tip_viewed(*, tip: Tip) -> None:
 
 @transaction.atomic
 def tip_message_send(
-    *, tip: Tip, text: str, nonce: str, uploads: list[CleanUpload] | None = None
+    *,
+    tip: Tip,
+    text: str,
+    nonce: str,
+    uploads: list[CleanUpload] | None = None,
+    client_key: str = "",
 ) -> None:
     """The citizen writes to the officers from the status page. Idempotent on `nonce`
-    (a page reloaded after sending does not send twice)."""
+    (a page reloaded after sending does not send twice). Files for a held tip count
+    against the held storage quotas of `client_key` (TipRefused past them)."""
     text = text.strip()
     uploads = list(uploads or [])
     if not text and not uploads:
@@ -488,7 +578,7 @@ def tip_message_send(
                 "nonce": nonce,
                 "text": text[:5000],
                 "at": timezone.now().isoformat(),
-                "files": [_store_held_file(u) for u in uploads],
+                "files": _store_held_files(tip, uploads, client_key),
             }
         )
         held["followups"] = followups

@@ -61,22 +61,23 @@ def _key(scope: str, key: str, window_seconds: int) -> str:
     return f"{scope}:{key}:{window_seconds}:{_window(window_seconds)}"
 
 
-def hit(scope: str, key: str, window_seconds: int) -> int:
-    """Count one event; returns the count in the current window (this one included)."""
+def hit(scope: str, key: str, window_seconds: int, *, amount: int = 1) -> int:
+    """Count one event (or `amount` units); returns the count in the current window (this
+    one included)."""
     name = _key(scope, key, window_seconds)
     now = timezone.now()
     with transaction.atomic():
         Counter.objects.filter(expires_at__lt=now).delete()
-        if not Counter.objects.filter(key=name).update(count=F("count") + 1):
+        if not Counter.objects.filter(key=name).update(count=F("count") + amount):
             try:
                 with transaction.atomic():
                     Counter.objects.create(
                         key=name,
-                        count=1,
+                        count=amount,
                         expires_at=now + timedelta(seconds=2 * window_seconds),
                     )
             except IntegrityError:
-                Counter.objects.filter(key=name).update(count=F("count") + 1)
+                Counter.objects.filter(key=name).update(count=F("count") + amount)
         return Counter.objects.filter(key=name).values_list("count", flat=True).first() or 1
 
 

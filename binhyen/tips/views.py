@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from binhyen.accounts.access import Cap, has_cap, unit_scope_q
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.services import audit_access_denied
-from binhyen.tips import access, services, spam, throttle
+from binhyen.tips import access, quota, services, spam, throttle
 from binhyen.tips.forms import (
     MAX_REQUEST_FILE_BYTES,
     StatusLoginForm,
@@ -75,13 +75,18 @@ def tip_form(request: HttpRequest) -> HttpResponse:
         token=str(form.cleaned_data.get("started") or ""),
         honeypot=str(form.cleaned_data.get("website") or ""),
     )
-    receipt = services.tip_submit(
-        channel_account=account,
-        report=form.report(),
-        identity=form.identity(),
-        uploads=form.cleaned_data.get("uploads") or [],
-        hold_reasons=reasons,
-    )
+    try:
+        receipt = services.tip_submit(
+            channel_account=account,
+            report=form.report(),
+            identity=form.identity(),
+            uploads=form.cleaned_data.get("uploads") or [],
+            hold_reasons=reasons,
+            client_key=throttle.client_bucket(request, quota.WINDOW),
+        )
+    except services.TipRefused as exc:
+        form.add_error(None, str(exc))
+        return _form_page(request, form, status=429)
     return render(
         request,
         "tips/submitted.html",
@@ -170,10 +175,12 @@ def status_message(request: HttpRequest) -> HttpResponse:
             text=form.cleaned_data.get("text") or "",
             nonce=form.cleaned_data["nonce"],
             uploads=form.cleaned_data.get("uploads") or [],
+            client_key=throttle.client_bucket(request, quota.WINDOW),
         )
     except access.TipError as exc:
         form.add_error("text", str(exc))
-        return _status_page(request, tip, form=form, status=400)
+        status = 429 if isinstance(exc, services.TipRefused) else 400
+        return _status_page(request, tip, form=form, status=status)
     tip.refresh_from_db()
     return _status_page(request, tip, form=form, sent=True)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from binhyen.cases.services import enqueue
-from binhyen.triage import services
+from binhyen.triage import services, training
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
     from binhyen.cases.models import Case, Message
+    from binhyen.vault.models import Identity
 
 
 def message_received(*, case: Case, message: Message, opened: bool, **_rest: Any) -> None:
@@ -30,3 +31,10 @@ def case_classified(*, case: Case, actor: User | None, **_rest: Any) -> None:
     suggestion = services.latest_suggestion(case)
     if suggestion is not None and suggestion.intent:
         services.classification_record(suggestion=suggestion, actor=actor, case=case)
+
+
+def identity_erased(*, identity: Identity, **_rest: Any) -> None:
+    """A citizen's identity is erased (wired in `vault.services.ERASE_REACTIONS`): their
+    labelled examples go, and models that may have learnt from them are replaced."""
+    if training.examples_forget(identity=identity):
+        enqueue("binhyen.triage.tasks.retrain_after_erasure")

@@ -26,6 +26,7 @@ from binhyen.cases import services as cases
 from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
 from binhyen.cases.services import CaseError
 from binhyen.cases.services.lifecycle import emit
+from binhyen.lib.redact import mask_identifiers
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
 from binhyen.lib.triage.training import CATEGORIES, INTENTS, URGENCIES
 from binhyen.triage import duplicates, engine, routing
@@ -37,6 +38,7 @@ from binhyen.triage.models import (
     Suggestion,
 )
 from binhyen.units.models import Area, Unit
+from binhyen.vault import store as vault
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -343,7 +345,11 @@ def _example(s: Suggestion, actor: User, case: Case) -> LabelledExample:
     intent, category, urgency = _current(case, s)
     example, _created = LabelledExample.objects.get_or_create(
         suggestion=s,
-        defaults={"text": s.text, "intent": intent, "place_codes": list(s.place_codes)},
+        defaults={
+            "text": training_text(case, s.text),
+            "intent": intent,
+            "place_codes": list(s.place_codes),
+        },
     )
     example.intent = intent
     example.category = category if intent == Intent.TIP else ""
@@ -352,6 +358,13 @@ def _example(s: Suggestion, actor: User, case: Case) -> LabelledExample:
     example.updated_at = timezone.now()
     example.save()
     return example
+
+
+def training_text(case: Case, text: str) -> str:
+    """The case's text as it may be kept for training: identifiers (phones, plates, ID
+    numbers, e-mails, Zalo ids) and everything the vault knows about the citizen masked."""
+    identity = case.contact.identity if case.contact is not None else None
+    return mask_identifiers(text, vault.identity_values(identity))
 
 
 def _correct_place(s: Suggestion, actor: User, code: str) -> Corrected:

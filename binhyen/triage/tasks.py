@@ -6,6 +6,7 @@ from django_tasks import task
 
 from binhyen.cases.models import Case, Message
 from binhyen.triage.services import case_triage
+from binhyen.triage.training import model_retrain_after_erasure
 
 
 @task()
@@ -19,3 +20,10 @@ def triage_case(case_id: int, message_id: int | None = None) -> str:
     return (
         "skipped" if suggestion is None else f"{suggestion.intent or 'empty'}:{suggestion.routing}"
     )
+
+
+@task()
+def retrain_after_erasure() -> str:
+    """A person was erased: train without their examples and activate the result whatever
+    its score, then drop the weights of every older version (they may hold their words)."""
+    return model_retrain_after_erasure().message

@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from binhyen.lib import vntext
+from binhyen.lib.redact import mask_identifiers
 from binhyen.lib.triage import EvalReport, Example, Params, Triager, evaluate, train
 from binhyen.lib.triage.model import TrainedModel
 from binhyen.lib.triage.training import expected_default_version, seed_examples
 from binhyen.triage import engine
 from binhyen.triage.models import LabelledExample, ModelVersion
+from binhyen.vault.models import Identity
 
 HOLDOUT_EVERY = 5
 DECIDING_FIELDS = ("intent", "category", "urgency")
@@ -40,13 +42,22 @@ def in_holdout(text: str) -> bool:
 
 
 def correction_examples() -> list[Example]:
-    """Officers' labelled examples that are complete enough to train on."""
+    """Officers' labelled examples that are complete enough to train on (identifiers
+    masked again, for rows kept before masking existed)."""
     out = []
     for row in LabelledExample.objects.order_by("id"):
         example = row.as_example()
         if example is not None:
-            out.append(example)
+            out.append(replace(example, text=mask_identifiers(example.text)))
     return out
+
+
+def examples_forget(*, identity: Identity) -> int:
+    """Delete the labelled examples (and their corrections) taken from the cases of the
+    person with `identity`. Returns how many were deleted."""
+    rows = LabelledExample.objects.filter(suggestion__case__contact__identity=identity)
+    deleted, _by_model = rows.delete()
+    return deleted
 
 
 @dataclass
@@ -92,9 +103,11 @@ def model_train(
     holdout: Sequence[Example] | None = None,
     params: Params | None = None,
     note: str = "",
+    force: bool = False,
 ) -> TrainResult:
     """Train a candidate, compare it with the active version on the held-back slice,
-    store it, and activate it unless it scores worse."""
+    store it, and activate it unless it scores worse (`force`: activate it anyway, when
+    the active version must go whatever it scores, e.g. after an erasure)."""
     data = training_data()
     training = list(data.training if training is None else training)
     holdout = list(data.holdout if holdout is None else holdout)
@@ -108,14 +121,15 @@ def model_train(
         active_version = active_row.version
         active_model = engine.model_from_bytes(bytes(active_row.blob), dict(active_row.meta))
     else:
-        # The default model saw the held-back seed; judge it by its recipe without the slice.
-        same_data = training == data.baseline_training and params is None
+        # The default model saw the held-back seed; judge it by its recipe without the slice
+        # (not worth training when the candidate is activated whatever it scores).
+        same_data = force or (training == data.baseline_training and params is None)
         active_model = model if same_data else train(data.baseline_training, gazetteer=gaz)
         active_version = f"{expected_default_version()} (default)"
     same = active_model.version == model.version
     active = candidate if same else evaluate(Triager(active_model, gaz), holdout)
     cand_score, active_score = decision_score(candidate), decision_score(active)
-    worse = cand_score < active_score
+    worse = cand_score < active_score and not force
     if worse:
         message = (
             f"REFUSED {model.version}: score {cand_score:.4f} is below the active version "
@@ -139,6 +153,16 @@ def model_train(
         note=(note + " " if note else "") + message,
     )
     return TrainResult(row, not worse, candidate, active_version, active, message)
+
+
+def model_retrain_after_erasure() -> TrainResult:
+    """Train on what is left and activate it whatever it scores (the active version may
+    have learnt a now-erased person's words); then keep no older version's weights."""
+    result = model_train(note="sau khi xóa danh tính", force=True)
+    ModelVersion.objects.exclude(pk=result.row.pk).exclude(blob=b"").update(
+        blob=b"", state=ModelVersion.State.RETIRED
+    )
+    return result
 
 
 @transaction.atomic

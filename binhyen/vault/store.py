@@ -6,11 +6,14 @@ and lives in `services.py`; here are only the writes and the machine's own reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from binhyen.audit.models import AuditAction
 from binhyen.audit.services import audit_record
@@ -19,6 +22,19 @@ from binhyen.vault.models import Identity
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
     from binhyen.units.models import Unit
+
+
+# Stages above the vault that keep copies of what a person wrote outside their cases (triage's
+# labelled examples and the models trained on them) forget them when the person is erased.
+# Named by dotted path, as in cases.services.lifecycle, so the vault imports nothing above
+# it; each is called with the identity, inside the erasure's transaction, before its data
+# is emptied.
+ERASE_REACTIONS: tuple[str, ...] = ("binhyen.triage.reactions.identity_erased",)
+
+
+@cache
+def _erase_reactions() -> tuple[Callable[..., Any], ...]:
+    return tuple(import_string(path) for path in ERASE_REACTIONS)
 
 
 class VaultError(Exception):
@@ -64,6 +80,8 @@ def identity_erase(
     """
     if identity.erased_at is not None:
         return identity
+    for react in _erase_reactions():
+        react(identity=identity)
     identity.data = None
     identity.erased_at = timezone.now()
     identity.save(update_fields=["data", "erased_at", "updated_at"])
@@ -81,6 +99,14 @@ def identity_erase(
         request=request,
     )
     return identity
+
+
+def identity_values(identity: Identity | None) -> list[str]:
+    """Every value the vault holds about a person, for masking them out of text kept
+    elsewhere (triage's training data). Machine use only: never render the result."""
+    if identity is None or identity.erased_at is not None or not identity.data:
+        return []
+    return [str(v) for v in identity.data.values() if isinstance(v, str | int) and str(v)]
 
 
 def identity_system_value(identity: Identity | None, key: str) -> str | None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from binhyen.cases.models.case import Category, Intent, Urgency
+from binhyen.lib.links import public_http_url
 
 register = template.Library()
 
@@ -47,3 +48,9 @@ def ago(value: object) -> str:
         if seconds >= size:
             return gettext("%(n)d %(unit)s trước") % {"n": seconds // size, "unit": unit}
     return ""
+
+
+@register.filter
+def public_link(url: str) -> str:
+    """The URL when it may be a clickable link (http(s) to a public host), else ""."""
+    return public_http_url(str(url or "")) or ""

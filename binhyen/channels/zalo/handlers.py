@@ -14,7 +14,7 @@ from binhyen.cases.models import Contact, Message
 from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
-from binhyen.duty.services import messenger_link_complete, messenger_notify, parse_link_code
+from binhyen.duty.messenger import messenger_link_claim, parse_link_code
 
 if TYPE_CHECKING:
     from binhyen.duty.models import MessengerLink
@@ -106,8 +106,8 @@ def _message_kind(event: Event) -> str:
 
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
-    if account is None:
-        return "ignored"
+    if account is None or inbox.is_redacted(row):
+        return "ignored"  # redacted: the person withdrew before it was processed
     event = Event.model_validate(json.loads(row.body))
     name = event.event_name
     at = _when(event)
@@ -120,10 +120,12 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         key, kind = _contact_key(event)
         attachments, lat, lon = _attachments(event)
         msg = event.message
-        text = (msg.text or "") if msg else ""
+        # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
+        text = ((msg.text or "") if msg else "").replace("\x00", "")
         if name == "user_send_business_card" and not text:
             text = "Người dân gửi một danh thiếp."
-        link = _maybe_link_officer(account, key, kind, text, event, anonymous)
+        # A link code proposes the sender's account; the officer confirms it in the console.
+        _maybe_link_officer(account, key, kind, text, event, anonymous)
         cases.message_receive(
             incoming=cases.IncomingMessage(
                 channel_account=account,
@@ -141,11 +143,6 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
                 is_anonymous=anonymous,
             )
         )
-        if link is not None:
-            messenger_notify(
-                user=link.user,
-                text="BinhYen: đã liên kết Zalo của bạn để nhận cảnh báo tin báo khẩn.",
-            )
         return "processed"
 
     if name.startswith("oa_send_"):
@@ -220,7 +217,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
         if event.person_ref:
             key = f"user:{event.person_ref}"
             cases.contact_erase(channel_account=account, contact_key=key)
-            inbox.events_redact_person(channel_account=account, person_key=key)
+            inbox.events_redact_person(channel_account=account, person_key=key, up_to=row)
         return "processed"
 
     return "ignored"
@@ -229,7 +226,7 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
 def _maybe_link_officer(
     account: ChannelAccount, key: str, kind: str, text: str, event: Event, anonymous: bool
 ) -> MessengerLink | None:
-    """An officer sending "BY 123456" from their own Zalo links it for alerts."""
+    """An officer sending "BY XXXX-XXXX-XXXX" from their own Zalo proposes it for alerts."""
 
     code = parse_link_code(text) if text and not anonymous else None
     if code is None:
@@ -241,7 +238,7 @@ def _maybe_link_officer(
         identity=_identity(event, account, anonymous=False),
         seen_at=_when(event),
     )
-    return messenger_link_complete(channel_account=account, contact=contact, code=code)
+    return messenger_link_claim(channel_account=account, contact=contact, code=code)
 
 
 def _submitted_info(info: dict[str, object]) -> dict[str, str]:

@@ -7,7 +7,6 @@ happens inside the request: Zalo gives us 2 s and retries (then unsubscribes) af
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from typing import Any
@@ -24,7 +23,7 @@ from binhyen.channels.zalo.handlers import contact_key_of
 from binhyen.channels.zalo.schemas import Event
 from binhyen.channels.zalo.signature import signature_matches
 from binhyen.core.routers import inbox_alias
-from binhyen.lib import crypto
+from binhyen.lib import crypto, jsonbody
 
 log = logging.getLogger("binhyen.webhooks.zalo")
 
@@ -115,9 +114,9 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
         log.warning("zalo webhook: body over %d bytes refused", settings.WEBHOOK_MAX_BYTES)
         return _error(413, "too_large", "Nội dung vượt quá giới hạn cho phép.")
     try:
-        data: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "invalid_json", "Nội dung không phải JSON hợp lệ.")
+        data: Any = jsonbody.loads(raw)
+    except jsonbody.JsonBodyError as exc:
+        return _error(400, exc.code, exc.message)
     signature = request.META.get(SIGNATURE_HEADER)
     if data == {}:
         # Zalo posts an unsigned {} when the webhook URL is saved; it wants a 200.

@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("doors", ("binhyen.tips", "binhyen.channels")),
     ("gateways", ("binhyen.open311", "binhyen.simulator")),
     ("interfaces", ("binhyen.api", "binhyen.urls", "binhyen.wsgi", "binhyen.asgi")),
-    ("tools", ("binhyen.testing", "binhyen.cli", "binhyen.conftest")),
+    ("tools", ("binhyen.testing", "binhyen.fuzzing", "binhyen.cli", "binhyen.conftest")),
     ("demo", ("binhyen.demo",)),
 ]
 # Module names (a path segment) that make a module an interface of its app.

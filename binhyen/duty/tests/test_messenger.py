@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, Contact, Message
-from binhyen.duty import services
+from binhyen.duty import messenger
 from binhyen.duty.models import MessengerLink
 from binhyen.testing import PASSWORD, post_zalo, secret_of, zalo_event
 
@@ -16,12 +18,13 @@ OFFICER_ZALO = "5550001112223334445"
 def _link(world, client, drain) -> MessengerLink:
     client.login(username=world.officer_bmt.username, password=PASSWORD)
     resp = client.post("/truc-ban/zalo-ca-nhan/", {"page": world.bmt_page.pk})
-    code = MessengerLink.objects.get(user=world.officer_bmt).code
-    assert f"BY {code}" in resp.content.decode()
+    code = re.search(r'class="link-code">([^<]+)<', resp.content.decode()).group(1)
     payload = zalo_event(
-        "user_send_text", page=world.bmt_page, user_id=OFFICER_ZALO, text=f"by {code}"
+        "user_send_text", page=world.bmt_page, user_id=OFFICER_ZALO, text=code.lower()
     )
     assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
+    drain()
+    client.post("/truc-ban/zalo-ca-nhan/", {"action": "confirm"})
     drain()
     return MessengerLink.objects.get(user=world.officer_bmt)
 
@@ -36,9 +39,9 @@ def test_sending_the_code_from_zalo_links_the_officer_without_opening_a_case(wor
 
 
 def test_a_wrong_or_expired_code_links_nothing_and_is_an_ordinary_message(world, client, drain):
-    services.messenger_link_start(user=world.officer_bmt, channel_account=world.bmt_page)
+    messenger.messenger_link_start(user=world.officer_bmt, channel_account=world.bmt_page)
     payload = zalo_event(
-        "user_send_text", page=world.bmt_page, user_id=OFFICER_ZALO, text="BY 000000"
+        "user_send_text", page=world.bmt_page, user_id=OFFICER_ZALO, text="BY 0000-0000-0000"
     )
     post_zalo(client, payload, secret=secret_of(world.bmt_page))
     drain()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from binhyen.cases import services as cases
@@ -155,3 +156,27 @@ def test_bad_filters_get_a_400(world, client, key, params):
     resp, errors = _get(client, "requests", api_key=key, **params)
     assert resp.status_code == 400
     spec.check_errors(errors, 400)
+
+
+@pytest.mark.parametrize("page", ["250152754331424608", "99999999999999999999999"])
+def test_a_huge_page_number_is_refused_not_a_server_error(world, key, page):
+    client = Client(raise_request_exception=False)
+    resp = client.get("/open311/v2/requests.json", {"api_key": key, "page": page})
+    assert resp.status_code == 400
+    assert "page" in resp.json()[0]["description"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "0354-11-27T00:50:23.226989-23:26"},
+        {"end_date": "2026-01-01T00:00:00+20:00"},
+        {"service_request_id": "TB-\x00"},
+        {"service_code": "tip.drugs\x00"},
+    ],
+)
+def test_dates_and_values_postgresql_cannot_hold_are_refused_not_a_server_error(world, key, params):
+    """Found by schemathesis on PostgreSQL: offsets beyond ±15:59 and NUL bytes were 500s."""
+    client = Client(raise_request_exception=False)
+    resp = client.get("/open311/v2/requests.json", {"api_key": key, **params})
+    assert resp.status_code == 400

@@ -9,6 +9,7 @@ from typing import Any
 
 from PIL import Image
 
+from binhyen.lib.tests.video_samples import add_to_moov, box, plain_mp4
 from binhyen.tips import spam
 
 GPS_LAT = (12.0, 40.0, 47.0)
@@ -31,29 +32,14 @@ def jpeg_with_gps(*, artist: str = "Photographer", serial: str = "SN-12345") -> 
     return buf.getvalue()
 
 
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
 def mp4_with_location(location: bytes = b"+12.6800+108.0400/") -> bytes:
-    """A small ISO base media file shaped like a phone video: creation times in the
-    movie/track/media headers, the position in moov/udta/©xyz and in a moov/meta keys box,
-    an XMP uuid box, and the frames in mdat."""
-    when = struct.pack(">II", 3_800_000_000, 3_800_000_001)  # creation, modification
-    mvhd = _box(b"mvhd", b"\x00\x00\x00\x00" + when + b"\x00" * 88)
-    tkhd = _box(b"tkhd", b"\x00\x00\x00\x07" + when + b"\x00" * 72)
-    mdhd = _box(b"mdhd", b"\x00\x00\x00\x00" + when + b"\x00" * 12)
-    xyz = _box(b"\xa9xyz", struct.pack(">HH", len(location), 0x15C7) + location)
-    udta = _box(b"udta", xyz)
-    keys = _box(b"keys", b"\x00" * 8 + b"com.apple.quicktime.location.ISO6709")
-    ilst = _box(b"ilst", _box(b"data", location))
-    meta = _box(b"meta", b"\x00\x00\x00\x00" + keys + ilst)
-    trak = _box(b"trak", tkhd + _box(b"mdia", mdhd + _box(b"udta", xyz)))
-    moov = _box(b"moov", mvhd + trak + udta + meta)
-    xmp = _box(b"uuid", bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC") + b"<x:xmpmeta GPS/>")
-    ftyp = _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
-    mdat = _box(b"mdat", b"FRAMES-" * 50)
-    return ftyp + moov + xmp + mdat
+    """A real phone-like MP4 (made with ffmpeg, see lib/tests/video_samples.py) with
+    `location` in moov/udta/©xyz and in a moov/meta keys box, and an XMP uuid box."""
+    xyz = box(b"\xa9xyz", struct.pack(">HH", len(location), 0x15C7) + location)
+    keys = box(b"keys", b"\x00" * 8 + b"com.apple.quicktime.location.ISO6709")
+    meta = box(b"meta", b"\x00\x00\x00\x00" + keys + box(b"ilst", box(b"data", location)))
+    xmp = box(b"uuid", bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC") + b"<x:xmpmeta GPS/>")
+    return add_to_moov(plain_mp4(), box(b"udta", xyz) + meta, trak_udta=xyz) + xmp
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:

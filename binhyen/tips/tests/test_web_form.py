@@ -251,3 +251,14 @@ def test_nothing_about_the_connection_is_kept_with_the_tip(world, web, client):
 def test_form_is_closed_when_no_web_door_is_configured(world, client):
     resp = client.get("/bao-tin/")
     assert resp.status_code == 503
+
+
+def test_video_is_refused_not_kept_as_it_came_when_it_cannot_be_cleaned(
+    world, web, client, settings
+):
+    settings.FFMPEG = "/nonexistent/ffmpeg"
+    video = SimpleUploadedFile("clip.mp4", mp4_with_location(b"+12.7203+108.1100/"), "video/mp4")
+    resp = _post(client, files=[video])
+    assert resp.status_code == 400
+    assert "chưa nhận được video" in resp.content.decode()
+    assert not Case.objects.exists()

@@ -1,5 +1,7 @@
-"""`binhyen audit verify` walks the hash chain; `binhyen audit head` prints an anchor;
-`binhyen audit install-guard` puts the database triggers back (idempotent).
+"""`binhyen audit verify` walks the keyed chain (and the anchor file); `binhyen audit head`
+prints an anchor; `anchor` appends the head to the anchor file now; `seal` closes an
+upgraded log's unkeyed part; `generate-key` prints a new audit key; `install-guard` puts
+the database triggers back (idempotent).
 
 Exit codes of `verify`: 0 the chain is intact and the database guard is in place;
 1 the chain is broken (the first broken entry is printed); 3 the chain is intact but
@@ -9,13 +11,20 @@ the guard triggers are missing or disabled.
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from binhyen.audit import guard
-from binhyen.audit.services import DB, audit_verify
+from binhyen.audit.services import (
+    DB,
+    AuditSealRefused,
+    audit_anchor_write,
+    audit_chain_seal,
+    audit_verify,
+)
 
 EXIT_BROKEN = 1
 EXIT_GUARD_MISSING = 3
@@ -42,10 +51,35 @@ class Command(BaseCommand):
             metavar="SEQ:HASH",
             help="an anchor recorded earlier (by `audit head`): that entry must still match",
         )
+        v.add_argument(
+            "--anchors",
+            metavar="PATH",
+            help="an anchor file to check against (default: BINHYEN_AUDIT_ANCHOR_FILE), "
+            "e.g. a copy kept on another machine",
+        )
         sub.add_parser("head", help="print the last entry as SEQ:HASH, to keep elsewhere")
         sub.add_parser("install-guard", help="(re)install the triggers refusing UPDATE/DELETE")
+        sub.add_parser("anchor", help="append the current head to the anchor file and the log")
+        sub.add_parser("seal", help="after upgrading: close the unkeyed part of the log")
+        sub.add_parser("generate-key", help="print a new random audit key")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "generate-key":
+            self.stdout.write(secrets.token_urlsafe(48))
+            return
+        if opts["action"] == "anchor":
+            line = audit_anchor_write()
+            self.stdout.write(line or "nothing anchored (empty log or no anchor file set)")
+            return
+        if opts["action"] == "seal":
+            try:
+                sealed = audit_chain_seal()
+            except AuditSealRefused as exc:
+                raise CommandError(str(exc), returncode=EXIT_BROKEN) from exc
+            self.stdout.write(
+                f"sealed: entry {sealed.seq}" if sealed else "nothing to seal (empty or keyed)"
+            )
+            return
         if opts["action"] == "install-guard":
             guard.install(connections[DB])
             self.stdout.write("audit guard triggers installed")
@@ -60,7 +94,7 @@ class Command(BaseCommand):
                 )
             return
         anchor = _anchor(opts["expect"]) if opts.get("expect") else None
-        result = audit_verify(anchor=anchor)
+        result = audit_verify(anchor=anchor, anchor_file=opts.get("anchors"))
         if not result.ok:
             raise CommandError(
                 f"audit chain BROKEN at entry {result.broken_seq}: {result.reason} "

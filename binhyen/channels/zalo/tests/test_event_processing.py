@@ -390,3 +390,27 @@ def test_raw_bodies_are_redacted_after_the_retention_period(world, send, setting
     with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
         assert events_redact_expired() == 1
     assert InboundEvent.objects.get().redacted_at is not None
+
+
+def test_a_message_sent_after_withdrawing_is_not_lost_when_processed_late(world, client, drain):
+    """Found by the webhook fuzzer: a withdrawal redacted the person's later, still
+    unprocessed events, which then failed and were parked (lost)."""
+    page, secret = world.bmt_page, secret_of(world.bmt_page)
+    before = zalo_event("user_send_text", page=page, text="tin trước khi rút")
+    withdraw = zalo_event("user_withdraw", page=page)
+    after = zalo_event("user_send_text", page=page, text="tin nhắn mới sau khi rút")
+    for payload in (before, withdraw, after):  # received together, processed later
+        assert post_zalo(client, payload, secret=secret).status_code == 200
+    drain()
+    assert set(InboundEvent.objects.values_list("status", flat=True)) <= {"processed", "ignored"}
+    assert Message.objects.filter(text="tin nhắn mới sau khi rút").exists()
+    later = InboundEvent.objects.get(key=f"user_send_text:{after['message']['msg_id']}")
+    assert later.redacted_at is None
+
+
+def test_a_text_with_a_nul_character_is_stored_without_it(world, client, drain):
+    """PostgreSQL text cannot hold NUL: the event failed until parked (a lost message)."""
+    payload = zalo_event("user_send_text", page=world.bmt_page, text="xe\u0000 máy bị trộm")
+    assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
+    drain()
+    assert Message.objects.get(direction="in").text == "xe máy bị trộm"

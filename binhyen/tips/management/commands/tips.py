@@ -21,4 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         counters = throttle.purge_expired()
         purged = services.tips_purge()
-        self.stdout.write(f"counters deleted: {counters}; discarded tips purged: {purged}")
+        orphans = services.held_orphans_purge()
+        self.stdout.write(
+            f"counters deleted: {counters}; discarded tips purged: {purged}; "
+            f"unreferenced held files deleted: {orphans}"
+        )

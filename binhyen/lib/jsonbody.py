@@ -1,0 +1,76 @@
+"""Parsing JSON from outside: bounded nesting, one error type, never a RecursionError.
+
+Python's `json` recurses once per `[` or `{`: 120,000 brackets (well under any size limit)
+raise RecursionError, which nothing expects. Every JSON body from outside (the Zalo
+webhook, the REST API) is parsed here and refused with a clear message instead. Real
+payloads are shallow (a Zalo event is 4 levels deep), so a low limit costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_DEPTH = 32
+
+
+class JsonBodyError(ValueError):
+    """Not acceptable JSON; `message` is Vietnamese and safe to show."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def depth_within(value: Any, limit: int) -> bool:
+    """True when `value` nests no deeper than `limit` containers (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def _holds_nul(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nul: bool = True) -> Any:
+    """The document in `raw`, or JsonBodyError (invalid, not UTF-8, nested too deeply, or —
+    unless `allow_nul` — holding a NUL character)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError as exc:
+        raise JsonBodyError("invalid_json", _too_deep(max_depth)) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise JsonBodyError("invalid_json", "Nội dung không phải JSON hợp lệ.") from exc
+    if not depth_within(data, max_depth):
+        raise JsonBodyError("invalid_json", _too_deep(max_depth))
+    if not allow_nul and _holds_nul(data):
+        # PostgreSQL text cannot hold NUL (found by schemathesis: a 500 on PostgreSQL only).
+        raise JsonBodyError("invalid_json", "Nội dung chứa ký tự NUL (\\u0000).")
+    return data
+
+
+def _too_deep(limit: int) -> str:
+    return f"JSON lồng nhau quá sâu (tối đa {limit} cấp)."
