@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "binhyen.triage",
     "binhyen.tips",
     "binhyen.open311",
+    "binhyen.monitoring",
     "binhyen.demo",
 ]
 
