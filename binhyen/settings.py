@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "binhyen.accounts.context.console",
+                "binhyen.monitoring.context.reminders",
             ],
         },
     },

@@ -205,7 +205,10 @@ def period_end_at(period: Period, as_of: datetime) -> datetime:
 
 
 def _unit_tree() -> dict[int, Unit]:
-    return {u.pk: u for u in Unit.objects.only("id", "code", "name", "kind", "parent_id", "path")}
+    return {
+        u.pk: u
+        for u in Unit.objects.only("id", "code", "name", "kind", "parent_id", "path", "is_active")
+    }
 
 
 def _seconds(later: datetime | None, earlier: datetime) -> float:
@@ -258,8 +261,8 @@ def compute_own(period: Period, as_of: datetime) -> dict[int, Figures]:
         fig.durations.setdefault("ack", []).append(_seconds(met, started))
 
     # Time to the first answer by an officer, from the citizen's first message.
-    for unit_id, opened, replied, decided, status in _answer_cases(period).values_list(
-        "unit_id", "opened_at", "first_response_at", "decided_at", "status"
+    for unit_id, intent, opened, replied, decided, status in _answer_cases(period).values_list(
+        "unit_id", "intent", "opened_at", "first_response_at", "decided_at", "status"
     ):
         # The first reply written in BinhYen, or the moment an officer marked it answered
         # (answered by phone or in person).
@@ -267,7 +270,9 @@ def compute_own(period: Period, as_of: datetime) -> dict[int, Figures]:
         if answered is None and status not in Case.OPEN_STATUSES:
             continue  # ended without an answer: not waiting, not answered
         fig = f(unit_id)
-        fig.counts["answer.done" if answered else "answer.pending"] += 1
+        done = "done" if answered else "pending"
+        fig.counts[f"answer.{done}"] += 1
+        fig.counts[f"answer.{intent}.{done}"] += 1
         fig.durations.setdefault("answer", []).append(_seconds(answered, opened))
 
     # Deadlines that fell in the period: met in time or not, by rule and by kind.

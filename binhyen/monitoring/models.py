@@ -91,6 +91,7 @@ class Reminder(models.Model):
     period_end = models.DateTimeField()
     text = models.TextField(_("nội dung nhắc nhở"))
     reasons = models.JSONField(_("lý do (cảnh báo)"), default=list, blank=True)
+    figures = models.JSONField(_("số liệu"), default=dict, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

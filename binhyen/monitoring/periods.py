@@ -52,9 +52,9 @@ def _midnight(day: date) -> datetime:
 
 def day_range(first: date, last: date) -> Period:
     if last < first:
-        raise PeriodError("Ngày kết thúc trước ngày bắt đầu.")
+        raise PeriodError(f"Ngày kết thúc trước ngày bắt đầu. {HELP}")
     if (last - first).days > 366 * 3:
-        raise PeriodError("Khoảng thời gian quá dài (tối đa 3 năm).")
+        raise PeriodError(f"Khoảng thời gian quá dài (tối đa 3 năm). {HELP}")
     return Period(
         "range",
         f"{first.isoformat()}..{last.isoformat()}",

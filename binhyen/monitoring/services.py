@@ -7,12 +7,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen import live
+from binhyen.accounts.models import Membership, Role, User
 from binhyen.cases.models import Case, CaseEvent, Intent, Status
 from binhyen.cases.services.notices import notice_send
-from binhyen.monitoring.models import FollowEvent, SatisfactionSurvey
+from binhyen.duty.services import messenger_notify
+from binhyen.monitoring.models import AwardNomination, FollowEvent, Reminder, SatisfactionSurvey
+from binhyen.monitoring.periods import Period
+from binhyen.units.models import Unit
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Contact, Conversation
@@ -123,3 +129,134 @@ def survey_pending_for(case: Case) -> SatisfactionSurvey | None:
 def figures_snapshot(fig: Any) -> dict[str, Any]:
     """The figures kept with a reminder or a nomination (what the decision was based on)."""
     return fig.as_dict() if hasattr(fig, "as_dict") else dict(fig)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_send(
+    *,
+    unit: Unit,
+    actor: User,
+    period: Period,
+    text: str,
+    reasons: list[str] | None = None,
+    figures: dict[str, Any] | None = None,
+) -> Reminder:
+    """Province command reminds a unit: recorded, shown in the unit's console and sent to its
+    commanders' own Zalo; it stays open until a commander acknowledges it."""
+    text = text.strip()
+    if not text:
+        raise MonitoringError(_("Cần ghi nội dung nhắc nhở."))
+    reminder = Reminder.objects.create(
+        unit=unit,
+        period_start=period.start,
+        period_end=period.end,
+        text=text[:2000],
+        reasons=[str(r)[:200] for r in (reasons or [])][:20],
+        figures=figures or {},
+        sent_by=actor,
+    )
+    words = _("Nhắc nhở từ Công an tỉnh (%(period)s): %(text)s") % {
+        "period": period.title_vi,
+        "text": text[:500],
+    }
+    for commander in User.objects.filter(
+        memberships__unit=unit, memberships__role=Role.COMMANDER, is_active=True
+    ).distinct():
+        messenger_notify(user=commander, text=words)
+    live.publish(
+        unit_path=unit.path,
+        kind="monitoring.reminder",
+        payload={"unit": unit.name, "text": text[:300]},
+        roles={Role.COMMANDER},
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminder_acknowledge(*, reminder: Reminder, actor: User, response: str = "") -> Reminder:
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if reminder.acknowledged_at is not None:
+        raise MonitoringError(_("Nhắc nhở này đã được xác nhận."))
+    reminder.acknowledged_at = timezone.now()
+    reminder.acknowledged_by = actor
+    reminder.response = response.strip()[:2000]
+    reminder.save(update_fields=["acknowledged_at", "acknowledged_by", "response"])
+    return reminder
+
+
+def reminders_open_for(units: list[Unit]) -> list[Reminder]:
+    if not units:
+        return []
+    q = Q()
+    for unit in units:
+        q |= Q(unit__path__startswith=unit.path)
+    return list(
+        Reminder.objects.filter(q, acknowledged_at__isnull=True)
+        .select_related("unit", "sent_by")
+        .order_by("-sent_at")
+    )
+
+
+# --- award nominations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_nominate(
+    *,
+    unit: Unit,
+    actor: User,
+    period: Period,
+    reason: str,
+    figures: dict[str, Any],
+    officer: User | None = None,
+) -> AwardNomination:
+    """Record a proposal to reward a unit or one of its officers, with its figures."""
+    reason = reason.strip()
+    if not reason:
+        raise MonitoringError(_("Cần ghi rõ thành tích đề nghị khen thưởng."))
+    if (
+        officer is not None
+        and not Membership.objects.filter(user=officer, unit__path__startswith=unit.path).exists()
+    ):
+        raise MonitoringError(_("Cán bộ này không thuộc đơn vị được đề nghị."))
+    nomination = AwardNomination.objects.create(
+        unit=unit,
+        officer=officer,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        reason=reason[:2000],
+        figures=figures,
+        nominated_by=actor,
+    )
+    return nomination
+
+
+@transaction.atomic
+def award_withdraw(*, nomination: AwardNomination, actor: User) -> AwardNomination:
+    if nomination.withdrawn_at is None:
+        nomination.withdrawn_at = timezone.now()
+        nomination.save(update_fields=["withdrawn_at"])
+    return nomination
+
+
+def officer_figures(officer: User, period: Period) -> dict[str, int]:
+    """An officer's own work in the period, from the timeline: cases acknowledged, replies,
+    decisions, dispatches."""
+    events = CaseEvent.objects.filter(actor=officer, at__gte=period.start, at__lt=period.end)
+    kinds: dict[str, int] = {
+        r["kind"]: r["n"] for r in events.values("kind").annotate(n=Count("id")).order_by()
+    }
+    return {
+        "acknowledged": kinds.get("acknowledged", 0),
+        "replies": kinds.get("reply_queued", 0),
+        "decisions": sum(
+            n
+            for k, n in kinds.items()
+            if k in {"status:resolve", "status:hand_over", "status:refer_out", "status:answer"}
+        ),
+        "dispatches": kinds.get("dispatched", 0),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from binhyen.monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.league, name="league"),
+    path("khen-thuong/", views.awards, name="awards"),
+    path("don-vi/<str:code>/", views.unit_figures, name="unit"),
+    path("don-vi/<str:code>/so-lieu/", views.figure_cases, name="cases"),
+    path("don-vi/<str:code>/nhac-nho/", views.reminder_send, name="remind"),
+    path("don-vi/<str:code>/khen-thuong/", views.award_nominate, name="nominate"),
+    path("nhac-nho/<int:pk>/xac-nhan/", views.reminder_acknowledge, name="acknowledge"),
+]
