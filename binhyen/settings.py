@@ -224,8 +224,9 @@ SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        # "outbound": calls to other servers (sending to Zalo, downloading media).
-        "QUEUES": ["default", "outbound"],
+        # "outbound": calls to other servers (sending to Zalo, downloading media);
+        # "reports": the weekly reports (minutes of charts and PDFs, never in the way).
+        "QUEUES": ["default", "outbound", "reports"],
     }
 }
 # Inbound events still unprocessed after this long are re-queued by the sweeper.

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +20,9 @@ from binhyen.accounts.access import home_unit, visible_units
 from binhyen.accounts.models import User
 from binhyen.cases.access import cases_for_user
 from binhyen.cases.models import Category, Intent, Outcome, Urgency
-from binhyen.monitoring import kpis, scoring, services
+from binhyen.monitoring import kpis, reports, scoring, services
 from binhyen.monitoring.access import can_acknowledge, can_command, get_unit_for_user
-from binhyen.monitoring.models import AwardNomination, Reminder
+from binhyen.monitoring.models import AwardNomination, Reminder, Report
 from binhyen.monitoring.periods import Period, PeriodError, last_complete_week, parse_period
 from binhyen.monitoring.templatetags.monitoring import duration_vi, num, pct
 from binhyen.units.models import Unit
@@ -389,3 +389,54 @@ def awards(request: HttpRequest) -> HttpResponse:
         "monitoring/awards.html",
         {"period": period, "rows": rows, "home": home_unit(request.user)},
     )
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    units = visible_units(request.user)
+    rows = (
+        Report.objects.filter(unit__in=units.values("pk"))
+        .select_related("unit")
+        .order_by("-period_start", "unit__path")
+    )
+    page = Paginator(rows, 60).get_page(request.GET.get("page"))
+    working = any(r.state in (Report.State.PENDING, Report.State.RUNNING) for r in page)
+    return render(
+        request,
+        "monitoring/reports.html",
+        {
+            "page": page,
+            "units": units.filter(is_active=True).order_by("path"),
+            "default_period": last_complete_week(timezone.now()).label,
+            "working": working,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    unit = get_unit_for_user(request.user, request.POST.get("unit", ""))
+    try:
+        period = _period(request)
+    except _BadPeriod as exc:
+        return _bad_period(request, exc)
+    reports.report_request(unit=unit, period=period, user=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, _("Đang lập báo cáo %(p)s của %(u)s.") % {"p": period.label, "u": unit.name}
+    )
+    return redirect("monitoring:reports")
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int, ext: str) -> FileResponse:
+    report = get_object_or_404(Report.objects.select_related("unit"), pk=pk)
+    get_unit_for_user(request.user, report.unit.code)
+    field = report.xlsx if ext == "xlsx" else report.pdf
+    if report.state != Report.State.DONE or not field:
+        raise Http404("Báo cáo chưa sẵn sàng")
+    name = reports.file_name(report.unit, parse_period(report.period_label), ext)
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
