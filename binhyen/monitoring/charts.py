@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -131,4 +132,58 @@ def ranking(rows: Sequence[scoring.Row], highlight: int | None, title: str) -> b
         ax.set_yticks([])
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_xlabel("Điểm (0–100)")
+    return _png(fig)
+
+
+def category_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> bytes:
+    """Tips per period by category (the six largest over the whole span, the rest together)."""
+    totals = {
+        code: sum(f[f"received.category.{code}"] for _, f in trend) for code in CATEGORY_LABELS
+    }
+    top = [c for c, n in sorted(totals.items(), key=lambda kv: -kv[1]) if n][:6]
+    fig, ax = plt.subplots(figsize=(7.2, 3.0))
+    labels = [_short(p) for p, _ in trend]
+    bottom = [0] * len(trend)
+    for i, code in enumerate(top):
+        values = [f[f"received.category.{code}"] for _, f in trend]
+        ax.bar(
+            labels,
+            values,
+            bottom=bottom,
+            label=CATEGORY_LABELS[code],
+            color=COLORS[i % len(COLORS)],
+        )
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    rest = [f["received.intent.tip"] - b for (_, f), b in zip(trend, bottom, strict=True)]
+    if any(rest):
+        ax.bar(labels, rest, bottom=bottom, label="Lĩnh vực khác", color="#b0bec5")
+    if not top and not any(rest):
+        ax.text(0.5, 0.5, "Không có tin báo", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_ylabel("Số tin báo")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, frameon=False, ncol=3, loc="upper left")
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def province_map(
+    shapes: Sequence[tuple[list[list[float]], float | None]], title: str, legend: str
+) -> bytes:
+    """Commune cells coloured by a figure (grey: no data), for the PDF."""
+    values = [v for _, v in shapes if v is not None]
+    top = max(values) if values else 1.0
+    cmap = plt.get_cmap("YlOrRd")
+    fig, ax = plt.subplots(figsize=(7.2, 6.4))
+    polys = [[(x, y) for x, y in poly] for poly, _ in shapes]
+    colors = [
+        "#e0e0e0" if v is None else cmap(0.15 + 0.85 * (v / top if top else 0)) for _, v in shapes
+    ]
+    ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="white", linewidths=0.5))
+    ax.autoscale()
+    ax.set_aspect(1 / math.cos(math.radians(12.9)))
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontsize=10)
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top))
+    fig.colorbar(sm, ax=ax, shrink=0.6, label=legend)
     return _png(fig)

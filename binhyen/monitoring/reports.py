@@ -27,7 +27,7 @@ from binhyen.accounts.models import Role, User
 from binhyen.cases.services import enqueue
 from binhyen.duty.services import messenger_notify
 from binhyen.lib.clocks import VN_TZ
-from binhyen.monitoring import pdf, xlsx
+from binhyen.monitoring import charts, mapdata, pdf, xlsx
 from binhyen.monitoring.models import Report
 from binhyen.monitoring.periods import Period, last_complete_week, local_date, parse_period
 from binhyen.monitoring.reportdata import ReportBook, build_book, report_units
@@ -45,8 +45,21 @@ def file_name(unit: Unit, period: Period, ext: str) -> str:
     return f"bao-cao-{unit.code}-{period.label}.{ext}"
 
 
+def map_png(book: ReportBook, unit: Unit) -> bytes | None:
+    """The province's report carries the map of its communes (tips per 100 km²)."""
+    if unit.kind != Unit.Kind.PROVINCE:
+        return None
+    cells = mapdata.cells_with(book.table, "tips_density", province=unit.code)
+    if not cells:
+        return None
+    shapes = [(c.polygon, c.value) for c in cells]
+    return charts.province_map(
+        shapes, "Tin báo trên 100 km² theo xã, phường (ô gần đúng quanh tâm xã)", "tin / 100 km²"
+    )
+
+
 def render_files(book: ReportBook, unit: Unit) -> tuple[bytes, bytes]:
-    return xlsx.workbook(book, unit), pdf.render(book, unit)
+    return xlsx.workbook(book, unit), pdf.render(book, unit, map_png=map_png(book, unit))
 
 
 def write_all(

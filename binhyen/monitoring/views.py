@@ -20,7 +20,7 @@ from binhyen.accounts.access import home_unit, visible_units
 from binhyen.accounts.models import User
 from binhyen.cases.access import cases_for_user
 from binhyen.cases.models import Category, Intent, Outcome, Urgency
-from binhyen.monitoring import kpis, reports, scoring, services
+from binhyen.monitoring import charts, kpis, mapdata, reports, scoring, services
 from binhyen.monitoring.access import can_acknowledge, can_command, get_unit_for_user
 from binhyen.monitoring.models import AwardNomination, Reminder, Report
 from binhyen.monitoring.periods import Period, PeriodError, last_complete_week, parse_period
@@ -440,3 +440,76 @@ def report_download(request: HttpRequest, pk: int, ext: str) -> FileResponse:
         raise Http404("Báo cáo chưa sẵn sàng")
     name = reports.file_name(report.unit, parse_period(report.period_label), ext)
     return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+# --- map and trend charts ---------------------------------------------------------------------
+
+
+@login_required
+def province_map(request: HttpRequest) -> HttpResponse:
+    try:
+        period = _period(request)
+    except _BadPeriod as exc:
+        return _bad_period(request, exc)
+    key = request.GET.get("chi-so", "tips_density")
+    if key not in mapdata.MAP_FIGURES:
+        key = "tips_density"
+    category = request.GET.get("linh-vuc", "all")
+    if category != "all" and category not in Category.values:
+        category = "all"
+    roots = _root_units(request.user)
+    if not roots:
+        raise PermissionDenied
+    province = roots[0].path.strip("/").split("/")[0]
+    table = kpis.compute_table(period, timezone.now())
+    visible = set(visible_units(request.user).values_list("pk", flat=True))
+    cells = mapdata.cells_with(table, key, province=province, visible=visible)
+    ids = [c.unit.pk for c in cells if c.unit is not None and c.visible]
+    drawing = mapdata.svg_map(
+        cells,
+        province=province,
+        pins=mapdata.tips_by_category(period, ids),
+        category=category,
+        points=mapdata.sent_locations(period, ids),
+    )
+    ranked = sorted((c for c in cells if c.value is not None), key=lambda c: -(c.value or 0))
+    return render(
+        request,
+        "monitoring/map.html",
+        {
+            "period": period,
+            "key": key,
+            "figures": mapdata.MAP_FIGURES,
+            "label": mapdata.MAP_FIGURES[key],
+            "category": category,
+            "categories": Category.choices,
+            "map": drawing,
+            "ranked": ranked[:15],
+            "root": roots[0],
+        },
+    )
+
+
+CHARTS = {
+    "kenh": ("Tin tiếp nhận theo kênh", charts.trend_received),
+    "linh-vuc": ("Tin báo theo lĩnh vực", charts.category_trend),
+    "phan-hoi": ("Thời gian nhận xử lý (giờ)", charts.response_trend),
+}
+
+
+@login_required
+def trend_chart(request: HttpRequest, code: str, name: str) -> HttpResponse:
+    """A trend chart (PNG) of the unit's subtree over the eight periods up to `ky`."""
+    unit = get_unit_for_user(request.user, code)
+    if name not in CHARTS:
+        raise Http404("Không có biểu đồ này")
+    try:
+        period = _period(request)
+    except _BadPeriod as exc:
+        return _bad_period(request, exc)
+    title, draw = CHARTS[name]
+    tables = scoring.tables_for(period, timezone.now(), 8)
+    trend = [(t.period, t.of(unit)) for t in reversed(tables)]
+    response = HttpResponse(draw(trend, f"{title} — {unit.name}"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
