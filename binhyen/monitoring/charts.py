@@ -5,6 +5,7 @@ matplotlib's own DejaVu Sans covers Vietnamese, so no system font is needed."""
 from __future__ import annotations
 
 import io
+import logging
 import math
 from collections.abc import Sequence
 
@@ -21,6 +22,8 @@ from binhyen.monitoring import kpis, scoring
 from binhyen.monitoring.periods import Period
 from binhyen.monitoring.reportdata import CATEGORY_LABELS, CHANNEL_LABELS
 
+# "Using categorical units…" at INFO for every week label: not news.
+logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
 COLORS = ["#0b5cab", "#ef6c00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41"]
 plt.rcParams.update(
     {
@@ -34,7 +37,7 @@ plt.rcParams.update(
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white")
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", facecolor="white")
     plt.close(fig)
     return buf.getvalue()
 
