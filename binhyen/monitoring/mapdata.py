@@ -140,15 +140,18 @@ def svg_map(
     if data is None:
         return {"available": False}
     project, height = projector(data, width)
-    values = [c.value for c in cells if c.value is not None]
-    top = max(values) if values else 0.0
+    values = sorted(c.value for c in cells if c.value is not None)
+    top = values[-1] if values else 0.0
+    # Quantile classes: five colours with about as many communes each.
+    n = len(values)
+    breaks = [values[min(n - 1, n * (i + 1) // 5)] for i in range(4)] if n else []
     polys = []
     for c in cells:
         pts = " ".join("{:.1f},{:.1f}".format(*project(lon, lat)) for lon, lat in c.polygon)
         if c.value is None or not top:
             fill = "#e0e0e0" if c.visible else "#f5f5f5"
         else:
-            fill = PALETTE[min(len(PALETTE) - 1, int(len(PALETTE) * c.value / top - 1e-9))]
+            fill = PALETTE[sum(1 for b in breaks if c.value > b)]
         x, y = project(*c.centroid)
         polys.append({"cell": c, "points": pts, "fill": fill, "x": f"{x:.1f}", "y": f"{y:.1f}"})
     codes = list(dict.fromkeys(k for v in pins.values() for k in v))
@@ -177,14 +180,8 @@ def svg_map(
         if category in ("all", cat):
             x, y = project(lon, lat)
             dots.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "fill": colour.get(cat, "#000")})
-    legend = (
-        [
-            (PALETTE[i], top * i / len(PALETTE), top * (i + 1) / len(PALETTE))
-            for i in range(len(PALETTE))
-        ]
-        if top
-        else []
-    )
+    edges = [values[0], *breaks, top] if top else []
+    legend = [(PALETTE[i], edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
     return {
         "available": True,
         "width": width,

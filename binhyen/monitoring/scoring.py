@@ -79,6 +79,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "silent_questions_weeks": 2,  # no question answered in this many weeks
     "inactive_page_days": 7,  # no activity on the unit's Zalo page for this many days
     "low_score": 60,  # a score below this is flagged
+    "min_due": 3,  # fewer deadlines due than this in the period: not enough data to score
 }
 
 
@@ -114,7 +115,10 @@ def components(fig: Figures) -> dict[str, float | None]:
     }
 
 
-def score(fig: Figures, weights: dict[str, int]) -> float | None:
+def score(fig: Figures, weights: dict[str, int], min_due: float = 0) -> float | None:
+    """None when no share has data, or fewer than `min_due` deadlines fell due."""
+    if fig["clock.operational.due"] + fig["clock.legal.due"] < min_due:
+        return None
     parts = components(fig)
     total = sum(weights[k] for k, v in parts.items() if v is not None)
     if not total:
@@ -266,9 +270,10 @@ def league(
     rows = []
     for unit in units:
         fig = table.of(unit)
-        value = score(fig, weights)
+        min_due = thresholds["min_due"]
+        value = score(fig, weights, min_due)
         earlier = [t.of(unit) for t in tables[1:]]
-        trend = [score(f, weights) for f in reversed(earlier)]
+        trend = [score(f, weights, min_due) for f in reversed(earlier)]
         row = Row(unit=unit, figures=fig, score=value, parts=components(fig), trend=trend)
         if value is not None and trend and trend[-1] is not None:
             row.delta = value - trend[-1]

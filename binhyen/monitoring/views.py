@@ -129,7 +129,7 @@ def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
     ]
     parts = scoring.components(fig)
     weights, thresholds = scoring.current_settings()
-    value = scoring.score(fig, weights)
+    value = scoring.score(fig, weights, thresholds["min_due"])
     flags = scoring.flags_for(
         fig, score_value=value, earlier=[], thresholds=thresholds, inactive=False
     )

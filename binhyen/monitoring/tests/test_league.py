@@ -129,9 +129,18 @@ def test_league_ranks_communes_and_flags_tan_an(world, history, command, client)
     assert "Công an phường Buôn Ma Thuột" in body and "Công an phường Tân An" in body
     assert "1 tin quá hạn phân loại" in body
     assert "Điểm = 100 × (30×A + 30×B + 20×C + 10×D + 10×E)" in body
+    ScoreSettings.objects.create(thresholds={"min_due": 0})
     league = scoring.league(parse_period(W47), vn(1, 0, month=12), kind="commune")
     assert [r.rank for r in league.rows] == [1, 2]
     assert league.rows[1].unit == world.tanan
+
+
+def test_a_unit_with_too_few_deadlines_is_not_scored(world, history):
+    # Tân An had two deadlines fall due in W47 (E's acknowledgement and classification).
+    league = scoring.league(parse_period(W47), vn(1, 0, month=12), kind="commune")
+    tanan = next(r for r in league.rows if r.unit == world.tanan)
+    assert tanan.score is None and tanan.rank is None
+    assert "1 tin quá hạn phân loại" in tanan.flags
 
 
 def test_a_commune_sees_only_its_own_subtree(world, history, client):
