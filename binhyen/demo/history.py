@@ -220,17 +220,20 @@ class Generator:
             for _ in range(self._poisson(lam)):
                 at = week_start + timedelta(seconds=self.rng.uniform(0, 7 * 24 * HOUR))
                 who = f"fan-{page.unit_id}-{self.rng.randrange(60)}"
-                if at < until and self._do(
-                    at,
-                    lambda who=who, at=at, following=following: services.contact_set_follower(
-                        channel_account=page,
-                        contact_key=who,
-                        kind="zalo_user",
-                        following=following,
-                        at=at,
-                    ),
-                ):
+                if at < until and self._follow(page, who, following, at):
                     self.stats.follows += 1
+
+    def _follow(self, page: ChannelAccount, who: str, following: bool, at: datetime) -> bool:
+        return self._do(
+            at,
+            lambda: services.contact_set_follower(
+                channel_account=page,
+                contact_key=who,
+                kind="zalo_user",
+                following=following,
+                at=at,
+            ),
+        )
 
     def _open(
         self, unit: Unit, page: ChannelAccount | None, at: datetime, text: str
@@ -289,10 +292,11 @@ class Generator:
     ) -> None:
         rng = self.rng
         roll = rng.random()
+        category: str
         if roll < 0.6:
             intent = "tip"
-            category = rng.choices(list(TIP_TEXTS), CATEGORY_WEIGHTS)[0]
-            text = TIP_TEXTS[category]
+            picked = rng.choices(list(TIP_TEXTS), CATEGORY_WEIGHTS)[0]
+            category, text = str(picked), TIP_TEXTS[picked]
         elif roll < 0.88:
             intent, category, text = "question", "", rng.choice(QUESTIONS)
         elif roll < 0.96:
@@ -371,12 +375,7 @@ class Generator:
                 dispatch = box[0]
                 for stage, mins in (("en_route", 3), ("on_scene", 15), ("cleared", 60)):
                     d += timedelta(minutes=mins * rng.uniform(0.5, 2))
-                    self._do(
-                        d,
-                        lambda stage=stage, d=d: services.dispatch_mark(
-                            dispatch=dispatch, actor=officer, stage=stage, at=d
-                        ),
-                    )
+                    self._mark(dispatch, officer, stage, d)
                 if rng.random() < 0.5:
                     items = [{"name": rng.choice(ITEMS), "count": rng.randint(1, 5)}]
                     self._do(
@@ -421,6 +420,12 @@ class Generator:
                             case=case, actor=officer, outcome=Outcome.ADMINISTRATIVE_HANDLED
                         ),
                     )
+
+    def _mark(self, dispatch: Any, officer: User, stage: str, at: datetime) -> None:
+        self._do(
+            at,
+            lambda: services.dispatch_mark(dispatch=dispatch, actor=officer, stage=stage, at=at),
+        )
 
     def _answer(self, case: Case, officer: User, style: Style, t: datetime) -> None:
         if self.rng.random() < style.sloppy:

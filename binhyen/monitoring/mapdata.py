@@ -113,17 +113,16 @@ def tips_by_category(period: Period, unit_ids: list[int]) -> dict[int, dict[str,
 
 def sent_locations(period: Period, unit_ids: list[int]) -> list[tuple[float, float, str]]:
     """Positions citizens sent with tips in the period (Zalo location messages)."""
-    return list(
-        Message.objects.filter(
-            direction=Message.Direction.IN,
-            latitude__isnull=False,
-            longitude__isnull=False,
-            case__intent=Intent.TIP,
-            case__unit_id__in=unit_ids,
-            sent_at__gte=period.start,
-            sent_at__lt=period.end,
-        ).values_list("longitude", "latitude", "case__category")[:2000]
-    )
+    rows = Message.objects.filter(
+        direction=Message.Direction.IN,
+        latitude__isnull=False,
+        longitude__isnull=False,
+        case__intent=Intent.TIP,
+        case__unit_id__in=unit_ids,
+        sent_at__gte=period.start,
+        sent_at__lt=period.end,
+    ).values_list("longitude", "latitude", "case__category")[:2000]
+    return [(lon, lat, cat) for lon, lat, cat in rows if lon is not None and lat is not None]
 
 
 def svg_map(
@@ -145,7 +144,7 @@ def svg_map(
     # Quantile classes: five colours with about as many communes each.
     n = len(values)
     breaks = [values[min(n - 1, n * (i + 1) // 5)] for i in range(4)] if n else []
-    polys = []
+    polys: list[dict[str, Any]] = []
     for c in cells:
         pts = " ".join("{:.1f},{:.1f}".format(*project(lon, lat)) for lon, lat in c.polygon)
         if c.value is None or not top:
