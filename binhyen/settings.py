@@ -221,6 +221,15 @@ ZALO_SIGNATURE_ACCEPT_APP_SECRET = env_bool("ZALO_SIGNATURE_ACCEPT_APP_SECRET", 
 SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 
 # --- background work --------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Past weeks' monitoring figures (trends), per process, keyed by a data version.
+    "monitoring": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "monitoring",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

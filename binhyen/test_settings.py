@@ -25,3 +25,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 if "inbox" in DATABASES:
     DATABASES["inbox"]["TEST"] = {"NAME": str(_tmp / "test-inbox.sqlite3")}
+# Figures are computed afresh in every test (ids repeat across rolled-back tests).
+CACHES["monitoring"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405

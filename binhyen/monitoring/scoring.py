@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.core.cache import caches
+from django.db.models import Max, Q
 
-from binhyen.cases.models import Message
+from binhyen.cases.models import Case, CaseEvent, Message
 from binhyen.monitoring.kpis import Figures, Table, compute_table
 from binhyen.monitoring.models import FollowEvent, Reminder, ScoreSettings
 from binhyen.monitoring.periods import Period
@@ -240,11 +241,33 @@ class League:
         return [r for r in self.rows if r.flags]
 
 
+def _data_version() -> tuple[int, int, int]:
+    """Changes whenever anything a figure reads changes: every change to a case writes a
+    timeline row (clock met, status, satisfaction…), new cases and follows get new ids."""
+    return (
+        Case.objects.aggregate(m=Max("id"))["m"] or 0,
+        CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+        FollowEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+    )
+
+
 def tables_for(period: Period, as_of: datetime, weeks: int) -> list[Table]:
-    """The period's table and the `weeks - 1` before it, newest first."""
-    out, p = [], period
-    for _ in range(weeks):
-        out.append(compute_table(p, as_of))
+    """The period's table and the `weeks - 1` before it, newest first.
+
+    Earlier periods (trends) are kept an hour in the "monitoring" cache, keyed by the data
+    version: the league page does not recompute four past weeks on every load."""
+    cache = caches["monitoring"]
+    version = _data_version()
+    out, p = [compute_table(period, as_of)], period.previous()
+    for _ in range(weeks - 1):
+        stamp = f"{min(p.end, as_of).timestamp():.0f}"
+        key = "table-" + "-".join([p.label, stamp, *map(str, version)])
+        table = cache.get(key)
+        if table is None:
+            table = compute_table(p, as_of)
+            if p.end <= as_of:
+                cache.set(key, table, 3600)
+        out.append(table)
         p = p.previous()
     return out
 

@@ -259,3 +259,18 @@ def test_unit_page_opens_every_figure(world, history, command, client):
 
 def test_week_after_is_the_next_period():
     assert parse_period(W47).end + timedelta(days=7) == parse_period("2026-W48").end
+
+
+def test_cached_past_weeks_follow_new_data(world, settings):
+    from binhyen.monitoring.tests.history import receive
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "monitoring": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    now = vn(30, 12)
+    first = scoring.tables_for(parse_period("2026-W48"), now, 2)
+    assert first[1].of(world.bmt)["received"] == 0
+    receive(world.bmt_page, "late", "Trộm xe", vn(18, 9))  # W47, written after the first look
+    again = scoring.tables_for(parse_period("2026-W48"), now, 2)
+    assert again[1].of(world.bmt)["received"] == 1
