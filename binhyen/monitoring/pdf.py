@@ -31,7 +31,7 @@ from reportlab.platypus import (
 from binhyen.lib.clocks import VN_TZ
 from binhyen.monitoring import charts, scoring
 from binhyen.monitoring.reportdata import ReportBook
-from binhyen.monitoring.templatetags.monitoring import duration_vi
+from binhyen.monitoring.words import duration_vi
 from binhyen.units.models import Unit
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

@@ -24,7 +24,7 @@ from binhyen.monitoring import charts, kpis, mapdata, reports, scoring, services
 from binhyen.monitoring.access import can_acknowledge, can_command, get_unit_for_user
 from binhyen.monitoring.models import AwardNomination, Reminder, Report
 from binhyen.monitoring.periods import Period, PeriodError, last_complete_week, parse_period
-from binhyen.monitoring.templatetags.monitoring import duration_vi, num, pct
+from binhyen.monitoring.words import duration_vi, num_vi, pct_vi
 from binhyen.units.models import Unit
 
 CLOCK_LABELS = {
@@ -134,13 +134,13 @@ def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
         fig, score_value=value, earlier=[], thresholds=thresholds, inactive=False
     )
     tiles = [
-        ("điểm xếp hạng", num(value, 1), ""),
+        ("điểm xếp hạng", num_vi(value, 1), ""),
         ("tin tiếp nhận", str(fig["received"]), "received"),
         ("nhận xử lý (trung vị)", duration_vi(fig.percentile("ack", 0.5)), "ack"),
         ("nhận xử lý (90%)", duration_vi(fig.percentile("ack", 0.9)), "ack"),
         ("trả lời lần đầu (trung vị)", duration_vi(fig.percentile("answer", 0.5)), "answer"),
-        ("đúng hạn nghiệp vụ", pct(parts["ack_in_time"]), "clock.operational.due"),
-        ("đúng hạn pháp lý", pct(parts["legal_in_time"]), "clock.legal.due"),
+        ("đúng hạn nghiệp vụ", pct_vi(parts["ack_in_time"]), "clock.operational.due"),
+        ("đúng hạn pháp lý", pct_vi(parts["legal_in_time"]), "clock.legal.due"),
         ("quá hạn cuối kỳ", str(fig["overdue_end"]), "overdue_end"),
     ]
     clocks = []

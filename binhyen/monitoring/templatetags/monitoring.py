@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from binhyen.monitoring.words import duration_vi, num_vi, pct_vi
+
 register = template.Library()
-
-
-def duration_vi(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if math.isinf(seconds):
-        return "chưa"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} phút"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
-    days, hours = divmod(hours, 24)
-    return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
 
 
 @register.filter
@@ -33,15 +18,12 @@ def duration(seconds: float | None) -> str:
 
 @register.filter
 def pct(share: float | None) -> str:
-    return "—" if share is None else f"{round(100 * share)}%"
+    return pct_vi(share)
 
 
 @register.filter
 def num(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{int(digits)}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return num_vi(value, digits)
 
 
 @register.filter
