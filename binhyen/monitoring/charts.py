@@ -165,7 +165,8 @@ def category_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> 
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_ylabel("Số tin báo")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, frameon=False, ncol=3, loc="upper left")
+    if top or any(rest):
+        ax.legend(fontsize=7, frameon=False, ncol=3, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
 
