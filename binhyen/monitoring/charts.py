@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -188,6 +189,6 @@ def province_map(
     ax.set_aspect(1 / math.cos(math.radians(12.9)))
     ax.axis("off")
     ax.set_title(title, loc="left", fontsize=10)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top))
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=Normalize(0, top))
     fig.colorbar(sm, ax=ax, shrink=0.6, label=legend)
     return _png(fig)

@@ -98,7 +98,7 @@ def build_cells(gazetteer: dict[str, Any]) -> dict[str, Any]:
         # Voronoi regions are convex: order their vertices around the centroid.
         px, py = points[i]
         poly.sort(key=lambda p: math.atan2(p[1] - py, p[0] - px))
-        clipped = _clip(poly, outline)  # type: ignore[arg-type]
+        clipped = _clip(poly, outline)
         cells.append(
             {
                 "code": unit["code"],

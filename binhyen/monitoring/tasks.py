@@ -7,6 +7,7 @@ import socket
 
 from django_tasks import task
 
+from binhyen.cases.services import enqueue
 from binhyen.monitoring import reports
 
 REPORTS = "reports"
@@ -20,5 +21,5 @@ def render_reports(period_label: str) -> int:
     worker = f"{socket.gethostname()}-{os.getpid()}"
     done = reports.render_pending(period, worker=worker)
     if reports.pending_left(period):
-        reports.enqueue("binhyen.monitoring.tasks.render_reports", period_label)
+        enqueue("binhyen.monitoring.tasks.render_reports", period_label)
     return done

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import home_unit, visible_units
+from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.accounts.models import User
 from binhyen.cases.access import cases_for_user
 from binhyen.cases.models import Category, Intent, Outcome, Urgency
@@ -77,7 +78,7 @@ def _root_units(user: Any) -> list[Unit]:
 
 
 @login_required
-def league(request: HttpRequest) -> HttpResponse:
+def league(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except _BadPeriod as exc:
@@ -114,7 +115,7 @@ def league(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_figures(request: HttpRequest, code: str) -> HttpResponse:
+def unit_figures(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code)
     try:
         period = _period(request)
@@ -225,7 +226,7 @@ def _sections(fig: kpis.Figures) -> list[tuple[str, list[tuple[str, str, Any]]]]
 
 
 @login_required
-def figure_cases(request: HttpRequest, code: str) -> HttpResponse:
+def figure_cases(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The cases behind one figure: only those the user may see, never who reported them."""
     unit = get_unit_for_user(request.user, code)
     try:
@@ -260,7 +261,7 @@ def _row_for(unit: Unit, period: Period) -> scoring.Row | None:
 
 @login_required
 @require_POST
-def reminder_send(request: HttpRequest, code: str) -> HttpResponse:
+def reminder_send(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code)
     if not can_command(request.user, unit):
         raise PermissionDenied
@@ -272,7 +273,7 @@ def reminder_send(request: HttpRequest, code: str) -> HttpResponse:
     try:
         services.reminder_send(
             unit=unit,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             period=period,
             text=request.POST.get("text", ""),
             reasons=row.flags if row else [],
@@ -287,7 +288,7 @@ def reminder_send(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reminder_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_object_or_404(Reminder.objects.select_related("unit"), pk=pk)
     get_unit_for_user(request.user, reminder.unit.code)
     if not can_acknowledge(request.user, reminder.unit):
@@ -295,7 +296,7 @@ def reminder_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.reminder_acknowledge(
             reminder=reminder,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             response=request.POST.get("response", ""),
         )
     except services.MonitoringError as exc:
@@ -307,7 +308,7 @@ def reminder_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def award_nominate(request: HttpRequest, code: str) -> HttpResponse:
+def award_nominate(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code)
     if not can_command(request.user, unit):
         raise PermissionDenied
@@ -328,7 +329,7 @@ def award_nominate(request: HttpRequest, code: str) -> HttpResponse:
     try:
         services.award_nominate(
             unit=unit,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             period=period,
             reason=request.POST.get("reason", ""),
             figures=figures,
@@ -356,7 +357,7 @@ def _awards(request: HttpRequest, period: Period) -> list[AwardNomination]:
 
 
 @login_required
-def awards(request: HttpRequest) -> HttpResponse:
+def awards(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except _BadPeriod as exc:
@@ -395,7 +396,7 @@ def awards(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = visible_units(request.user)
     rows = (
         Report.objects.filter(unit__in=units.values("pk"))
@@ -418,13 +419,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = get_unit_for_user(request.user, request.POST.get("unit", ""))
     try:
         period = _period(request)
     except _BadPeriod as exc:
         return _bad_period(request, exc)
-    reports.report_request(unit=unit, period=period, user=request.user)  # type: ignore[arg-type]
+    reports.report_request(unit=unit, period=period, user=request.user)
     messages.success(
         request, _("Đang lập báo cáo %(p)s của %(u)s.") % {"p": period.label, "u": unit.name}
     )
@@ -432,7 +433,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int, ext: str) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int, ext: str) -> FileResponse:
     report = get_object_or_404(Report.objects.select_related("unit"), pk=pk)
     get_unit_for_user(request.user, report.unit.code)
     field = report.xlsx if ext == "xlsx" else report.pdf
@@ -446,7 +447,7 @@ def report_download(request: HttpRequest, pk: int, ext: str) -> FileResponse:
 
 
 @login_required
-def province_map(request: HttpRequest) -> HttpResponse:
+def province_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except _BadPeriod as exc:
@@ -498,7 +499,7 @@ CHARTS = {
 
 
 @login_required
-def trend_chart(request: HttpRequest, code: str, name: str) -> HttpResponse:
+def trend_chart(request: AuthenticatedHttpRequest, code: str, name: str) -> HttpResponse:
     """A trend chart (PNG) of the unit's subtree over the eight periods up to `ky`."""
     unit = get_unit_for_user(request.user, code)
     if name not in CHARTS:

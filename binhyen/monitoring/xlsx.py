@@ -71,7 +71,7 @@ def workbook(book: ReportBook, unit: Unit) -> bytes:
     row = book.row(unit)
     parts = scoring.components(fig)
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
 
     ws = _sheet(wb, "Tổng hợp", ["Chỉ số", "Giá trị"], [52, 18])
     ws.insert_rows(1, 2)
