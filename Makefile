@@ -9,7 +9,7 @@ DEMO_ENV := BINHYEN_ENV=demo \
 	ZALO_OPENAPI_URL=http://127.0.0.1:8090 ZALO_OAUTH_URL=http://127.0.0.1:8090 \
 	BINHYEN_SIMULATOR_URL=http://127.0.0.1:8090/ BINHYEN_MEDIA_HOSTS=127.0.0.1
 
-.PHONY: install demo scenario test test-fast test-sqlite test-postgres fuzz lint bench clean
+.PHONY: install demo demo-history scenario test test-fast test-sqlite test-postgres fuzz lint bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -30,11 +30,18 @@ demo: install
 	@echo "Console:            http://127.0.0.1:8000/   (log in with a demo login above)"
 	@echo "Zalo simulator:     http://127.0.0.1:8090/   (play the citizen: pick a page, send a message)"
 	@echo "Public tip form:    http://127.0.0.1:8000/bao-tin/   (anonymous web tips, tip code + password)"
+	@echo "Monitoring:         http://127.0.0.1:8000/giam-sat/   (league table, map, reports; past weeks: make demo-history)"
 	@echo "Replay the pilot's kindergarten night (in another terminal): make scenario"
 	@echo "API docs:           http://127.0.0.1:8000/api/v1/docs"
 	@echo "Live alerts stream: http://127.0.0.1:8001/live/stream (opened by the console pages)"
 	@echo
 	$(DEMO_ENV) $(BIN)/binhyen serve --host 127.0.0.1 --port 8000 --simulator --simulator-port 8090
+
+# Twelve weeks of generated past work in every unit (league table, map, weekly reports);
+# once, before `make demo` (about 4 minutes on SQLite). docs/monitoring.md.
+demo-history: install
+	$(DEMO_ENV) $(BIN)/binhyen migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/binhyen demo-history --weeks 12
 
 # Against the running demo (its simulator, database and worker): the pilot's night replayed.
 scenario: install
@@ -78,6 +85,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/webhook_load.py
+	$(BIN)/python bench/monitoring_scale.py
 	$(BIN)/python bench/live_fanout.py
 	$(BIN)/python bench/triage_throughput.py
 

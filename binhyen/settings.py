@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "binhyen.triage",
     "binhyen.tips",
     "binhyen.open311",
+    "binhyen.monitoring",
     "binhyen.demo",
 ]
 
@@ -135,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "binhyen.accounts.context.console",
+                "binhyen.monitoring.context.reminders",
             ],
         },
     },
@@ -336,11 +338,21 @@ ZALO_SIGNATURE_ACCEPT_APP_SECRET = env_bool("ZALO_SIGNATURE_ACCEPT_APP_SECRET", 
 SIMULATOR_URL = env_str("BINHYEN_SIMULATOR_URL", "") or ""
 
 # --- background work --------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Past weeks' monitoring figures (trends), per process, keyed by a data version.
+    "monitoring": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "monitoring",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        # "outbound": calls to other servers (sending to Zalo, downloading media).
-        "QUEUES": ["default", "outbound"],
+        # "outbound": calls to other servers (sending to Zalo, downloading media);
+        # "reports": the weekly reports (minutes of charts and PDFs, never in the way).
+        "QUEUES": ["default", "outbound", "reports"],
     }
 }
 # Inbound events still unprocessed after this long are re-queued by the sweeper.

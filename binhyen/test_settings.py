@@ -28,3 +28,5 @@ if "inbox" in DATABASES:
 # Tests that exercise the audit anchor file point this at their own temporary file; the
 # suite's other tests must not verify against anchors written by an earlier test.
 AUDIT_ANCHOR_FILE = ""
+# Figures are computed afresh in every test (ids repeat across rolled-back tests).
+CACHES["monitoring"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405

@@ -31,5 +31,6 @@ urlpatterns = [
     path("tin-giu-lai/", include("binhyen.tips.urls_console")),
     path("bao-mat/", include("binhyen.vault.urls")),
     path("open311/v2/", include("binhyen.open311.urls")),
+    path("giam-sat/", include("binhyen.monitoring.urls")),
     path("quan-tri/", admin.site.urls),
 ]

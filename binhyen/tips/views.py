@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from binhyen.accounts.access import Cap, has_cap, unit_scope_q
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.services import audit_access_denied
+from binhyen.monitoring import services as satisfaction
 from binhyen.tips import access, quota, services, spam, throttle
 from binhyen.tips.forms import (
     MAX_REQUEST_FILE_BYTES,
@@ -106,6 +107,8 @@ def _status_page(
     form: StatusMessageForm | None = None,
     sent: bool = False,
     status: int = 200,
+    rated: bool = False,
+    rating_error: str = "",
 ) -> HttpResponse:
     form = form or StatusMessageForm(
         initial={"access": access.status_token(tip), "nonce": secrets.token_hex(12)}
@@ -118,10 +121,19 @@ def _status_page(
             data["nonce"] = secrets.token_hex(12)
             data["text"] = ""
         form.data = data
+    survey = satisfaction.survey_pending_for(tip.case) if tip.case is not None else None
     return render(
         request,
         "tips/status.html",
-        {"status": tip_status(tip), "form": form, "sent": sent},
+        {
+            "status": tip_status(tip),
+            "form": form,
+            "sent": sent,
+            "survey": survey,
+            "access": access.status_token(tip),
+            "rated": rated,
+            "rating_error": rating_error,
+        },
         status=status,
     )
 
@@ -183,6 +195,29 @@ def status_message(request: HttpRequest) -> HttpResponse:
         return _status_page(request, tip, form=form, status=status)
     tip.refresh_from_db()
     return _status_page(request, tip, form=form, sent=True)
+
+
+@public_view
+@require_POST
+def status_rate(request: HttpRequest) -> HttpResponse:
+    """The citizen answers "Bạn hài lòng với cách xử lý không?" (1–5) on the status page."""
+    tip = access.tip_from_token(str(request.POST.get("access", "")))
+    if tip is None:
+        notice = _("Phiên xem đã hết hạn. Hãy nhập lại mã tin báo và mật khẩu.")
+        return render(
+            request,
+            "tips/status_login.html",
+            {"form": StatusLoginForm(), "notice": notice},
+            status=403,
+        )
+    raw = str(request.POST.get("score", ""))
+    try:
+        if tip.case is None or not raw.isdigit():
+            raise satisfaction.MonitoringError(_("Hãy chọn một mức từ 1 đến 5."))
+        satisfaction.satisfaction_record(case=tip.case, score=int(raw))
+    except satisfaction.MonitoringError as exc:
+        return _status_page(request, tip, status=400, rating_error=str(exc))
+    return _status_page(request, tip, rated=True)
 
 
 # --- console: the held queue ------------------------------------------------------------------

@@ -29,6 +29,11 @@ DEFAULT_NOTICES: dict[str, tuple[str, str]] = {
         "THÔNG BÁO KẾT QUẢ: tin báo mã {code} đã được {unit} giải quyết: {outcome}. "
         "Cảm ơn bạn đã cung cấp thông tin.",
     ),
+    "satisfaction": (
+        "Hỏi mức hài lòng khi vụ việc kết thúc (1–5)",
+        "Vụ việc mã {code} đã được {unit} xử lý xong. Bạn hài lòng với cách xử lý không? "
+        "Hãy trả lời bằng một số từ 1 (rất không hài lòng) đến 5 (rất hài lòng).",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from binhyen.cases.services.common import (
     conversation_touch_inbound,
     timeline_record,
 )
+from binhyen.cases.services.lifecycle import emit
 from binhyen.lib import codes, crypto
 from binhyen.vault import store as vault
 
@@ -114,8 +115,10 @@ def contact_set_follower(
             identity=identity,
             seen_at=at,
         )
+    previous = contact.is_follower
     contact.is_follower = following
     contact.save(update_fields=["is_follower"])
+    emit("followed", contact=contact, following=following, previous=previous, at=at)
     return contact
 
 

@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 #   merged        duplicate, primary, at     a duplicate was merged into another case
 #   extended      case, rule, at, months, reason   the resolution deadline was extended
 #   notice_sent   case, code, at             an automatic notice was queued
+#   followed      contact, following, previous, at   a citizen followed / unfollowed a page
 REACTIONS: dict[str, tuple[str, ...]] = {
     "received": ("binhyen.triage.reactions.message_received",),
     "opened": (
@@ -55,6 +56,7 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "transitioned": (
         "binhyen.clocks.reactions.case_transitioned",
         "binhyen.cases.services.reactions.result_notice",
+        "binhyen.monitoring.reactions.satisfaction_ask",
         "binhyen.cases.services.reactions.inbox_updated",
     ),
     "transferred": (
@@ -65,7 +67,14 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "merged": ("binhyen.clocks.reactions.case_merged",),
     "extended": ("binhyen.clocks.reactions.resolution_extended",),
     "notice_sent": ("binhyen.clocks.reactions.notice_sent",),
+    "followed": ("binhyen.monitoring.reactions.page_followed",),
 }
+
+# A message that would open a new case may instead answer a question the page asked after a
+# case ended ("Bạn hài lòng với cách xử lý không?" answered "5"). The first claimer that
+# returns a case takes the message: it is stored on that case and opens nothing.
+#   claimers: conversation, text, at -> Case | None
+CLAIMERS: tuple[str, ...] = ("binhyen.monitoring.reactions.satisfaction_reply",)
 
 
 @cache
@@ -76,3 +85,16 @@ def reactions(event: str) -> tuple[Callable[..., Any], ...]:
 def emit(event: str, **kwargs: Any) -> None:
     for react in reactions(event):
         react(**kwargs)
+
+
+@cache
+def _claimers() -> tuple[Callable[..., Any], ...]:
+    return tuple(import_string(path) for path in CLAIMERS)
+
+
+def claim(**kwargs: Any) -> Any:
+    for claimer in _claimers():
+        case = claimer(**kwargs)
+        if case is not None:
+            return case
+    return None

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from binhyen.channels.models import ChannelAccount
 
 from binhyen.cases.services.contacts import contact_upsert, conversation_for, open_case_of
-from binhyen.cases.services.lifecycle import emit
+from binhyen.cases.services.lifecycle import claim, emit
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,15 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
 
     case = open_case_of(conversation)
     opened = False
+    claimed = None
     if case is None and incoming.kind not in NON_CASE_KINDS and not contact.is_staff:
+        claimed = claim(conversation=conversation, text=incoming.text, at=incoming.sent_at)
+    if (
+        case is None
+        and claimed is None
+        and incoming.kind not in NON_CASE_KINDS
+        and not contact.is_staff
+    ):
         case = case_open(
             unit_id=incoming.channel_account.unit_id,
             channel_account=incoming.channel_account,
@@ -163,7 +171,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
 
     message = Message.objects.create(
         conversation=conversation,
-        case=case,
+        case=case or claimed,
         direction=Message.Direction.IN,
         kind=incoming.kind,
         text=incoming.text,

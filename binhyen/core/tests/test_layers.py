@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cases", ("binhyen.cases",)),
     ("stages", ("binhyen.clocks", "binhyen.triage", "binhyen.vault")),
     ("duty", ("binhyen.duty",)),
+    ("monitoring", ("binhyen.monitoring",)),
     ("doors", ("binhyen.tips", "binhyen.channels")),
     ("gateways", ("binhyen.open311", "binhyen.simulator")),
     ("interfaces", ("binhyen.api", "binhyen.urls", "binhyen.wsgi", "binhyen.asgi")),

@@ -105,10 +105,21 @@ class Command(BaseCommand):
                 "--no-inbound",
                 "--no-periodic",
             ],
+            # Reports (charts, PDFs) take minutes on Monday morning: their own lane.
+            "reporter": [
+                py,
+                "-m",
+                "binhyen.cli",
+                "worker",
+                "--queues",
+                "reports",
+                "--no-inbound",
+                "--no-periodic",
+            ],
             "live": live_cmd,
         }
         if not opts["no_worker"]:
-            for name in ("worker", "sender"):
+            for name in ("worker", "sender", "reporter"):
                 procs.append((name, subprocess.Popen(restartable[name], env=env)))
         procs.append(
             (
