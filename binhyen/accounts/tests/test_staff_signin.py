@@ -278,6 +278,7 @@ def _production_env(tmp_path) -> dict[str, str]:
         "BINHYEN_ENV": "production",
         "BINHYEN_SECRET_KEY": "k" * 30 + "-Zq8!x@#%^&*()_+=7Yp2Lw9Vb4Nc6Mx1Rt3",
         "BINHYEN_VAULT_KEYS": "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=",
+        "BINHYEN_AUDIT_KEYS": "test-audit-key-0123456789abcdef0123456789abcdef",
         "BINHYEN_ALLOWED_HOSTS": "binhyen.congan.example",
         "BINHYEN_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",

@@ -45,6 +45,7 @@ def test_load_demo_exits_non_zero_from_the_command_line_in_production(tmp_path):
         "BINHYEN_ENV": "production",
         "BINHYEN_SECRET_KEY": "x" * 60,
         "BINHYEN_VAULT_KEYS": "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=",
+        "BINHYEN_AUDIT_KEYS": "test-audit-key-0123456789abcdef0123456789abcdef",
         "BINHYEN_ALLOWED_HOSTS": "police.example",
         "BINHYEN_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
