@@ -9,6 +9,7 @@ payloads are shallow (a Zalo event is 4 levels deep), so a low limit costs nothi
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 MAX_DEPTH = 32
@@ -40,12 +41,16 @@ def depth_within(value: Any, limit: int) -> bool:
     return True
 
 
-def _holds_nul(value: Any) -> bool:
+_NUL = re.compile("\x00")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds(value: Any, pattern: re.Pattern[str]) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if pattern.search(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -58,6 +63,14 @@ def _holds_nul(value: Any) -> bool:
 def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nul: bool = True) -> Any:
     """The document in `raw`, or JsonBodyError (invalid, not UTF-8, nested too deeply, or —
     unless `allow_nul` — holding a NUL character)."""
+    if isinstance(raw, bytes):
+        # json.loads(bytes) decodes with "surrogatepass": UTF-8-encoded surrogates
+        # (b"\xed\xa0\x80") would parse, then fail wherever the text is stored
+        # (found by the webhook fuzzer: a 500). Decode strictly first.
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise JsonBodyError("invalid_encoding", "Nội dung không phải UTF-8 hợp lệ.") from exc
     try:
         data = json.loads(raw)
     except RecursionError as exc:
@@ -66,7 +79,10 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nul: bool = Tru
         raise JsonBodyError("invalid_json", "Nội dung không phải JSON hợp lệ.") from exc
     if not depth_within(data, max_depth):
         raise JsonBodyError("invalid_json", _too_deep(max_depth))
-    if not allow_nul and _holds_nul(data):
+    if _holds(data, _LONE_SURROGATE):
+        # "\ud800" escapes are valid JSON but no database can store the text.
+        raise JsonBodyError("invalid_json", "Nội dung chứa ký tự Unicode không hợp lệ.")
+    if not allow_nul and _holds(data, _NUL):
         # PostgreSQL text cannot hold NUL (found by schemathesis: a 500 on PostgreSQL only).
         raise JsonBodyError("invalid_json", "Nội dung chứa ký tự NUL (\\u0000).")
     return data

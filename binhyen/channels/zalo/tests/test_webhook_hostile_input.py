@@ -47,3 +47,37 @@ def test_ordinary_event_depth_is_still_accepted(world, client):
     resp = post_zalo(client, payload, secret=secret_of(world.bmt_page))
     assert resp.status_code == 200
     assert json.loads(InboundEvent.objects.get().body)["event_name"] == "user_send_text"
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        # UTF-8-encoded surrogate inside a key: json.loads(bytes) would accept it
+        # (surrogatepass), then storing the text failed with a 500 (found by the fuzzer).
+        lambda body: b'{"\xed\xa0\x80x": 1, ' + body[1:],
+        # An escaped lone surrogate is valid JSON, but no database can store it.
+        lambda body: b'{"x\\ud800": 1, ' + body[1:],
+    ],
+    ids=["encoded-surrogate", "escaped-surrogate"],
+)
+def test_surrogates_in_a_signed_event_get_400_and_store_nothing(world, plain_client, mangle):
+    from binhyen.channels.zalo.signature import signature_header
+
+    payload = zalo_event("user_submit_info", page=world.bmt_page)
+    body = mangle(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    header = signature_header(
+        app_id=str(payload["app_id"]),
+        raw_body=body,
+        timestamp=str(payload["timestamp"]),
+        oa_secret_key=secret_of(world.bmt_page),
+    )
+    resp = plain_client.generic(
+        "POST",
+        "/webhooks/zalo/",
+        body,
+        content_type="application/json",
+        HTTP_X_ZEVENT_SIGNATURE=header,
+    )
+    assert resp.status_code == 400, resp.content[:200]
+    assert resp.json()["message"]
+    assert InboundEvent.objects.count() == 0
