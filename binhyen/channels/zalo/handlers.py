@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -104,123 +105,166 @@ def _message_kind(event: Event) -> str:
     return USER_MESSAGE_KINDS.get(suffix, Message.Kind.TEXT)
 
 
+Handler = Callable[[Event, ChannelAccount, InboundEvent, datetime], str]
+
+
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
     if account is None or inbox.is_redacted(row):
         return "ignored"  # redacted: the person withdrew before it was processed
     event = Event.model_validate(json.loads(row.body))
-    name = event.event_name
-    at = _when(event)
     ChannelAccount.objects.filter(pk=account.pk).update(last_event_at=timezone.now())
+    handler = handler_for(event.event_name)
+    if handler is None:
+        return "ignored"
+    return handler(event, account, row, _when(event))
 
-    if name.startswith(("user_send_", "anonymous_send_")):
-        if not event.person_ref:
-            return "ignored"
-        anonymous = name.startswith("anonymous_")
-        key, kind = _contact_key(event)
-        attachments, lat, lon = _attachments(event)
-        msg = event.message
-        # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
-        text = ((msg.text or "") if msg else "").replace("\x00", "")
-        if name == "user_send_business_card" and not text:
-            text = "Người dân gửi một danh thiếp."
-        # A link code proposes the sender's account; the officer confirms it in the console.
-        _maybe_link_officer(account, key, kind, text, event, anonymous)
-        cases.message_receive(
-            incoming=cases.IncomingMessage(
-                channel_account=account,
-                contact_key=key,
-                contact_kind=kind,
-                provider_message_id=(msg.msg_id or "") if msg else "",
-                kind=_message_kind(event),
-                text=text,
-                sent_at=at,
-                identity=_identity(event, account, anonymous),
-                attachments=attachments,
-                latitude=lat,
-                longitude=lon,
-                quote_provider_id=(msg.quote_msg_id or "") if msg else "",
-                is_anonymous=anonymous,
-            )
-        )
-        return "processed"
 
-    if name.startswith("oa_send_"):
-        if not event.person_ref or event.message is None:
-            return "ignored"
-        key, kind = _contact_key(event)
-        attachments, _lat, _lon = _attachments(event)
-        cases.message_record_echo(
+def _on_citizen_message(
+    event: Event, account: ChannelAccount, row: InboundEvent, at: datetime
+) -> str:
+    """user_send_* / anonymous_send_*: a citizen's message goes into a case."""
+    if not event.person_ref:
+        return "ignored"
+    name = event.event_name
+    anonymous = name.startswith("anonymous_")
+    key, kind = _contact_key(event)
+    attachments, lat, lon = _attachments(event)
+    msg = event.message
+    # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
+    text = ((msg.text or "") if msg else "").replace("\x00", "")
+    if name == "user_send_business_card" and not text:
+        text = "Người dân gửi một danh thiếp."
+    # A link code proposes the sender's account; the officer confirms it in the console.
+    _maybe_link_officer(account, key, kind, text, event, anonymous)
+    cases.message_receive(
+        incoming=cases.IncomingMessage(
             channel_account=account,
             contact_key=key,
             contact_kind=kind,
-            provider_message_id=event.message.msg_id or "",
+            provider_message_id=(msg.msg_id or "") if msg else "",
             kind=_message_kind(event),
-            text=event.message.text or "",
-            at=at,
-            admin_id=(event.sender.admin_id or "") if event.sender else "",
+            text=text,
+            sent_at=at,
+            identity=_identity(event, account, anonymous),
             attachments=attachments,
+            latitude=lat,
+            longitude=lon,
+            quote_provider_id=(msg.quote_msg_id or "") if msg else "",
+            is_anonymous=anonymous,
         )
-        return "processed"
+    )
+    return "processed"
 
-    if name in {"user_received_message", "user_seen_message"}:
-        msg = event.message
-        ids = (msg.msg_ids or ([msg.msg_id] if msg.msg_id else [])) if msg else []
-        cases.messages_mark_receipt(
-            channel_account=account,
-            provider_message_ids=ids,
-            seen=name == "user_seen_message",
-            at=at,
-        )
-        return "processed"
 
-    if name in {"follow", "unfollow"}:
-        if not event.person_ref:
-            return "ignored"
-        cases.contact_set_follower(
-            channel_account=account,
-            contact_key=f"user:{event.person_ref}",
-            kind=Contact.Kind.ZALO_USER,
-            following=name == "follow",
-            at=at,
-            identity=_identity(event, account, anonymous=False),
-        )
-        return "processed"
+def _on_page_message(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    """oa_send_*: the page wrote (from BinhYen or from Zalo's own tools): kept in the thread."""
+    if not event.person_ref or event.message is None:
+        return "ignored"
+    key, kind = _contact_key(event)
+    attachments, _lat, _lon = _attachments(event)
+    cases.message_record_echo(
+        channel_account=account,
+        contact_key=key,
+        contact_kind=kind,
+        provider_message_id=event.message.msg_id or "",
+        kind=_message_kind(event),
+        text=event.message.text or "",
+        at=at,
+        admin_id=(event.sender.admin_id or "") if event.sender else "",
+        attachments=attachments,
+    )
+    return "processed"
 
-    if name == "user_click_chatnow":
-        if not event.person_ref:
-            return "ignored"
-        # Tapping "chat now" counts as an interaction: it opens the reply window.
-        cases.contact_interaction(
-            channel_account=account,
-            contact_key=f"user:{event.person_ref}",
-            kind=Contact.Kind.ZALO_USER,
-            at=at,
-            identity=_identity(event, account, anonymous=False),
-        )
-        return "processed"
 
-    if name == "user_submit_info":
-        if not event.person_ref:
-            return "ignored"
-        cases.contact_submit_info(
-            channel_account=account,
-            contact_key=f"user:{event.person_ref}",
-            kind=Contact.Kind.ZALO_USER,
-            info=_submitted_info(event.info or {}),
-            at=at,
-            provider_message_id=row.key,
-        )
-        return "processed"
+def _on_receipt(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    """user_received_message / user_seen_message: delivery and read marks."""
+    msg = event.message
+    ids = (msg.msg_ids or ([msg.msg_id] if msg.msg_id else [])) if msg else []
+    cases.messages_mark_receipt(
+        channel_account=account,
+        provider_message_ids=ids,
+        seen=event.event_name == "user_seen_message",
+        at=at,
+    )
+    return "processed"
 
-    if name == "user_withdraw":
-        if event.person_ref:
-            key = f"user:{event.person_ref}"
-            cases.contact_erase(channel_account=account, contact_key=key)
-            inbox.events_redact_person(channel_account=account, person_key=key, up_to=row)
-        return "processed"
 
-    return "ignored"
+def _on_follow(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    if not event.person_ref:
+        return "ignored"
+    cases.contact_set_follower(
+        channel_account=account,
+        contact_key=f"user:{event.person_ref}",
+        kind=Contact.Kind.ZALO_USER,
+        following=event.event_name == "follow",
+        at=at,
+        identity=_identity(event, account, anonymous=False),
+    )
+    return "processed"
+
+
+def _on_chat_now(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    """Tapping "chat now" counts as an interaction: it opens the reply window."""
+    if not event.person_ref:
+        return "ignored"
+    cases.contact_interaction(
+        channel_account=account,
+        contact_key=f"user:{event.person_ref}",
+        kind=Contact.Kind.ZALO_USER,
+        at=at,
+        identity=_identity(event, account, anonymous=False),
+    )
+    return "processed"
+
+
+def _on_submit_info(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    if not event.person_ref:
+        return "ignored"
+    cases.contact_submit_info(
+        channel_account=account,
+        contact_key=f"user:{event.person_ref}",
+        kind=Contact.Kind.ZALO_USER,
+        info=_submitted_info(event.info or {}),
+        at=at,
+        provider_message_id=row.key,
+    )
+    return "processed"
+
+
+def _on_withdraw(event: Event, account: ChannelAccount, row: InboundEvent, at: datetime) -> str:
+    """The person withdrew consent: their data is erased, their queued events redacted."""
+    if event.person_ref:
+        key = f"user:{event.person_ref}"
+        cases.contact_erase(channel_account=account, contact_key=key)
+        inbox.events_redact_person(channel_account=account, person_key=key, up_to=row)
+    return "processed"
+
+
+# Zalo event name -> handler. A name ending in "*" is a prefix (Zalo adds message kinds);
+# any other event is ignored (kept as received, never an error).
+HANDLERS: dict[str, Handler] = {
+    "user_send_*": _on_citizen_message,
+    "anonymous_send_*": _on_citizen_message,
+    "oa_send_*": _on_page_message,
+    "user_received_message": _on_receipt,
+    "user_seen_message": _on_receipt,
+    "follow": _on_follow,
+    "unfollow": _on_follow,
+    "user_click_chatnow": _on_chat_now,
+    "user_submit_info": _on_submit_info,
+    "user_withdraw": _on_withdraw,
+}
+
+
+def handler_for(name: str) -> Handler | None:
+    exact = HANDLERS.get(name)
+    if exact is not None:
+        return exact
+    for pattern, handler in HANDLERS.items():
+        if pattern.endswith("*") and name.startswith(pattern[:-1]):
+            return handler
+    return None
 
 
 def _maybe_link_officer(

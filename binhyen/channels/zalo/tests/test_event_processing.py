@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
@@ -414,3 +416,15 @@ def test_a_text_with_a_nul_character_is_stored_without_it(world, client, drain):
     assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
     drain()
     assert Message.objects.get(direction="in").text == "xe máy bị trộm"
+
+
+def test_every_recorded_zalo_event_has_a_handler_or_is_knowingly_ignored():
+    from binhyen.channels.zalo.handlers import handler_for
+    from binhyen.testing import FIXTURES
+
+    ignored = {"user_reacted_message", "add_user_to_tag"}
+    names = {json.loads(p.read_text())["event_name"] for p in FIXTURES.glob("*.json")}
+    unhandled = {n for n in names if handler_for(n) is None}
+    assert unhandled <= ignored, unhandled - ignored
+    assert handler_for("user_send_a_kind_zalo_adds_later") is not None
+    assert handler_for("something_else") is None
