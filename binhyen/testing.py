@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import secrets
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,3 +207,83 @@ def post_zalo(
 
 def secret_of(page: ChannelAccount) -> str:
     return str(page.oa_secret_key)
+
+
+# --- browser tests ------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def require_browser() -> None:
+    """Debian's Chromium and the playwright package, or a failure in CI (a skip elsewhere)."""
+    import pytest
+
+    missing = []
+    if not os.path.exists(CHROMIUM):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package")
+    if missing:
+        reason = "browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@contextmanager
+def chromium_page(
+    viewport: dict[str, int] | None = None, timeout_ms: int = 15_000
+) -> Iterator[Any]:
+    """A Playwright page in headless Chromium (never `playwright install`)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        size = viewport or DESKTOP
+        context = browser.new_context(
+            viewport={"width": size["width"], "height": size["height"]}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(timeout_ms)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def off_loop(fn: Callable[[], Any]) -> Any:
+    """Database work from a plain thread: Playwright's sync API keeps an event loop running in
+    the test's thread, where Django refuses database access."""
+    from django.db import connections
+
+    out: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(fn())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return out[0] if out else None

@@ -6,40 +6,14 @@ in again with a recovery code."""
 from __future__ import annotations
 
 import base64
-import os
 import re
 
 import pytest
 from django_otp.oath import TOTP
 
-from binhyen.testing import PASSWORD
-
-CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+from binhyen.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _require_browser() -> None:
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def _code_from_secret(secret_text: str) -> str:
@@ -50,7 +24,7 @@ def _code_from_secret(secret_text: str) -> str:
 
 
 def test_officer_signs_in_with_two_factors_in_chromium(world, live_server, settings):
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     settings.REQUIRE_2FA = True

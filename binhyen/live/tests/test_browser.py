@@ -18,34 +18,9 @@ import pytest
 
 from binhyen import live
 from binhyen.live.tests.conftest import free_port, subprocess_env
-from binhyen.testing import PASSWORD
-
-CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from binhyen.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, require_browser
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI must run it: a silent skip would hide a broken setup
-        pytest.skip(reason)
 
 
 class Served:
@@ -58,7 +33,7 @@ class Served:
 def served(django_db_setup) -> Iterator[Served]:
     """`binhyen serve` on free ports against the test database, once per module (it takes
     a few seconds to start); each test still gets a fresh, committed world."""
-    _require_browser()
+    require_browser()
     port, live_port = free_port(), free_port()
     var_dir = tempfile.mkdtemp(prefix="bylive-serve-")
     socket_dir = os.path.join(var_dir, "live")

@@ -4,74 +4,23 @@ citizen and the officer exchange messages through the status page."""
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, Message
+from binhyen.testing import CHROMIUM, CHROMIUM_ARGS, off_loop, require_browser
 from binhyen.tips import spam
 from binhyen.tips.tests.helpers import jpeg_with_gps
 
-CHROMIUM = os.environ.get("BINHYEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 PHONE = {"width": 360, "height": 740}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _require_browser() -> None:
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(f"Chromium at {CHROMIUM}")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-def off_loop(fn: Callable[[], Any]) -> Any:
-    """Database work from a plain thread: Playwright's sync API runs an event loop here."""
-    from django.db import connections
-
-    out: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(fn())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    if errors:
-        raise errors[0]
-    return out[0] if out else None
-
-
 def test_anonymous_tip_from_a_phone_without_javascript(
     transactional_db, world, web, live_server, drain, monkeypatch, tmp_path
 ):
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setattr(spam, "MIN_FILL_SECONDS", 0.0)  # the robot types faster than people
