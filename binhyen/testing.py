@@ -226,13 +226,13 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def require_browser() -> None:
     """Debian's Chromium and the playwright package, or a failure in CI (a skip elsewhere)."""
-    import pytest
+    import pytest  # deferred: pytest is a dev dependency only
 
     missing = []
     if not os.path.exists(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  # deferred: only browser tests need it
     except ImportError:
         missing.append("the playwright package")
     if missing:
@@ -248,7 +248,7 @@ def chromium_page(
 ) -> Iterator[Any]:
     """A Playwright page in headless Chromium (never `playwright install`)."""
     require_browser()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # deferred: only browser tests need it
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -268,7 +268,7 @@ def chromium_page(
 def off_loop(fn: Callable[[], Any]) -> Any:
     """Database work from a plain thread: Playwright's sync API keeps an event loop running in
     the test's thread, where Django refuses database access."""
-    from django.db import connections
+    from django.db import connections  # deferred: settings are configured by then
 
     out: list[Any] = []
     errors: list[BaseException] = []

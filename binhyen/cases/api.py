@@ -1,5 +1,6 @@
 """Cases over the REST API: the same reads and services as the console."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -8,6 +9,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import field_validator
 
 from binhyen.accounts.access import Cap, unit_scope_q
 from binhyen.accounts.http import AuthenticatedHttpRequest
@@ -15,9 +17,10 @@ from binhyen.audit.models import AuditAction
 from binhyen.audit.services import audit_record
 from binhyen.cases import services
 from binhyen.cases.access import cases_for_user, get_case_for_user, get_case_to_work
-from binhyen.cases.forms import ActionForm
-from binhyen.cases.models import Case, Message
+from binhyen.cases.models import Case, Message, Outcome
 from binhyen.cases.models import Status as CaseStatus
+from binhyen.cases.models.case import Category, Intent, Urgency
+from binhyen.cases.services.actions import ACTIONS, ActionInput
 from binhyen.vault.services import case_view_record
 
 router = Router(tags=["cases"])
@@ -216,37 +219,46 @@ def reply(request: AuthenticatedHttpRequest, case_id: int, payload: ReplyIn) -> 
     return Status(201, message)
 
 
+def _one_of(allowed: list[str], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value and value not in allowed:
+            raise ValueError(f"{what} must be one of: {', '.join(allowed)}")
+        return value
+
+    return check
+
+
 class ActionIn(Schema):
-    action: str = Field(
-        description="claim, classify, assign, transfer, start_verification, "
-        "hand_over, refer_out, resolve, suspend, resume, acknowledge_feedback, "
-        "answer, close, reopen, extend"
-    )
+    action: str = Field(description=", ".join(ACTIONS))
     reason: str = Field("", max_length=500)
-    intent: str = ""
-    category: str = ""
-    urgency: str = ""
-    outcome: str = ""
+    intent: str = Field("", description=", ".join(Intent.values))
+    category: str = Field("", description=", ".join(Category.values))
+    urgency: str = Field("", description=", ".join(Urgency.values))
+    outcome: str = Field("", description=", ".join(Outcome.values))
     to: str = Field("", max_length=200)
-    unit: str = Field("", max_length=32)
+    unit: str = Field("", max_length=32, description="transfer: the receiving unit's code")
     assignee: int | None = None
-    extend_by: str = ""
-    months: int | None = None
+    extend_by: str = Field("", description="extend: unit | procuracy")
+    months: int | None = Field(None, ge=1, le=2)
+
+    _action = field_validator("action")(_one_of(list(ACTIONS), "action"))
+    _intent = field_validator("intent")(_one_of(list(Intent.values), "intent"))
+    _category = field_validator("category")(_one_of(list(Category.values), "category"))
+    _urgency = field_validator("urgency")(_one_of(list(Urgency.values), "urgency"))
+    _outcome = field_validator("outcome")(_one_of(list(Outcome.values), "outcome"))
+    _extend_by = field_validator("extend_by")(_one_of(["unit", "procuracy"], "extend_by"))
 
 
 @router.post("/{case_id}/actions", response=CaseOut)
 def act(request: AuthenticatedHttpRequest, case_id: int, payload: ActionIn) -> Case:
-    """A workflow action, through the same form and service as the console's buttons."""
+    """A workflow action, through the same table of actions as the console's buttons."""
 
     case = get_case_to_work(request.user, case_id, channel="api", request=request)
-    data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}
-    form = ActionForm(data, case=case, user=request.user)
-    if not form.is_valid():
-        raise HttpError(
-            422, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
-        )
+    fields = payload.model_dump(exclude={"action"})
     try:
-        form.run()
+        services.case_act(
+            case=case, actor=request.user, action=payload.action, data=ActionInput(**fields)
+        )
     except services.CaseError as exc:
         raise HttpError(409, str(exc)) from exc
     return get_case_for_user(request.user, case_id)

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from binhyen.accounts.access import visible_units
 from binhyen.accounts.models import User
 from binhyen.cases import services
 from binhyen.cases.models import Outcome
@@ -44,28 +43,12 @@ class ReplyForm(forms.Form):
 
 CATEGORIES = Category.choices
 URGENCIES = Urgency.choices
-ACTIONS = [
-    "claim",
-    "classify",
-    "assign",
-    "transfer",
-    "start_verification",
-    "hand_over",
-    "refer_out",
-    "resolve",
-    "suspend",
-    "resume",
-    "acknowledge_feedback",
-    "answer",
-    "close",
-    "reopen",
-]
 
 
 class ActionForm(forms.Form):
     """One form for every workflow action; `run()` calls the matching service."""
 
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    action = forms.ChoiceField(choices=[(a, a) for a in services.ACTIONS])
     reason = forms.CharField(required=False, max_length=500)
     intent = forms.ChoiceField(
         required=False,
@@ -98,67 +81,21 @@ class ActionForm(forms.Form):
         outcome.choices = [("", "—"), *Outcome.choices]
 
     def run(self) -> object:
-
+        """The action, through the table the API uses too (cases.services.actions)."""
         d = self.cleaned_data
-        case, user, reason = self.case, self.user, d.get("reason") or ""
-        action = d["action"]
-        if action == "claim":
-            return services.case_claim(case=case, actor=user)
-        if action == "classify":
-            return services.case_classify(
-                case=case,
-                actor=user,
-                intent=d.get("intent") or "",
-                category=d.get("category") or "",
-                urgency=d.get("urgency") or "",
-                reason=reason,
-            )
-        if action == "assign":
-            assignee = User.objects.filter(pk=d.get("assignee") or 0, is_active=True).first()
-            return services.case_assign(
-                case=case,
-                assignee=assignee,
-                actor=user,
-                reason=reason,
-            )
-        if action == "transfer":
-            unit = visible_units(user).filter(code=d.get("unit") or "").first()
-            if unit is None:
-                raise services.CaseError(_("Chọn đơn vị nhận trong các đơn vị bạn phụ trách."))
-            return services.case_transfer(
-                case=case,
-                to_unit=unit,
-                actor=user,
-                reason=reason,
-            )
-        if action in {"hand_over", "refer_out"}:
-            fn = services.case_hand_over if action == "hand_over" else services.case_refer_out
-            return fn(case=case, actor=user, to=d.get("to") or "", reason=reason)
-        if action == "extend":
-            return services.case_extend_resolution(
-                case=case,
-                actor=user,
-                by=d.get("extend_by") or "",
-                reason=reason,
-                months=d.get("months"),
-            )
-        if action == "resolve":
-            return services.case_resolve(
-                case=case,
-                actor=user,
-                outcome=d.get("outcome") or "",
-                note=reason,
-            )
-        simple = {
-            "start_verification": services.case_start_verification,
-            "suspend": services.case_suspend,
-            "resume": services.case_resume,
-            "acknowledge_feedback": services.case_acknowledge_feedback,
-            "answer": services.case_answer,
-            "close": services.case_close,
-            "reopen": services.case_reopen,
-        }
-        return simple[action](case=case, actor=user, reason=reason)
+        data = services.ActionInput(
+            reason=d.get("reason") or "",
+            intent=d.get("intent") or "",
+            category=d.get("category") or "",
+            urgency=d.get("urgency") or "",
+            outcome=d.get("outcome") or "",
+            to=d.get("to") or "",
+            unit=d.get("unit") or "",
+            assignee=d.get("assignee"),
+            extend_by=d.get("extend_by") or "",
+            months=d.get("months"),
+        )
+        return services.case_act(case=self.case, actor=self.user, action=d["action"], data=data)
 
 
 class DispatchForm(forms.Form):

@@ -1,6 +1,7 @@
 """Write paths for cases: every use case has exactly one function, called by the console,
 the API, the workers, the CLI and the tests alike."""
 
+from binhyen.cases.services.actions import ACTIONS, ActionInput, case_act
 from binhyen.cases.services.common import (
     CaseError,
     enqueue,
@@ -61,13 +62,16 @@ from binhyen.cases.services.workflow import (
 )
 
 __all__ = [
+    "ACTIONS",
     "MAX_REPLY_CHARS",
     "TRANSITIONS",
+    "ActionInput",
     "CaseError",
     "IncomingAttachment",
     "IncomingMessage",
     "allowed_actions",
     "case_acknowledge_feedback",
+    "case_act",
     "case_answer",
     "case_assign",
     "case_claim",

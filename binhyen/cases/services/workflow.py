@@ -25,6 +25,7 @@ from binhyen.cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    Category,
     Intent,
     Outcome,
     Status,
@@ -280,6 +281,8 @@ def case_classify(
         category, urgency = "", ""
     elif urgency not in {"critical", "high", "normal"}:
         raise CaseError(_("Tin báo cần có mức khẩn."))
+    elif category and category not in Category.values:
+        raise CaseError(_("Lĩnh vực không hợp lệ."))
     if not case.is_open:
         raise CaseError(_("Vụ việc đã kết thúc; mở lại trước khi phân loại."))
     if case.status == Status.SUSPENDED:

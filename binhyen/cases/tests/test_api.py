@@ -130,3 +130,55 @@ def test_workflow_actions_through_the_api(case, client, auth):
     assert r.status_code == 409
     r = client.post(url, {"action": "fly"}, content_type="application/json", **auth)
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "classify", "intent": "tip", "category": "piracy", "urgency": "high"},
+        {"action": "classify", "intent": "tip", "category": "drugs", "urgency": "soon"},
+        {"action": "resolve", "outcome": "won"},
+        {"action": "extend", "extend_by": "minister", "reason": "x"},
+        {"action": "extend", "extend_by": "procuracy", "months": 7, "reason": "x"},
+    ],
+)
+def test_action_values_outside_their_lists_are_422(case, client, auth, body):
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions", body, content_type="application/json", **auth
+    )
+    assert r.status_code == 422, r.content
+    case.refresh_from_db()
+    assert case.category == "" and case.status == "received"
+
+
+def test_resolution_is_extended_from_the_console_and_the_api_alike(world, case, client, auth):
+    from binhyen.clocks.models import CaseClock
+
+    url = f"/api/v1/cases/{case.pk}/actions"
+    body = {"action": "classify", "intent": "tip", "category": "fraud", "urgency": "normal"}
+    assert client.post(url, body, content_type="application/json", **auth).status_code == 200
+    first = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+
+    client.force_login(world.commander_bmt)
+    resp = client.post(
+        f"/tin-bao/{case.pk}/xu-ly/",
+        {"action": "extend", "extend_by": "unit", "reason": "vụ việc phức tạp"},
+    )
+    assert resp.status_code == 302
+    second = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+    assert second > first
+
+    body = {"action": "extend", "extend_by": "procuracy", "months": 2, "reason": "VKS gia hạn"}
+    assert client.post(url, body, content_type="application/json", **auth).status_code == 200
+    third = CaseClock.objects.get(case=case, family="resolve", state="running").due_at
+    assert third > second
+
+
+def test_console_form_and_api_offer_the_same_actions():
+    from binhyen.cases.api import ActionIn
+    from binhyen.cases.forms import ActionForm
+    from binhyen.cases.services.actions import ACTIONS
+
+    form_actions = {value for value, _label in ActionForm.base_fields["action"].choices}
+    assert form_actions == set(ACTIONS)
+    assert ActionIn.model_fields["action"].description == ", ".join(ACTIONS)
