@@ -212,14 +212,19 @@ def words(text: str) -> list[Word]:
     folded = _FOLDED_WORD.findall(low.translate(_FOLD_1TO1))
     raw_words = _RAW_WORD.findall(low)
     if len(raw_words) == len(folded):
-        titles = [w[0].isupper() for w in _RAW_WORD.findall(nfc)]
+        source_words = _RAW_WORD.findall(nfc)
+        titles = [w[0].isupper() for w in source_words]
+        if len(titles) != len(raw_words):  # lower() split a word ("İ" → "i" + dot)
+            titles = [False] * len(raw_words)
         seps = _RAW_WORD.split(low)[:-1]
     else:  # letters outside the Latin script: align on the folded text instead
         folded_text = low.translate(_FOLD_1TO1)
         spans = [m.span() for m in _FOLDED_WORD.finditer(folded_text)]
         raw_words = [low[a:b] for a, b in spans]
-        titles = [nfc[a].isupper() for a, _ in spans]
-        ends = [0] + [b for _, b in spans[:-1]]
+        # lower() may change the length ("İ" → "i̇"): then nfc's positions are not low's.
+        aligned = len(nfc) == len(low)
+        titles = [aligned and nfc[a].isupper() for a, _ in spans]
+        ends = [0, *(b for _, b in spans[:-1])][: len(spans)]  # none when no word folded
         seps = [folded_text[e:a] for e, (a, _) in zip(ends, spans, strict=True)]
     breaks = [sep != " " and _BREAK.search(sep) is not None for sep in seps]
     new = tuple.__new__  # NamedTuple's own constructor is a slow Python-level call

@@ -1,6 +1,11 @@
 import unicodedata
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from binhyen.lib import vntext
+from binhyen.lib.vntext import tokens, words
 
 
 def test_fold_lowercases_and_removes_diacritics() -> None:
@@ -91,3 +96,18 @@ def test_cu_old_marker_and_cu_name_fold_alike_but_keep_different_accent_keys() -
 def test_has_diacritics_ignores_apostrophes_and_emoji() -> None:
     assert vntext.has_diacritics("Mât trộm")
     assert not vntext.has_diacritics("Cu M'gar 😊")
+
+
+@pytest.mark.parametrize("text", ["½", "½\n", "İstanbul Ấp", "ǅemal İİ ½½ ﬁre", "İ" * 5])
+def test_words_survive_text_whose_folding_or_lowercasing_changes_its_shape(text):
+    # Found by the Open311 fuzzer: "½" (a word to \w, none once folded) and "İ" (lower()
+    # makes it two characters) crashed words() and answered 500.
+    out = words(text)
+    assert all(w.text for w in out)
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_words_never_raise_on_any_text(text):
+    out = words(text)
+    assert [w.text for w in out] == tokens(text)
