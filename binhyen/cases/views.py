@@ -96,6 +96,16 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _reply_window(case: Case) -> str:
+    """free | paid | closed on Zalo; "page" for the web form and Open311, whose citizens read
+    answers on their status page with no time limit (no Zalo window applies)."""
+    if case.conversation is None:
+        return "closed"
+    if case.conversation.channel_account.provider != "zalo":
+        return "page"
+    return case.conversation.reply_window()
+
+
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, request=request)
@@ -124,7 +134,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "events": case.events.select_related("actor").order_by("-at", "-id")[:100],
             "form": form,
-            "window": case.conversation.reply_window() if case.conversation else "closed",
+            "window": _reply_window(case),
             "window_ends": case.conversation.window_ends_at()
             if case.conversation
             else (None, None),

@@ -253,6 +253,7 @@ def _receive(
     media_urls: tuple[str, ...] = (),
     anonymous: bool = False,
     secrecy: bool = False,
+    case_code: str = "",
 ) -> Message | None:
     message = cases.message_receive(
         incoming=cases.IncomingMessage(
@@ -269,6 +270,7 @@ def _receive(
             attachments=[cases.IncomingAttachment(kind="image", url=u) for u in media_urls],
             is_anonymous=anonymous,
             secrecy_requested=secrecy,
+            case_code=case_code,
         )
     )
     if message is not None and uploads:
@@ -291,6 +293,7 @@ def _file(
     identity: dict[str, str],
     uploads: list[CleanUpload],
     followups: list[dict[str, Any]] | None = None,
+    code: str = "",
 ) -> Case:
     placement = places.place_tip(
         channel_account=tip.channel_account,
@@ -310,6 +313,7 @@ def _file(
         media_urls=report.media_urls,
         anonymous=report.anonymous,
         secrecy=report.secrecy and not report.anonymous,
+        case_code=code if code and not cases.code_taken(code) else "",
     )
     if message is None or message.case is None:
         raise TipError(_("Không ghi nhận được tin báo."))
@@ -382,11 +386,14 @@ def tip_submit(
             "report": report.to_json(),
             "files": _store_held_files(tip, uploads, client_key),
             "followups": [],
+            # Kept (encrypted, like the report) so that the case opened on release takes
+            # the code the citizen was given.
+            "code": code,
         }
         tip.held_identity = identity_create(data=identity) if identity else None
         tip.save(update_fields=["held", "held_identity"])
     else:
-        _file(tip, report, identity, uploads)
+        _file(tip, report, identity, uploads, code=code)
     return TipReceipt(tip=tip, code=code, password=password)
 
 
@@ -408,7 +415,9 @@ def tip_release(*, tip: Tip, actor: User) -> Case:
     identity = dict(identity_row.data or {}) if identity_row is not None else {}
     uploads = [_held_upload(e) for e in held.get("files", [])]
     reasons = ", ".join(reason_text(r) for r in tip.hold_reasons)
-    case = _file(tip, report, identity, uploads, held.get("followups", []))
+    case = _file(
+        tip, report, identity, uploads, held.get("followups", []), code=str(held.get("code", ""))
+    )
     if identity_row is not None:
         identity_row.delete()  # copied into the contact's own vault entry
     _delete_held_files(held.get("files", []))

@@ -1,0 +1,81 @@
+"""One conversation, many cases: a later message never lowers what an earlier one established,
+and a message that is clearly something else opens its own case."""
+
+from __future__ import annotations
+
+from binhyen.cases.models import Case, Message
+from binhyen.clocks.models import CaseClock
+
+KNIFE = (
+    "Khẩn: có hai thanh niên cầm dao đang đe dọa chủ quán bida ở đường Nguyễn Văn Cừ, "
+    "phường Tân Lập, tới ngay giúp em"
+)
+QUESTION = "Cho em hỏi thêm: làm căn cước cho con 10 tuổi thì cần giấy tờ gì ạ?"
+
+
+def test_a_question_after_an_urgent_tip_does_not_lower_it(world, send):
+    case = send(KNIFE)
+    case.refresh_from_db()
+    assert (case.intent, case.urgency) == ("tip", "critical")
+    send(QUESTION)
+    case.refresh_from_db()
+    assert (case.intent, case.urgency) == ("tip", "critical")
+    assert case.category
+    running = CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING)
+    assert running.filter(rule_code="first_ack_critical").exists()
+    assert not running.filter(rule_code="first_ack_normal").exists()
+
+
+def test_a_question_after_a_tip_opens_its_own_linked_case(world, send):
+    tip = send(KNIFE)
+    question = send(QUESTION)
+    assert question.pk != tip.pk
+    question.refresh_from_db()
+    assert question.split_from_id == tip.pk
+    assert question.conversation_id == tip.conversation_id
+    assert question.intent == "question"
+    assert Message.objects.get(text=QUESTION).case_id == question.pk
+    assert tip.events.filter(kind="split", data__new_case=question.pk).exists()
+    assert question.events.filter(kind="split_from").exists()
+    # A follow-up about the incident still goes to the tip, not to the question.
+    later = send("bọn nó vẫn đang đứng trước quán, tay cầm dao")
+    assert later.pk == tip.pk
+    assert Case.objects.filter(conversation=tip.conversation).count() == 2
+
+
+def test_a_question_has_its_own_code_prefix_and_an_operational_clock(world, send):
+    send(KNIFE)
+    question = send(QUESTION)
+    question.refresh_from_db()
+    assert question.code.startswith("HD-")
+    running = CaseClock.objects.filter(case=question, state=CaseClock.State.RUNNING)
+    assert running.filter(rule_code="answer", kind="operational").exists()
+    assert not running.filter(rule_code="classify").exists()
+    # The acknowledgement names the question's own code.
+    out = Message.objects.filter(case=question, direction="out").values_list("text", flat=True)
+    assert any(question.code in text for text in out)
+
+
+def test_a_question_asked_alone_gets_a_question_code(world, send):
+    case = send("Cho em hỏi thủ tục đăng ký tạm trú cho người thuê trọ cần những giấy tờ gì ạ?")
+    case.refresh_from_db()
+    assert case.intent == "question" and case.code.startswith("HD-")
+
+
+def test_web_form_cases_show_no_zalo_reply_windows(world, client, drain):
+    from binhyen.clocks.services import case_clock_summary
+    from binhyen.tips.services import web_form_connect
+    from binhyen.tips.tests.helpers import form_data
+
+    web_form_connect(unit=world.province)
+    client.post("/bao-tin/", form_data())
+    drain()
+    case = Case.objects.get()
+    codes = {v.code for v in case_clock_summary(case)}
+    assert codes and not codes & {"zalo_free", "zalo_paid"}
+    client.force_login(world.province_officer)
+    resp = client.get(f"/tin-bao/{case.pk}/")
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert case.code in body and "trang theo dõi tin" in body
+    assert "Zalo:" not in body and "Nhắn miễn phí" not in body
