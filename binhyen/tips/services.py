@@ -36,7 +36,8 @@ from binhyen.lib.media import CleanUpload
 from binhyen.tips import places, quota, throttle
 from binhyen.tips.access import TipError, code_hash, new_code, new_password, normalise_code
 from binhyen.tips.models import Tip
-from binhyen.tips.spam import REASONS
+from binhyen.tips.spam import HUMAN_REASONS, REASONS, URGENT_BYPASS_PER_HOUR
+from binhyen.triage import engine
 from binhyen.units.models import Unit
 from binhyen.vault import services as vault
 from binhyen.vault.store import identity_create
@@ -381,7 +382,22 @@ def tip_submit(
         service_code=report.service_code[:40],
         hold_reasons=list(hold_reasons or []),
     )
-    if hold_reasons:
+    if hold_reasons and _urgent_despite_hold(report, hold_reasons):
+        # Possibly urgent: a held queue nobody watches at night must not sit on it. It is
+        # filed now; the duty desk sees why it would have been held (timeline, alert).
+        tip.state = Tip.State.FILED
+        tip.save(update_fields=["state"])
+        case = _file(tip, report, identity, uploads, code=code)
+        cases.timeline_record(
+            case=case,
+            kind="held_urgent",
+            text=(
+                _("Nghi tin rác (%(why)s) nhưng máy đọc là tin khẩn: đưa thẳng vào hộp thư")
+                % {"why": ", ".join(reason_text(r) for r in hold_reasons)}
+            )[:500],
+            data={"reasons": list(hold_reasons)},
+        )
+    elif hold_reasons:
         tip.held = {
             "report": report.to_json(),
             "files": _store_held_files(tip, uploads, client_key),
@@ -395,6 +411,17 @@ def tip_submit(
     else:
         _file(tip, report, identity, uploads, code=code)
     return TipReceipt(tip=tip, code=code, password=password)
+
+
+def _urgent_despite_hold(report: TipReport, reasons: list[str]) -> bool:
+    """Whether a tip held for reasons a person can trigger reads as an urgent tip (critical
+    or high), within the hourly allowance of such tips."""
+    if not set(reasons) <= HUMAN_REASONS:
+        return False
+    result = engine.read(engine.active_triager(), [report.text])
+    if result.intent != "tip" or result.urgency not in ("critical", "high"):
+        return False
+    return throttle.hit("held-urgent", "all", 3600) <= URGENT_BYPASS_PER_HOUR
 
 
 # --- the held queue -------------------------------------------------------------------------------
