@@ -154,7 +154,22 @@ def split_off(case: Case, message: Message, triager: Triager) -> bool:
     if message.case_id != case.pk:
         return False
     intent, confidence = side_reading(triager, case, message)
-    if not intent or confidence < SPLIT_SURE:
+    if not intent or confidence < SPLIT_ASK:
+        return False
+    if confidence < SPLIT_SURE:
+        # Unsure: the officer decides, one click on the message (tách / chuyển).
+        cases.timeline_record(
+            case=case,
+            kind="split_suggested",
+            text=(
+                _(
+                    "Máy nghi một tin nhắn sau là %(what)s riêng, khác với tin báo: cán bộ xem có "
+                    "cần tách thành vụ việc mới không"
+                )
+                % {"what": describe(intent, "", "")}
+            )[:500],
+            data={"message": message.pk, "intent": intent},
+        )
         return False
     cases.message_split(
         message=message,

@@ -79,3 +79,60 @@ def test_web_form_cases_show_no_zalo_reply_windows(world, client, drain):
     body = resp.content.decode()
     assert case.code in body and "trang theo dõi tin" in body
     assert "Zalo:" not in body and "Nhắn miễn phí" not in body
+
+
+def test_officer_splits_a_message_and_moves_it_back_with_one_click(world, send, client):
+    from binhyen.audit.models import AuditEntry
+    from binhyen.testing import PASSWORD
+
+    tip = send(KNIFE, page=world.tanan_page)
+    tip.refresh_from_db()
+    later = "À còn một chuyện nữa: nhà bên cạnh hay mở nhạc to đến nửa đêm"
+    assert send(later, page=world.tanan_page).pk == tip.pk
+    message = Message.objects.get(text=later)
+    client.login(username=world.officer_tanan.username, password=PASSWORD)
+    page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
+    assert "Tách thành vụ việc mới" in page
+    resp = client.post(f"/tin-bao/{tip.pk}/tach/{message.pk}/")
+    message.refresh_from_db()
+    new = Case.objects.get(pk=message.case_id)
+    assert new.pk != tip.pk and new.split_from_id == tip.pk
+    assert resp.status_code == 302 and resp["Location"].endswith(f"/tin-bao/{new.pk}/")
+    assert AuditEntry.objects.filter(action="case.split", actor=world.officer_tanan).exists()
+    page = client.get(f"/tin-bao/{new.pk}/").content.decode()
+    assert "Chuyển sang vụ việc" in page and tip.code in page
+    client.post(f"/tin-bao/{new.pk}/chuyen-tin/{message.pk}/", {"to_case": tip.pk})
+    message.refresh_from_db()
+    assert message.case_id == tip.pk
+    assert tip.events.filter(kind="message_moved_in").exists()
+    assert AuditEntry.objects.filter(action="case.message_move").exists()
+
+
+def test_officer_of_another_unit_cannot_split(world, send, client):
+    from binhyen.testing import PASSWORD
+
+    tip = send(KNIFE, page=world.tanan_page)
+    send("em gửi thêm: chúng nó đi xe máy màu đỏ", page=world.tanan_page)
+    message = Message.objects.filter(case=tip, direction="in").order_by("-id")[0]
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    resp = client.post(f"/tin-bao/{tip.pk}/tach/{message.pk}/")
+    assert resp.status_code in (403, 404)
+    message.refresh_from_db()
+    assert message.case_id == tip.pk
+
+
+def test_when_the_machine_is_unsure_it_asks_the_officer(world, send, client, monkeypatch):
+    from binhyen.testing import PASSWORD
+    from binhyen.triage import services
+
+    # Whatever the model's figures, a reading between the two thresholds asks.
+    monkeypatch.setattr(services, "SPLIT_ASK", 0.0)
+    monkeypatch.setattr(services, "SPLIT_SURE", 1.01)
+    tip = send(KNIFE, page=world.tanan_page)
+    case = send(QUESTION, page=world.tanan_page)
+    message = Message.objects.get(text=QUESTION)
+    assert case.pk == tip.pk
+    assert tip.events.filter(kind="split_suggested", data__message=message.pk).exists()
+    client.login(username=world.officer_tanan.username, password=PASSWORD)
+    page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
+    assert "cần cán bộ quyết định" in page
