@@ -126,6 +126,10 @@ def test_anonymous_tip_from_a_phone_without_javascript(
             page.locator("button[type=submit]").click()
             page.get_by_text("Tổ tuần tra đang tới. Họ còn ở đó không?").wait_for()
             assert "Công an phường Tân An" in page.content()
+            # One code: the one on the success page is the one the status page shows, and
+            # the officer's status words say a reply came.
+            assert code == case.code and code in page.locator(".status-box").inner_text()
+            assert "Cán bộ đã trả lời bạn" in page.locator(".status-words").inner_text()
 
             page.get_by_label("Nhắn cho cán bộ").fill("Còn, khoảng mười người, đi xe máy.")
             page.locator("button[type=submit]").click()

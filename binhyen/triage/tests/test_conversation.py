@@ -3,6 +3,8 @@ and a message that is clearly something else opens its own case."""
 
 from __future__ import annotations
 
+import pytest
+
 from binhyen.cases.models import Case, Message
 from binhyen.clocks.models import CaseClock
 
@@ -136,3 +138,54 @@ def test_when_the_machine_is_unsure_it_asks_the_officer(world, send, client, mon
     client.login(username=world.officer_tanan.username, password=PASSWORD)
     page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
     assert "cần cán bộ quyết định" in page
+
+
+def test_a_later_reading_never_lowers_the_case_even_when_nothing_splits(world, send, monkeypatch):
+    from binhyen.triage import services
+
+    monkeypatch.setattr(services, "SPLIT_ASK", 2.0)  # no split, no question asked
+    monkeypatch.setattr(services, "SPLIT_SURE", 2.0)
+    case = send(KNIFE)
+    assert send(QUESTION).pk == case.pk
+    case.refresh_from_db()
+    assert (case.intent, case.urgency) == ("tip", "critical") and case.category
+    from binhyen.triage.models import Suggestion
+
+    latest = Suggestion.objects.filter(case=case).order_by("-id")[0]
+    assert latest.intent == "question"  # the reading is kept for the officer, not applied
+    running = CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING)
+    assert running.filter(rule_code="first_ack_critical").exists()
+    assert running.filter(rule_code="classify").exists()
+    assert not running.filter(rule_code="answer").exists()
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "kept"),
+    [
+        (
+            ("tip", "public_order", "critical"),
+            ("question", "", ""),
+            ("tip", "public_order", "critical"),
+        ),
+        (
+            ("tip", "public_order", "critical"),
+            ("tip", "traffic", "normal"),
+            ("tip", "public_order", "critical"),
+        ),
+        (
+            ("tip", "theft_robbery", "normal"),
+            ("tip", "public_order", "critical"),
+            ("tip", "public_order", "critical"),
+        ),
+        (("other", "", ""), ("tip", "fire_rescue", "high"), ("tip", "fire_rescue", "high")),
+        (("other", "", ""), ("question", "", ""), ("question", "", "")),
+        (("question", "", ""), ("tip", "drugs", "normal"), ("tip", "drugs", "normal")),
+        (("unknown", "", ""), ("question", "", ""), ("question", "", "")),
+    ],
+)
+def test_the_most_serious_reading_wins(current, new, kept):
+    from binhyen.triage.models import Suggestion
+    from binhyen.triage.services import most_serious
+
+    s = Suggestion(intent=new[0], category=new[1], urgency=new[2])
+    assert most_serious(current, s) == kept
