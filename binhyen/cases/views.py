@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import (
+    AnyUser,
     Cap,
     assignable_users,
     has_cap,
@@ -26,6 +27,7 @@ from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases import services
 from binhyen.cases.access import (
     cases_for_user,
+    conversation_open_cases,
     get_attachment_for_user,
     get_case_for_user,
     get_case_to_work,
@@ -126,7 +128,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     form = ReplyForm(initial={"client_token": uuid.uuid4().hex})
     actions = {t.action for t in services.allowed_actions(case)}
-    siblings, unsure = _conversation_cases(case)
+    siblings, unsure = _conversation_cases(request.user, case)
     return render(
         request,
         "cases/detail.html",
@@ -156,21 +158,10 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _conversation_cases(case: Case) -> tuple[list[Case], set[int]]:
+def _conversation_cases(user: AnyUser, case: Case) -> tuple[list[Case], set[int]]:
     """The other open cases of the same conversation (where a message may move) and the
     messages the machine was unsure about (offered a split)."""
-    siblings: list[Case] = []
-    if case.conversation_id:
-        siblings = list(
-            Case.objects.filter(
-                conversation_id=case.conversation_id,
-                status__in=Case.OPEN_STATUSES,
-                merged_into__isnull=True,
-            )
-            .exclude(pk=case.pk)
-            .only("pk", "code", "summary", "intent")
-            .order_by("opened_at")
-        )
+    siblings = conversation_open_cases(user, case)
     unsure = {
         int(e.data["message"])
         for e in case.events.filter(kind="split_suggested").only("data")
