@@ -37,6 +37,8 @@ class AuditAction(models.TextChoices):
     CASE_EXPORT = "case.export", _("Xuất dữ liệu")
     CASE_TRANSFER = "case.transfer", _("Chuyển vụ việc")
     CASE_MERGE = "case.merge", _("Gộp vụ việc")
+    CASE_SPLIT = "case.split", _("Tách tin nhắn thành vụ việc mới")
+    CASE_MESSAGE_MOVE = "case.message_move", _("Chuyển tin nhắn sang vụ việc khác")
     CASE_UNMERGE = "case.unmerge", _("Tách vụ việc đã gộp")
     PERMISSION_CHANGE = "permission.change", _("Thay đổi quyền")
     API_TOKEN_CREATE = "api_token.create", _("Tạo khóa API")

@@ -20,6 +20,24 @@ def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(unit_scope_q(user, prefix="unit__"))
 
 
+def conversation_open_cases(user: AnyUser, case: Case) -> list[Case]:
+    """The other open cases of the case's conversation that the user may see (where one of
+    its messages may move)."""
+    if not case.conversation_id:
+        return []
+    return list(
+        cases_for_user(user)
+        .filter(
+            conversation_id=case.conversation_id,
+            status__in=Case.OPEN_STATUSES,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=case.pk)
+        .only("pk", "code", "summary", "intent")
+        .order_by("opened_at")
+    )
+
+
 def _refuse_outside(
     user: AnyUser, case: Case | None, *, channel: str, verb: str, request: HttpRequest | None
 ) -> None:

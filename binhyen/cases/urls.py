@@ -12,5 +12,7 @@ urlpatterns = [
     path("<int:pk>/dieu-dong/", views.case_dispatch, name="dispatch"),
     path("<int:pk>/ket-qua/", views.case_outcome, name="outcome"),
     path("<int:pk>/gui-lai/<int:message_id>/", views.message_resend, name="resend"),
+    path("<int:pk>/tach/<int:message_id>/", views.message_split, name="split"),
+    path("<int:pk>/chuyen-tin/<int:message_id>/", views.message_move, name="move"),
     path("tep/<str:token>/", views.attachment, name="attachment"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import (
+    AnyUser,
     Cap,
     assignable_users,
     has_cap,
@@ -26,6 +27,7 @@ from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases import services
 from binhyen.cases.access import (
     cases_for_user,
+    conversation_open_cases,
     get_attachment_for_user,
     get_case_for_user,
     get_case_to_work,
@@ -96,6 +98,16 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _reply_window(case: Case) -> str:
+    """free | paid | closed on Zalo; "page" for the web form and Open311, whose citizens read
+    answers on their status page with no time limit (no Zalo window applies)."""
+    if case.conversation is None:
+        return "closed"
+    if case.conversation.channel_account.provider != "zalo":
+        return "page"
+    return case.conversation.reply_window()
+
+
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, request=request)
@@ -116,6 +128,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     form = ReplyForm(initial={"client_token": uuid.uuid4().hex})
     actions = {t.action for t in services.allowed_actions(case)}
+    siblings, unsure = _conversation_cases(request.user, case)
     return render(
         request,
         "cases/detail.html",
@@ -124,7 +137,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "events": case.events.select_related("actor").order_by("-at", "-id")[:100],
             "form": form,
-            "window": case.conversation.reply_window() if case.conversation else "closed",
+            "window": _reply_window(case),
             "window_ends": case.conversation.window_ends_at()
             if case.conversation
             else (None, None),
@@ -138,8 +151,74 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "clocks": case_clock_summary(case),
             "merged": merged,
             "can_work": can_work,
+            "siblings": siblings,
+            "split_unsure": unsure,
+            "inbound_count": case.messages.filter(direction=Message.Direction.IN).count(),
         },
     )
+
+
+def _conversation_cases(user: AnyUser, case: Case) -> tuple[list[Case], set[int]]:
+    """The other open cases of the same conversation (where a message may move) and the
+    messages the machine was unsure about (offered a split)."""
+    siblings = conversation_open_cases(user, case)
+    unsure = {
+        int(e.data["message"])
+        for e in case.events.filter(kind="split_suggested").only("data")
+        if isinstance(e.data.get("message"), int)
+    }
+    return siblings, unsure
+
+
+def _own_message(case: Case, message_id: int) -> Message:
+    message = (
+        Message.objects.filter(pk=message_id, case=case, direction=Message.Direction.IN)
+        .select_related("case")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+@login_required
+@require_POST
+def message_split(request: AuthenticatedHttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """One click: "tách thành vụ việc mới"."""
+    case = get_case_to_work(request.user, pk, request=request)
+    message = _own_message(case, message_id)
+    try:
+        new = services.message_split(
+            message=message,
+            actor=request.user,
+            reason=str(request.POST.get("reason", ""))[:200],
+        )
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("Đã tách thành vụ việc mới %(code)s.") % {"code": new.code})
+    return redirect("cases:detail", pk=new.pk)
+
+
+@login_required
+@require_POST
+def message_move(request: AuthenticatedHttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """One click: "chuyển sang vụ việc" another open case of the same conversation."""
+    case = get_case_to_work(request.user, pk, request=request)
+    message = _own_message(case, message_id)
+    try:
+        target_id = int(str(request.POST.get("to_case", "")))
+    except ValueError:
+        messages.error(request, _("Hãy chọn vụ việc nhận tin nhắn."))
+        return redirect("cases:detail", pk=case.pk)
+    target = get_case_to_work(request.user, target_id, request=request)
+    try:
+        services.message_move(message=message, to_case=target, actor=request.user)
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("Đã chuyển tin nhắn sang %(code)s.") % {"code": target.code})
+    return redirect("cases:detail", pk=case.pk)
 
 
 @login_required

@@ -36,10 +36,24 @@ def case_acknowledged(*, case: Case, at: datetime, **_rest: Any) -> None:
     clocks.clock_meet(case=case, rule_code="first_ack_normal", at=at)
 
 
-def case_triaged(*, case: Case, **_rest: Any) -> None:
-    """The suggested urgency may shorten (or lengthen) the first-acknowledgement clock."""
+# Not tips: no legal classification duty, an operational clock to answer instead.
+ANSWERED_KINDS = (Intent.QUESTION, Intent.FEEDBACK)
+
+
+def case_triaged(*, case: Case, at: datetime, **_rest: Any) -> None:
+    """The suggested urgency may shorten (or lengthen) the first-acknowledgement clock; the
+    suggested kind chooses between the legal classification clock (a tip, or not read yet)
+    and the operational answer clock (a question or feedback)."""
     if case.acknowledged_at is None:
         clocks.clock_start(case=case, rule_code=ack_rule(case), at=case.opened_at, replace=True)
+    if case.classified_at is not None:
+        return
+    if case.intent in ANSWERED_KINDS:
+        clocks.clock_cancel(case=case, rule_code="classify", at=at, reason=_("không phải tin báo"))
+        clocks.clock_start(case=case, rule_code="answer", at=case.opened_at)
+    else:
+        clocks.clock_cancel(case=case, rule_code="answer", at=at, reason=_("có thể là tin báo"))
+        clocks.clock_start(case=case, rule_code="classify", at=case.opened_at)
 
 
 def case_classified(*, case: Case, before: dict[str, Any], at: datetime, **_rest: Any) -> None:
@@ -53,8 +67,14 @@ def case_classified(*, case: Case, before: dict[str, Any], at: datetime, **_rest
         clocks.clock_start(
             case=case, rule_code="receipt_notice", at=at, anonymous=case.is_anonymous
         )
-    elif before.get("intent") == Intent.TIP:
-        clocks.clocks_cancel_open(case=case, at=at, reason="không phải tin báo", kinds=["legal"])
+        clocks.clock_cancel(case=case, rule_code="answer", at=at, reason=_("là tin báo"))
+    else:
+        if before.get("intent") == Intent.TIP:
+            clocks.clocks_cancel_open(
+                case=case, at=at, reason="không phải tin báo", kinds=["legal"]
+            )
+        if case.intent in ANSWERED_KINDS:
+            clocks.clock_start(case=case, rule_code="answer", at=case.opened_at)
 
 
 def case_transitioned(*, case: Case, previous: str, at: datetime, **_rest: Any) -> None:
@@ -73,7 +93,11 @@ def case_transitioned(*, case: Case, previous: str, at: datetime, **_rest: Any) 
     elif status == Status.TRANSFERRED:
         clocks.clock_meet(case=case, rule_code="transfer", at=at)
         clocks.clocks_cancel_open(case=case, at=at, reason="đã chuyển cơ quan có thẩm quyền")
+    elif status == Status.ACKNOWLEDGED:
+        clocks.clock_meet(case=case, rule_code="answer", at=at)  # feedback taken note of
     elif status in {Status.ANSWERED, Status.CLOSED}:
+        if status == Status.ANSWERED:
+            clocks.clock_meet(case=case, rule_code="answer", at=at)
         clocks.clocks_cancel_open(case=case, at=at, reason=case.get_status_display())
     elif (
         previous

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.cases.services.common import timeline_record
+from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
 
@@ -579,5 +580,13 @@ def case_clock_summary(case: Case, now: datetime | None = None) -> list[ClockVie
     open_views = [_view(c, now) for c in clocks if c.is_open]
     met_views = [_view(c, now) for c in clocks if not c.is_open]
     conversation = case.conversation
-    channel = channel_windows(conversation.last_inbound_at if conversation else None, now)
+    account = case.channel_account
+    on_zalo = account is not None and account.provider == Provider.ZALO
+    # Zalo's free/paid reply windows exist only on Zalo: a web or Open311 citizen reads the
+    # officers' answers on their status page whenever they come.
+    channel = (
+        channel_windows(conversation.last_inbound_at if conversation else None, now)
+        if on_zalo
+        else []
+    )
     return open_views + channel + met_views

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from binhyen.cases.models import Case, Intent
+from binhyen.cases.models import Case, CaseEvent, Intent
 from binhyen.duty.models import Alert
 from binhyen.duty.services import alert_raise, case_alerts_acknowledge
 
@@ -20,10 +20,22 @@ def case_acknowledged(*, case: Case, at: datetime, **_rest: Any) -> None:
     case_alerts_acknowledge(case=case, actor=case.acknowledged_by, at=at)
 
 
+def _hold_note(case: Case) -> str:
+    """Why the door would have held this tip as possible spam (it came through because it
+    reads as urgent): the officer who answers the alarm judges it knowing that."""
+    note = (
+        CaseEvent.objects.filter(case=case, kind="held_urgent")
+        .order_by("-at")
+        .values_list("text", flat=True)
+        .first()
+    )
+    return note or ""
+
+
 def case_triaged(*, case: Case, at: datetime, **_rest: Any) -> None:
     """An urgent tip rings the officers on duty while nobody has taken it."""
     if _rings(case) and case.acknowledged_at is None:
-        alert_raise(case=case, at=at)
+        alert_raise(case=case, at=at, detail=_hold_note(case))
 
 
 def case_classified(*, case: Case, at: datetime, **_rest: Any) -> None:

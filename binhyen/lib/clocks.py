@@ -393,6 +393,10 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("first_ack_normal", "operational", 24, "hours", family="first_ack",
          citation_vi=_OPS_VI, citation_en=_OPS_EN,
          description_vi="Cán bộ xác nhận tin", description_en="Acknowledge a tip"),
+    # Operational: a question or feedback is answered (not a tip: no legal clock applies).
+    Rule("answer", "operational", 24, "hours", citation_vi=_OPS_VI, citation_en=_OPS_EN,
+         description_vi="Trả lời câu hỏi, phản ánh của người dân",
+         description_en="Answer the citizen's question or feedback"),
     # Legal.
     _legal("classify", 24, "hours", f"Điều 8 {_JC}", "Joint Circular 01/2017 Art 8",
            "Phân loại tố giác, tin báo", "Classify the report"),

@@ -161,8 +161,8 @@ def request_create(
     case = receipt.tip.case
     assert case is not None  # Open311 requests are never held
     notice = (
-        f"Đã tiếp nhận, số hồ sơ {case.code}. Người gửi theo dõi và nhắn tin ẩn danh với cán bộ "
-        f"tại trang “Xem tin đã gửi” (/bao-tin/tra-cuu/) bằng mã tin báo {receipt.code} và "
+        f"Đã tiếp nhận, mã tin báo {case.code}. Người gửi theo dõi và nhắn tin ẩn danh với cán "
+        f"bộ tại trang “Xem tin đã gửi” (/bao-tin/tra-cuu/) bằng mã tin báo này và "
         f"mật khẩu {receipt.password}. Khẩn cấp: gọi 113."
     )
     return Filed(case=case, notice=notice)

@@ -13,6 +13,7 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from binhyen.cases import services as cases
 from binhyen.lib import codes, crypto
 from binhyen.tips import throttle
 from binhyen.tips.models import Tip
@@ -55,14 +56,20 @@ def _dummy_hash() -> str:
 
 
 def code_hash(code: str) -> str:
-    return crypto.lookup_hash("tip-code", normalise_code(code))
+    """Keyed on the code's random part: "TB-TDP0-K7J8", "TDP0K7J8" and "tdp0 k7j8" are the
+    same code (tips filed before codes had a prefix were 8 characters: still found)."""
+    return crypto.lookup_hash("tip-code", codes.code_body(code))
 
 
 def new_code() -> str:
+    """The citizen's one code: the case code their tip's case takes (TB-XXXX-XXXX), shown on
+    the success page, in the automatic messages and on the status page alike."""
     for _attempt in range(10):
-        raw = codes.random_code(CODE_CHARS)
-        if not Tip.objects.filter(code_hash=code_hash(raw)).exists():
-            return _group(raw, 4)
+        code = codes.case_code()
+        if not Tip.objects.filter(code_hash=code_hash(code)).exists() and not cases.code_taken(
+            code
+        ):
+            return code
     raise RuntimeError("could not allocate a tip code")
 
 

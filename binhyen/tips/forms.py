@@ -105,6 +105,8 @@ class TipForm(forms.Form):
         help_text=_("Có cả tên cũ trước năm 2025 (huyện, xã, phường, thị trấn cũ)."),
         required=False,
         choices=places.choices,
+        # public.js adds a search box over it (no diacritics needed); without JS: a list.
+        widget=forms.Select(attrs={"data-searchable": "place"}),
     )
     address = forms.CharField(
         label=_("Địa chỉ, nơi xảy ra"),

@@ -36,7 +36,8 @@ from binhyen.lib.media import CleanUpload
 from binhyen.tips import places, quota, throttle
 from binhyen.tips.access import TipError, code_hash, new_code, new_password, normalise_code
 from binhyen.tips.models import Tip
-from binhyen.tips.spam import REASONS
+from binhyen.tips.spam import HUMAN_REASONS, REASONS, URGENT_BYPASS_PER_HOUR
+from binhyen.triage import engine
 from binhyen.units.models import Unit
 from binhyen.vault import services as vault
 from binhyen.vault.store import identity_create
@@ -253,6 +254,7 @@ def _receive(
     media_urls: tuple[str, ...] = (),
     anonymous: bool = False,
     secrecy: bool = False,
+    case_code: str = "",
 ) -> Message | None:
     message = cases.message_receive(
         incoming=cases.IncomingMessage(
@@ -269,6 +271,7 @@ def _receive(
             attachments=[cases.IncomingAttachment(kind="image", url=u) for u in media_urls],
             is_anonymous=anonymous,
             secrecy_requested=secrecy,
+            case_code=case_code,
         )
     )
     if message is not None and uploads:
@@ -291,6 +294,7 @@ def _file(
     identity: dict[str, str],
     uploads: list[CleanUpload],
     followups: list[dict[str, Any]] | None = None,
+    code: str = "",
 ) -> Case:
     placement = places.place_tip(
         channel_account=tip.channel_account,
@@ -310,6 +314,7 @@ def _file(
         media_urls=report.media_urls,
         anonymous=report.anonymous,
         secrecy=report.secrecy and not report.anonymous,
+        case_code=code if code and not cases.code_taken(code) else "",
     )
     if message is None or message.case is None:
         raise TipError(_("Không ghi nhận được tin báo."))
@@ -377,17 +382,46 @@ def tip_submit(
         service_code=report.service_code[:40],
         hold_reasons=list(hold_reasons or []),
     )
-    if hold_reasons:
+    if hold_reasons and _urgent_despite_hold(report, hold_reasons):
+        # Possibly urgent: a held queue nobody watches at night must not sit on it. It is
+        # filed now; the duty desk sees why it would have been held (timeline, alert).
+        tip.state = Tip.State.FILED
+        tip.save(update_fields=["state"])
+        case = _file(tip, report, identity, uploads, code=code)
+        cases.timeline_record(
+            case=case,
+            kind="held_urgent",
+            text=(
+                _("Nghi tin rác (%(why)s) nhưng máy đọc là tin khẩn: đưa thẳng vào hộp thư")
+                % {"why": ", ".join(reason_text(r) for r in hold_reasons)}
+            )[:500],
+            data={"reasons": list(hold_reasons)},
+        )
+    elif hold_reasons:
         tip.held = {
             "report": report.to_json(),
             "files": _store_held_files(tip, uploads, client_key),
             "followups": [],
+            # Kept (encrypted, like the report) so that the case opened on release takes
+            # the code the citizen was given.
+            "code": code,
         }
         tip.held_identity = identity_create(data=identity) if identity else None
         tip.save(update_fields=["held", "held_identity"])
     else:
-        _file(tip, report, identity, uploads)
+        _file(tip, report, identity, uploads, code=code)
     return TipReceipt(tip=tip, code=code, password=password)
+
+
+def _urgent_despite_hold(report: TipReport, reasons: list[str]) -> bool:
+    """Whether a tip held for reasons a person can trigger reads as an urgent tip (critical
+    or high), within the hourly allowance of such tips."""
+    if not set(reasons) <= HUMAN_REASONS:
+        return False
+    result = engine.read(engine.active_triager(), [report.text])
+    if result.intent != "tip" or result.urgency not in ("critical", "high"):
+        return False
+    return throttle.hit("held-urgent", "all", 3600) <= URGENT_BYPASS_PER_HOUR
 
 
 # --- the held queue -------------------------------------------------------------------------------
@@ -408,7 +442,9 @@ def tip_release(*, tip: Tip, actor: User) -> Case:
     identity = dict(identity_row.data or {}) if identity_row is not None else {}
     uploads = [_held_upload(e) for e in held.get("files", [])]
     reasons = ", ".join(reason_text(r) for r in tip.hold_reasons)
-    case = _file(tip, report, identity, uploads, held.get("followups", []))
+    case = _file(
+        tip, report, identity, uploads, held.get("followups", []), code=str(held.get("code", ""))
+    )
     if identity_row is not None:
         identity_row.delete()  # copied into the contact's own vault entry
     _delete_held_files(held.get("files", []))

@@ -25,6 +25,16 @@ STATUS_WORDS = {
     Case.Status.ANSWERED: "Đã trả lời.",
     Case.Status.CLOSED: "Đã kết thúc.",
 }
+# While a case waits for its legal classification, what officers did already tells the
+# citizen more than the status does ("received" stays until the officer classifies).
+REPLIED_WORDS = "Cán bộ đã trả lời bạn (xem phần trao đổi bên dưới); tin đang được xử lý."
+SEEN_WORDS = "Cán bộ đã nhận tin và đang xem xét."
+DISPATCHED_WORDS = "Cán bộ đã được cử tới nơi xảy ra sự việc."
+QUESTION_WORDS: dict[str, str] = {
+    Case.Status.RECEIVED: "Đã nhận câu hỏi, đang chờ cán bộ trả lời.",
+    Case.Status.CLASSIFIED: "Cán bộ đang chuẩn bị trả lời câu hỏi của bạn.",
+    Case.Status.ANSWERED: "Cán bộ đã trả lời câu hỏi của bạn.",
+}
 HELD_WORDS = "Đã nhận, đang được kiểm tra trước khi chuyển tới đơn vị giải quyết."
 DISCARDED_WORDS = (
     "Tin không được tiếp nhận vì bị xác định là tin rác. Nếu đây là nhầm lẫn, hãy gửi lại "
@@ -81,6 +91,32 @@ def _data_uri(attachment: Attachment) -> str | None:
     return f"data:{cleaned.content_type};base64," + base64.b64encode(cleaned.content).decode()
 
 
+def status_words(case: Case) -> str:
+    """The case's real state in the citizen's words: its status, and while it waits for a
+    decision, what officers already did (replied, took it up, went to the scene)."""
+    status = case.status
+    if case.intent == Case.Intent.QUESTION and status in QUESTION_WORDS:
+        words = QUESTION_WORDS[status]
+    else:
+        words = STATUS_WORDS.get(status, case.get_status_display())  # type: ignore[call-overload]
+    if status in (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.VERIFYING):
+        if case.dispatches.exists():
+            words = (
+                DISPATCHED_WORDS
+                if status == Case.Status.RECEIVED
+                else f"{DISPATCHED_WORDS} {words}"
+            )
+        elif status == Case.Status.RECEIVED and case.first_response_at is not None:
+            words = REPLIED_WORDS
+        elif status == Case.Status.RECEIVED and (
+            case.acknowledged_at is not None or case.assigned_to_id is not None
+        ):
+            words = SEEN_WORDS
+    if status == Case.Status.RESOLVED and case.outcome:
+        words += f" Kết quả: {case.get_outcome_display()}."
+    return words
+
+
 def tip_status(tip: Tip) -> TipStatus:
     """What the citizen sees: the status in plain words and the conversation."""
     if tip.state != Tip.State.FILED or tip.case is None:
@@ -112,9 +148,7 @@ def tip_status(tip: Tip) -> TipStatus:
             thread=thread,
         )
     case = _latest_case(tip) or tip.case
-    words = STATUS_WORDS.get(case.status, case.get_status_display())  # type: ignore[call-overload]
-    if case.status == Case.Status.RESOLVED and case.outcome:
-        words += f" Kết quả: {case.get_outcome_display()}."
+    words = status_words(case)
     shown = {Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.SEEN}
     cid = tip.case.conversation_id
     messages = (
@@ -146,7 +180,7 @@ def tip_status(tip: Tip) -> TipStatus:
     return TipStatus(
         words=words,
         unit_name=case.unit.name,
-        case_code=case.code,
+        case_code=tip.case.code,  # the citizen's one code, even if a later case opened
         opened_at=tip.case.opened_at,
         is_open=case.is_open,
         can_message=True,

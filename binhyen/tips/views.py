@@ -96,6 +96,7 @@ def tip_form(request: HttpRequest) -> HttpResponse:
             "password": receipt.password,
             "anonymous": form.report().anonymous,
             "unit_name": receipt.tip.unit.name,
+            "held": receipt.tip.state == Tip.State.HELD,
         },
     )
 

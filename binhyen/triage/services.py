@@ -26,7 +26,10 @@ from binhyen.cases import services as cases
 from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
 from binhyen.cases.services import CaseError
 from binhyen.cases.services.lifecycle import emit
+from binhyen.channels.models import Provider
+from binhyen.lib import codes
 from binhyen.lib.redact import mask_identifiers
+from binhyen.lib.triage import Triager
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
 from binhyen.lib.triage.training import CATEGORIES, INTENTS, URGENCIES
 from binhyen.triage import duplicates, engine, routing
@@ -85,8 +88,10 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
             return done
         if Suggestion.objects.filter(case=case, message_id__gt=message.pk).exists():
             return None
-    texts, located = _inbound(case, message)
     triager = engine.active_triager()
+    if message is not None and split_off(case, message, triager):
+        return None  # the message opened its own case, read by its own task
+    texts, located = _inbound(case, message)
     suggestion = Suggestion(case=case, message=message, model_version=triager.model_version)
     if texts:
         result = engine.read(triager, texts)
@@ -118,6 +123,62 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
     return suggestion
 
 
+# A message read on its own as a question or feedback this surely, on a case that is a tip,
+# opens its own case; less surely, the officer is asked (the panel offers the split).
+SPLIT_SURE = 0.9
+SPLIT_ASK = 0.6
+_SIDE_INTENTS = (Intent.QUESTION, Intent.FEEDBACK)
+
+
+def side_reading(triager: Triager, case: Case, message: Message) -> tuple[str, float]:
+    """What a later message of a tip case is on its own, when it may be something else:
+    (intent, confidence) for a question or feedback, ("", 0.0) otherwise."""
+    if case.intent != Intent.TIP or not message.text.strip() or case.merged_into_id:
+        return "", 0.0
+    first = (
+        Message.objects.filter(case=case, direction=Message.Direction.IN)
+        .order_by("sent_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if first is None or first == message.pk:
+        return "", 0.0
+    alone = triager.predict(message.text)
+    if alone.intent not in _SIDE_INTENTS:
+        return "", 0.0
+    return alone.intent, float(alone.confidence.get("intent", 0.0))
+
+
+def split_off(case: Case, message: Message, triager: Triager) -> bool:
+    """Split a later message that is surely a question or feedback off a tip case."""
+    if message.case_id != case.pk:
+        return False
+    intent, confidence = side_reading(triager, case, message)
+    if not intent or confidence < SPLIT_ASK:
+        return False
+    if confidence < SPLIT_SURE:
+        # Unsure: the officer decides, one click on the message (tách / chuyển).
+        cases.timeline_record(
+            case=case,
+            kind="split_suggested",
+            text=(
+                _(
+                    "Máy nghi một tin nhắn sau là %(what)s riêng, khác với tin báo: cán bộ xem có "
+                    "cần tách thành vụ việc mới không"
+                )
+                % {"what": describe(intent, "", "")}
+            )[:500],
+            data={"message": message.pk, "intent": intent},
+        )
+        return False
+    cases.message_split(
+        message=message,
+        actor=None,
+        reason=_("tin nhắn sau là %(what)s, khác với tin báo") % {"what": describe(intent, "", "")},
+    )
+    return True
+
+
 def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
     """Show the machine's reading on a case no officer has classified yet. Never the status:
     classifying is the officer's legal act. Returns whether the case changed."""
@@ -126,22 +187,86 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
     if case.merged_into_id:
         return False
     s.applied = True
-    new = (s.intent, s.category, s.urgency)
     first = not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
-    if (case.intent, case.category, case.urgency) == new and not first:
+    current = (case.intent, case.category, case.urgency)
+    new = (s.intent, s.category, s.urgency) if first else most_serious(current, s)
+    if current == new and not first:
         return False
     case.intent, case.category, case.urgency = new
-    case.save(update_fields=["intent", "category", "urgency"])
+    fields = ["intent", "category", "urgency"]
+    if first and code_follows_kind(case):
+        fields.append("code")
+    case.save(update_fields=fields)
     cases.timeline_record(
         case=case,
         at=at,
         kind="triaged",
         text=(
-            _("Máy gợi ý: %(what)s (%(model)s)")
-            % {"what": describe(*new), "model": s.model_version}
+            (
+                _("Máy gợi ý: %(what)s (%(model)s)")
+                if new == (s.intent, s.category, s.urgency)
+                else _(
+                    "Máy giữ: %(what)s — tin nhắn sau được đọc là %(later)s, không hạ mức "
+                    "đã có (%(model)s)"
+                )
+            )
+            % {
+                "what": describe(*new),
+                "later": describe(s.intent, s.category, s.urgency),
+                "model": s.model_version,
+            }
         )[:500],
-        data={"suggestion": s.pk, "intent": s.intent, "category": s.category, "urgency": s.urgency},
+        data={
+            "suggestion": s.pk,
+            "intent": new[0],
+            "category": new[1],
+            "urgency": new[2],
+            "suggested": [s.intent, s.category, s.urgency],
+        },
     )
+    return True
+
+
+# How serious a reading is: a tip outranks everything else, then its urgency.
+_URGENCY_RANK = {"critical": 3, "high": 2, "normal": 1}
+
+
+def _seriousness(intent: str, urgency: str) -> tuple[int, int]:
+    return (1 if intent == Intent.TIP else 0, _URGENCY_RANK.get(urgency, 0))
+
+
+def most_serious(current: tuple[str, str, str], s: Suggestion) -> tuple[str, str, str]:
+    """The case's machine reading after a new message: the most serious of what the earlier
+    messages established and what the new reading says. A question after a knife report
+    does not make the case a question, nor does "they left" make it less urgent: lowering
+    is an officer's decision (the classification form), never the machine's."""
+    new = (s.intent, s.category, s.urgency)
+    if current[0] in ("", Intent.UNKNOWN):
+        return new
+    if _seriousness(new[0], new[2]) > _seriousness(current[0], current[2]):
+        # More serious: the new reading wins, keeping the earlier category if it has none.
+        return (new[0], new[1] or current[1], new[2])
+    if current[0] == Intent.TIP and new[0] == Intent.TIP and not current[1]:
+        return (current[0], new[1], current[2])
+    if current[0] != Intent.TIP and new[0] != Intent.TIP:
+        return new  # neither is a tip: the reading of everything said so far
+    return current
+
+
+def code_follows_kind(case: Case) -> bool:
+    """Give the case the code prefix of what it is (TB tin báo, HD hỏi đáp, PA phản ánh) while
+    nobody outside has been given its code: a Zalo case before its first message to the
+    citizen (the acknowledgement that names the code goes after this reading). A web or
+    Open311 case keeps the code shown on submission: the citizen sees one code everywhere."""
+    wanted = codes.prefix_for(case.intent)
+    if case.code.startswith(f"{wanted}-"):
+        return False
+    account = case.channel_account
+    if account is None or account.provider != Provider.ZALO:
+        return False
+    if Message.objects.filter(case=case, direction=Message.Direction.OUT).exists():
+        return False
+    case.code = codes.case_code(wanted, codes.code_body(case.code))
     return True
 
 

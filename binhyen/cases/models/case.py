@@ -145,6 +145,16 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
     )
+    # Opened from a message of another case of the same conversation (a question after a
+    # tip): the two stay linked, each with its own classification and clocks.
+    split_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_cases",
+        verbose_name=_("tách từ vụ việc"),
+    )
 
     # Every step is a timestamp: KPIs are computed from these, never typed in.
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)

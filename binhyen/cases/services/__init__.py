@@ -32,6 +32,7 @@ from binhyen.cases.services.receiving import (
     IncomingAttachment,
     IncomingMessage,
     case_open,
+    code_taken,
     message_receive,
 )
 from binhyen.cases.services.replies import (
@@ -40,6 +41,7 @@ from binhyen.cases.services.replies import (
     case_reply,
     message_resend,
 )
+from binhyen.cases.services.split import message_move, message_split
 from binhyen.cases.services.workflow import (
     TRANSITIONS,
     allowed_actions,
@@ -91,6 +93,7 @@ __all__ = [
     "case_suspend",
     "case_transfer",
     "case_unmerge",
+    "code_taken",
     "contact_erase",
     "contact_find",
     "contact_interaction",
@@ -103,9 +106,11 @@ __all__ = [
     "enqueue",
     "ensure_acknowledged",
     "message_delivery_update",
+    "message_move",
     "message_receive",
     "message_record_echo",
     "message_resend",
+    "message_split",
     "messages_mark_receipt",
     "outbound_queue",
     "outcome_record",

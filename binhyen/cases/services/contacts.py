@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from binhyen.cases.models import Case, Contact, Conversation, Message
@@ -81,9 +82,13 @@ def conversation_for(contact: Contact) -> Conversation:
 
 
 def open_case_of(conversation: Conversation) -> Case | None:
+    """The case a new message of the conversation goes to: the newest open case that was not
+    split off another one (a question split off a knife report must not collect the
+    report's follow-ups: "they are still there" belongs to the report). Triage splits the
+    message off again when it is clearly something else."""
     return (
         Case.objects.filter(conversation=conversation, status__in=Case.OPEN_STATUSES)
-        .order_by("-opened_at")
+        .order_by(F("split_from").asc(nulls_first=True), "-opened_at")
         .first()
     )
 

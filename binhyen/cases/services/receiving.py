@@ -66,15 +66,26 @@ class IncomingMessage:
     # everything the opening triggers (alerts, notices) already sees it.
     is_anonymous: bool = False
     secrecy_requested: bool = False
+    # A code the citizen was already given for this report (the web form's tip code): the
+    # case opened by this message takes it, so the citizen sees one code everywhere.
+    case_code: str = ""
 
 
 # --- cases ------------------------------------------------------------------------------------
 
 
+def code_taken(code: str) -> bool:
+    """Whether a case already has this code's random part, under any prefix (a prefix
+    follows the case's kind, so two cases must never differ by their prefix alone)."""
+    body = codes.code_body(code)
+    tail = f"-{body[:4]}-{body[4:]}"
+    return Case.objects.filter(code__endswith=tail).exists()
+
+
 def _new_case_code() -> str:
     for _attempt in range(10):
         code = codes.case_code()
-        if not Case.objects.filter(code=code).exists():
+        if not code_taken(code):
             return code
     raise RuntimeError("could not allocate a case code")
 
@@ -97,11 +108,14 @@ def case_open(
     at: datetime,
     is_anonymous: bool = False,
     secrecy_requested: bool = False,
+    code: str = "",
+    split_from: Case | None = None,
 ) -> Case:
     case = Case.objects.create(
         is_anonymous=is_anonymous,
         secrecy_requested=secrecy_requested and not is_anonymous,
-        code=_new_case_code(),
+        code=code or _new_case_code(),
+        split_from=split_from,
         unit_id=unit_id,
         channel_account=channel_account,
         conversation=conversation,
@@ -166,6 +180,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             at=incoming.sent_at,
             is_anonymous=incoming.is_anonymous,
             secrecy_requested=incoming.secrecy_requested,
+            code=incoming.case_code,
         )
         opened = True
 

@@ -19,12 +19,19 @@ from binhyen.clocks.tests.factories import T0, midnight_after, open_case
 from binhyen.lib.clocks import DEFAULT_RULES
 from binhyen.testing import World
 
-seed = importlib.import_module("binhyen.clocks.migrations.0002_seed_default_rules")
+SEEDS = [
+    importlib.import_module(f"binhyen.clocks.migrations.{name}")
+    for name in ("0002_seed_default_rules", "0003_seed_answer_rule")
+]
 
 
-def test_the_seeding_migration_copies_the_default_rules_in_code() -> None:
+def test_the_seeding_migrations_copy_the_default_rules_in_code() -> None:
     in_code = {r.code: ClockRule.fields_from_rule(r) for r in DEFAULT_RULES}
-    frozen = {row["code"]: {k: v for k, v in row.items() if k != "code"} for row in seed.RULES}
+    frozen = {
+        row["code"]: {k: v for k, v in row.items() if k != "code"}
+        for seed in SEEDS
+        for row in seed.RULES
+    }
     assert frozen == in_code
 
 

@@ -86,8 +86,10 @@ def test_a_case_still_waiting_counts_as_not_yet(world):
 
 def test_share_of_deadlines_met(world, history, table):
     bmt = table.of(world.bmt)
-    # First acknowledgement of A, F, G due in the week and met; D's cancelled by the merge.
-    assert (bmt["clock.operational.due"], bmt["clock.operational.in_time"]) == (3, 3)
+    # First acknowledgement of A, F, G due in the week and met; D's cancelled by the merge;
+    # the questions F and G also had their answer clock, met.
+    assert (bmt["clock.operational.due"], bmt["clock.operational.in_time"]) == (5, 5)
+    assert (bmt["clock.rule.answer.due"], bmt["clock.rule.answer.in_time"]) == (2, 2)
     # A, F and G were classified within 24 h.
     assert (bmt["clock.rule.classify.due"], bmt["clock.rule.classify.in_time"]) == (3, 3)
     tanan = table.of(world.tanan)

@@ -42,7 +42,7 @@ def test_request_is_filed_as_a_tip_in_the_communes_inbox(world, client, key, fmt
 def test_answer_gives_the_citizen_a_tip_code_and_password(world, client, key):
     _resp, doc = _post(client, request_data(key))
     notice = doc[0]["service_notice"]
-    code = re.search(r"mã tin báo ([0-9A-Z]{4}-[0-9A-Z]{4})", notice).group(1)
+    code = re.search(r"mã tin báo (TB-[0-9A-Z]{4}-[0-9A-Z]{4})", notice).group(1)
     password = re.search(r"mật khẩu ([0-9A-Z]{5}-[0-9A-Z]{5})", notice).group(1)
     page = client.post("/bao-tin/tra-cuu/", {"code": code, "password": password})
     assert page.status_code == 200

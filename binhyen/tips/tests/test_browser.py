@@ -75,6 +75,10 @@ def test_anonymous_tip_from_a_phone_without_javascript(
             page.locator("button[type=submit]").click()
             page.get_by_text("Tổ tuần tra đang tới. Họ còn ở đó không?").wait_for()
             assert "Công an phường Tân An" in page.content()
+            # One code: the one on the success page is the one the status page shows, and
+            # the officer's status words say a reply came.
+            assert code == case.code and code in page.locator(".status-box").inner_text()
+            assert "Cán bộ đã trả lời bạn" in page.locator(".status-words").inner_text()
 
             page.get_by_label("Nhắn cho cán bộ").fill("Còn, khoảng mười người, đi xe máy.")
             page.locator("button[type=submit]").click()
@@ -86,3 +90,52 @@ def test_anonymous_tip_from_a_phone_without_javascript(
 
     followup = Message.objects.get(text="Còn, khoảng mười người, đi xe máy.")
     assert followup.case_id == case.pk
+
+
+def test_phone_form_searches_places_without_diacritics_and_follows_the_anonymous_choice(
+    transactional_db, world, web, live_server, monkeypatch
+):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setattr(spam, "MIN_FILL_SECONDS", 0.0)
+    base = live_server.url
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            page.goto(f"{base}/bao-tin/")
+            place = page.locator("#id_place")
+            everything = place.locator("option").count()
+            assert everything > 300
+            search = page.get_by_label("Tìm xã, phường (gõ tên mới hoặc cũ, không cần dấu)")
+            search.fill("tan loi")
+            labels = place.locator("option").all_inner_texts()
+            assert any(label.startswith("Phường Tân Lợi (cũ") for label in labels)
+            assert len([x for x in labels if x.strip() and not x.startswith("—")]) < 5
+            search.fill("cu mgar")
+            assert any("Cư M'gar" in x for x in place.locator("option").all_inner_texts())
+            search.fill("tan an")
+            place.select_option("24163")
+            search.fill("")
+            assert place.locator("option").count() == everything
+            assert place.input_value() == "24163"  # the choice survives clearing the search
+
+            name = page.get_by_label("Họ và tên")
+            phone = page.get_by_label("Số điện thoại")
+            assert not name.is_visible() and not phone.is_visible()
+            page.get_by_label("Để lại thông tin liên hệ để cán bộ có thể liên lạc").check()
+            assert name.is_visible() and phone.is_visible()
+            page.get_by_label("Gửi ẩn danh — tôi không để lại thông tin nào về mình").check()
+            assert not name.is_visible()
+
+            page.get_by_label("Chuyện gì đã xảy ra?").fill("Có người lạ lảng vảng trước cổng.")
+            page.locator("button[type=submit]").click()
+            page.locator("#tip-code").wait_for()
+        finally:
+            context.close()
+            browser.close()
+    case = off_loop(lambda: Case.objects.select_related("unit").get())
+    assert case.unit == world.tanan and case.is_anonymous

@@ -184,3 +184,33 @@ def test_officer_of_another_commune_cannot_release_a_held_tip(world, web, client
     resp = _login(client, world.officer_bmt).post(f"/tin-giu-lai/{tip.pk}/cho-vao-hop-thu/")
     assert resp.status_code == 404
     assert Tip.objects.get().state == Tip.State.HELD
+
+
+URGENT = (
+    "Khẩn cấp: có người cầm dao đâm người trước cổng chợ Tân An, đang chảy nhiều máu, tới ngay!"
+)
+
+
+def test_held_tip_that_reads_urgent_still_rings_the_duty_desk_with_its_hold_reason(
+    world, web, client, drain
+):
+    from binhyen.duty.models import Alert
+
+    resp = _post(client, what=URGENT, started=spam.form_token())  # sent within seconds
+    body = resp.content.decode()
+    tip = Tip.objects.get()
+    assert tip.hold_reasons == ["too_fast"]
+    assert tip.state == Tip.State.FILED and tip.case is not None
+    drain()
+    alert = Alert.objects.get(case=tip.case)
+    assert "Gửi quá nhanh" in alert.detail
+    assert tip.case.events.filter(kind="held_urgent").exists()
+    assert "đã được chuyển tới" in body
+
+
+def test_citizen_of_a_held_tip_is_told_it_waits_for_a_check(world, web, client):
+    resp = _post(client, website="http://spam.example", what=URGENT)
+    body = resp.content.decode()
+    assert Tip.objects.get().state == Tip.State.HELD
+    assert "đã được chuyển tới" not in body
+    assert "chờ cán bộ kiểm tra" in body and "113" in body

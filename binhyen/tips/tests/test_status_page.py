@@ -210,3 +210,30 @@ def test_officer_sees_the_citizens_follow_up_in_the_console(world, web, client):
     client.login(username=world.officer_tanan.username, password=PASSWORD)
     body = client.get(f"/tin-bao/{case.pk}/").content.decode()
     assert "Thêm chi tiết: xe màu đỏ." in body
+
+
+def test_the_citizen_sees_one_code_everywhere_and_it_opens_the_status_page(
+    world, web, client, drain
+):
+    code, password = _file_tip(client)
+    drain()
+    case = Case.objects.get()
+    assert case.code == code  # the success page's code is the case's code
+    automatic = case.messages.filter(direction="out").values_list("text", flat=True)
+    assert any(code in text for text in automatic)
+    for typed in (code, code.removeprefix("TB-"), code.lower().replace("-", " ")):
+        resp = _open(client, typed, password)
+        assert resp.status_code == 200, typed
+        body = resp.content.decode()
+        assert code in body
+        assert len(set(re.findall(r"\b[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", body))) == 1
+
+
+def test_status_page_says_an_officer_replied(world, web, client, drain):
+    code, password = _file_tip(client)
+    case = Case.objects.get()
+    cases.case_reply(case=case, author=world.officer_tanan, text="Chúng tôi đã nhận tin.")
+    drain()
+    body = _open(client, code, password).content.decode()
+    assert "Đã tiếp nhận, đang chờ cán bộ xem xét." not in body
+    assert "Cán bộ đã trả lời bạn" in body

@@ -70,7 +70,7 @@ def test_anonymous_tip_lands_in_the_chosen_communes_inbox(world, web, client):
     resp = _post(client, place="24163")
     assert resp.status_code == 200
     code, password = _credentials(resp)
-    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert re.fullmatch(r"TB-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", password)
     case = Case.objects.get()
     assert case.unit == world.tanan
