@@ -52,9 +52,10 @@ def unanswered_for(user: AnyUser) -> QuerySet[Unanswered]:
 
 def unanswered_counts(user: AnyUser) -> list[dict[str, object]]:
     """Unanswered questions grouped by unit and by their folded wording, most asked first."""
-    return list(
+    rows = (
         unanswered_for(user)
         .values("unit__name", "folded")
         .annotate(n=Count("pk"))
         .order_by("-n", "unit__name", "folded")[:500]
     )
+    return [dict(r) for r in rows]

@@ -116,6 +116,9 @@ class ProcedureVersion(models.Model):
             models.UniqueConstraint(fields=["procedure", "number"], name="knowledge_version_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.procedure_id} #{self.number}"
+
 
 class UnitSetting(models.Model):
     """A unit's choice about automatic answers."""
@@ -124,6 +127,9 @@ class UnitSetting(models.Model):
     auto_answer = models.BooleanField(_("tự động trả lời câu hỏi thủ tục"), default=False)
     min_score = models.FloatField(_("điểm tin cậy tối thiểu"), default=0.5)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.auto_answer}"
 
 
 class Answer(models.Model):
@@ -151,6 +157,9 @@ class Answer(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
 
 class Unanswered(models.Model):
     """A question the base could not answer ("câu hỏi chưa có trả lời"), for editors."""
@@ -165,3 +174,6 @@ class Unanswered(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case"], name="knowledge_unanswered_once")]
         indexes = [models.Index(fields=["unit", "resolved", "folded"])]
+
+    def __str__(self) -> str:
+        return self.folded[:80]

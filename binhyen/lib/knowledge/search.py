@@ -159,7 +159,7 @@ class Index:
             analyzer="word",
             ngram_range=(1, 2),
             sublinear_tf=True,
-            token_pattern=r"[a-z0-9]+",
+            token_pattern=r"[a-z0-9]+",  # noqa: S106 (not a password)
             dtype=np.float32,
         )
         char.fit(docs + whole)
