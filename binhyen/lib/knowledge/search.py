@@ -78,10 +78,19 @@ def _rewrite_re() -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
 
 
+# Politeness, particles and pronouns carry no topic; left in, "... vay ad" matches whichever
+# example question happened to end the same way.
+_FILLERS = re.compile(
+    r"\b(?:cho (?:em |minh |toi )?hoi|xin hoi|moi nguoi|ad oi|vay|a|ad|ah|ak|nhe|nha|oi|"
+    r"em|e|anh|chi|minh|toi|tui|ban|admin|the a)\b"
+)
+
+
 def normalize(text: str) -> str:
     """Folded text with citizens' synonyms rewritten to the catalogue's words."""
     folded = vntext.fold(text)
-    return _rewrite_re().sub(lambda m: _REWRITES[m.group(1)], folded)
+    folded = _rewrite_re().sub(lambda m: _REWRITES[m.group(1)], folded)
+    return " ".join(_FILLERS.sub(" ", folded).split())
 
 
 _AGE = re.compile(r"\b(\d{1,3}) (?:tuoi|t)\b")
