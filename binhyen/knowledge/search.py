@@ -11,10 +11,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max
 
 from binhyen.knowledge.models import Answer, Procedure
-from binhyen.lib.knowledge import Entry, Hit, Index, Params
+from binhyen.lib.knowledge import Entry, Hit, Index, Params, normalize
 from binhyen.lib.knowledge.search import out_of_scope_entries, synonyms_file
 
 _lock = threading.Lock()
@@ -106,3 +107,46 @@ def confident(matches: list[Match], min_score: float) -> Match | None:
     ):
         return top
     return None
+
+
+def db_search(text: str, *, approved_only: bool = False, limit: int = 20) -> list[Procedure]:
+    """The database's own full-text search on the folded column (editors' search box, and
+    the public page's fallback): PostgreSQL trigram word similarity, SQLite FTS5; elsewhere
+    every word must appear."""
+    words = normalize(text).split()[:12]
+    if not words:
+        return []
+    vendor = connection.vendor
+    status = Procedure.Status.APPROVED if approved_only else None
+    ids: list[int]
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT id FROM knowledge_procedure WHERE %s <%% folded "
+                "AND (%s IS NULL OR status = %s) "
+                "ORDER BY word_similarity(%s, folded) DESC, id LIMIT %s",
+                [" ".join(words), status, status, " ".join(words), limit],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+        elif vendor == "sqlite":
+            quoted = ['"' + w.replace('"', "") + '"' for w in words]
+            ids = []
+            # Every word first; when that finds nothing (a typo), any word, best first.
+            for match in (" AND ".join(quoted), " OR ".join(quoted)):
+                cursor.execute(
+                    "SELECT p.id FROM knowledge_procedure_fts f "
+                    "JOIN knowledge_procedure p ON p.id = f.rowid "
+                    "WHERE knowledge_procedure_fts MATCH %s AND (%s IS NULL OR p.status = %s) "
+                    "ORDER BY bm25(knowledge_procedure_fts), p.id LIMIT %s",
+                    [match, status, status, limit],
+                )
+                ids = [r[0] for r in cursor.fetchall()]
+                if ids:
+                    break
+        else:  # pragma: no cover - only the two supported databases run the product
+            qs = Procedure.objects.all()
+            for w in words:
+                qs = qs.filter(folded__contains=w)
+            ids = list(qs.values_list("pk", flat=True)[:limit])
+    rows = Procedure.objects.in_bulk(ids)
+    return [rows[i] for i in ids if i in rows]

@@ -18,7 +18,6 @@ from binhyen.cases.services import CaseError
 from binhyen.knowledge import access, search, services
 from binhyen.knowledge.forms import AnswerForm, ProcedureForm, SettingForm
 from binhyen.knowledge.models import Procedure, UnitSetting
-from binhyen.lib.knowledge import normalize
 from binhyen.units.models import Unit
 
 # --- public site ----------------------------------------------------------------------------
@@ -29,11 +28,8 @@ def public_list(request: HttpRequest) -> HttpResponse:
     if q:
         found = [m.procedure for m in search.search(q, approved_only=True, limit=10)]
         if not found:
-            # The database's own search on the folded column: every word must appear.
-            qs = Procedure.objects.filter(status=Procedure.Status.APPROVED)
-            for word in normalize(q).split()[:8]:
-                qs = qs.filter(folded__contains=word)
-            found = list(qs[:10])
+            # Nothing the ranking is sure of: the database's own search on the folded text.
+            found = search.db_search(q, approved_only=True, limit=10)
         rows = found
     else:
         rows = list(Procedure.objects.filter(status=Procedure.Status.APPROVED))
@@ -51,7 +47,11 @@ def public_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def console_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_edit(request.user)
-    rows = list(Procedure.objects.select_related("reviewed_by"))
+    q = (request.GET.get("q") or "").strip()[:300]
+    if q:
+        rows = search.db_search(q, limit=50)
+    else:
+        rows = list(Procedure.objects.select_related("reviewed_by"))
     status = request.GET.get("status", "")
     today = timezone.localdate()
     if status == "draft":
@@ -65,6 +65,7 @@ def console_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "status": status,
+            "q": q,
             "unanswered": access.unanswered_for(request.user).count(),
             "may_approve": access.may_approve(request.user),
         },

@@ -140,3 +140,26 @@ def test_cli_predict_and_eval(tmp_path):
     out = io.StringIO()
     call_command("knowledge", "eval", str(questions), stdout=out)
     assert "top-1 100.0 %" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "text", ["lý lịch tư pháp", "ly lich tu phap", "ly lic tu phap", "LÝ LỊCH tư pháp số 2"]
+)
+def test_database_full_text_search(text, editor):
+    found = [p.slug for p in search.db_search(text)]
+    assert found and found[0] == "ly-lich-tu-phap"
+
+
+def test_database_search_follows_edits(editor):
+    p = Procedure.objects.get(slug="sang-ten-xe")
+    services.procedure_save(
+        procedure=p, data={"synonyms": p.synonyms + "\nxe chính chủ zyxw"}, author=editor
+    )
+    assert [x.slug for x in search.db_search("zyxw")] == ["sang-ten-xe"]
+    assert search.db_search("zyxw", approved_only=True) == []
+
+
+def test_editors_search_box(client, editor):
+    client.login(username=editor.username, password=PASSWORD)
+    body = client.get("/bien-tap-thu-tuc/", {"q": "ho chieu tre em"}).content.decode()
+    assert "ho-chieu-tre-em" in body and "dang-ky-tam-tru" not in body
