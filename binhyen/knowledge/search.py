@@ -69,6 +69,11 @@ def _build(approved_only: bool) -> Index:
 
 
 def index(*, approved_only: bool = False) -> Index:
+    if not approved_only and not Procedure.objects.exists():
+        # deferred: services imports this module (search feeds the automatic answer)
+        from binhyen.knowledge.services import catalogue_load
+
+        catalogue_load()
     state = _state(approved_only)
     with _lock:
         cached = _cache.get(approved_only)

@@ -25,6 +25,7 @@ from binhyen.knowledge.models import (
     UnitSetting,
 )
 from binhyen.lib.knowledge import normalize
+from binhyen.lib.knowledge.search import catalogue, dev_examples, synonyms_file
 from binhyen.lib.redact import mask_identifiers
 
 if TYPE_CHECKING:
@@ -135,6 +136,35 @@ def procedure_approve(*, procedure: Procedure, actor: User, note: str = "") -> P
     procedure.save()
     _version(procedure, before=before, author=actor, action="approved", note=note)
     return procedure
+
+
+@transaction.atomic
+def catalogue_load() -> int:
+    """Load the shipped catalogue as drafts when the base is empty (first use: the migration
+    does it too, but a flushed test database or a restored empty table must still answer).
+    Returns how many entries were created."""
+    if Procedure.objects.exists():
+        return 0
+    syn = synonyms_file()["synonyms"]
+    examples = dev_examples()
+    created = 0
+    for row in catalogue():
+        data = {
+            "title": row["title_vi"],
+            "summary": row["summary_vi"],
+            "where": row["handled_at_vi"],
+            "legal_basis": "\n".join(row["legal_basis"]),
+            "synonyms": "\n".join(syn.get(row["slug"], [])),
+            "examples": "\n".join(examples.get(row["slug"], [])),
+            "sources": "Danh mục khởi đầu của BinhYen (procedures.json). Cần kiểm tra: "
+            + row["notes_en"],
+        }
+        p = Procedure(slug=row["slug"], area=row["area"], **data)
+        p.folded = _fold(p)
+        p.save()
+        _version(p, before={}, author=None, action="imported", note="procedures.json")
+        created += 1
+    return created
 
 
 def public_url(procedure: Procedure) -> str:

@@ -29,6 +29,16 @@ def send(world, client, drain) -> Callable[..., Case]:
     return _send
 
 
+@pytest.fixture(autouse=True)
+def catalogue(request):
+    """The catalogue the migration loads (reloaded on first use after a flushed database)."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        from binhyen.knowledge.services import catalogue_load
+
+        request.getfixturevalue("db")
+        catalogue_load()
+
+
 @pytest.fixture
 def editor(world):
     return staff_upsert(

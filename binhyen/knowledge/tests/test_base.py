@@ -163,3 +163,10 @@ def test_editors_search_box(client, editor):
     client.login(username=editor.username, password=PASSWORD)
     body = client.get("/bien-tap-thu-tuc/", {"q": "ho chieu tre em"}).content.decode()
     assert "ho-chieu-tre-em" in body and "dang-ky-tam-tru" not in body
+
+
+def test_an_empty_base_loads_the_catalogue_on_first_use():
+    Procedure.objects.all().delete()
+    assert search.predict("dang ky tam tru o dau")[0] == "dang-ky-tam-tru"
+    assert Procedure.objects.count() == 40
+    assert Procedure.objects.get(slug="vneid-muc-2").versions.get().action == "imported"
