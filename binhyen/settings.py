@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "binhyen.audit",
     "binhyen.duty",
     "binhyen.triage",
+    "binhyen.knowledge",
     "binhyen.tips",
     "binhyen.open311",
     "binhyen.monitoring",

@@ -32,5 +32,6 @@ urlpatterns = [
     path("bao-mat/", include("binhyen.vault.urls")),
     path("open311/v2/", include("binhyen.open311.urls")),
     path("giam-sat/", include("binhyen.monitoring.urls")),
+    path("", include("binhyen.knowledge.urls")),
     path("quan-tri/", admin.site.urls),
 ]

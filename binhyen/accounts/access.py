@@ -28,6 +28,8 @@ class Cap(StrEnum):
     AUDIT_READ = "audit.read"  # the audit log of the subtree
     DUTY_MANAGE = "duty.manage"  # the duty roster
     ACCOUNTS_MANAGE = "accounts.manage"  # staff accounts, roles and 2FA resets (admin site)
+    KNOWLEDGE_EDIT = "knowledge.edit"  # write procedure entries, see unanswered questions
+    KNOWLEDGE_APPROVE = "knowledge.approve"  # approve (publish) entries, auto-answer setting
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -42,14 +44,16 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.CASE_EXPORT,
             Cap.AUDIT_READ,
             Cap.DUTY_MANAGE,
+            Cap.KNOWLEDGE_EDIT,
+            Cap.KNOWLEDGE_APPROVE,
         }
     ),
     # The 24/7 desk: every urgent item live, acknowledges, escalates, keeps the roster.
     Role.DUTY: frozenset({Cap.CASE_READ, Cap.CASE_WORK, Cap.CASE_BULK_READ, Cap.DUTY_MANAGE}),
     # Links footage to cases: reads cases, changes nothing.
     Role.CAMERA: frozenset({Cap.CASE_READ}),
-    # Writes posts and alerts for the unit's page (not built yet): no case data at all.
-    Role.EDITOR: frozenset(),
+    # Writes posts and procedure entries for the unit's page: no case data at all.
+    Role.EDITOR: frozenset({Cap.KNOWLEDGE_EDIT}),
     # Province command: the whole picture, exports and the audit log.
     Role.COMMAND: frozenset(
         {
@@ -59,6 +63,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.CASE_EXPORT,
             Cap.AUDIT_READ,
             Cap.DUTY_MANAGE,
+            Cap.KNOWLEDGE_EDIT,
+            Cap.KNOWLEDGE_APPROVE,
         }
     ),
     # Units, pages, accounts and roles; reads the audit log; never citizens' reports.

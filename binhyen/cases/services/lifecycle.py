@@ -45,6 +45,7 @@ REACTIONS: dict[str, tuple[str, ...]] = {
         "binhyen.clocks.reactions.case_triaged",
         "binhyen.duty.reactions.case_triaged",
         "binhyen.cases.services.reactions.acknowledgement_notice",
+        "binhyen.knowledge.reactions.case_triaged",
         "binhyen.cases.services.reactions.inbox_updated",
     ),
     "classified": (

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("vault store", ("binhyen.vault.models", "binhyen.vault.store", "binhyen.vault.rotation")),
     ("pages", ("binhyen.channels.models", "binhyen.channels.services")),
     ("cases", ("binhyen.cases",)),
-    ("stages", ("binhyen.clocks", "binhyen.triage", "binhyen.vault")),
+    ("stages", ("binhyen.clocks", "binhyen.triage", "binhyen.vault", "binhyen.knowledge")),
     ("duty", ("binhyen.duty",)),
     ("monitoring", ("binhyen.monitoring",)),
     ("doors", ("binhyen.tips", "binhyen.channels")),

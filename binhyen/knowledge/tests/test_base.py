@@ -1,0 +1,172 @@
+"""The catalogue in the database: loaded as drafts, versioned, reviewed, searched, published."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from binhyen.knowledge import search, services
+from binhyen.knowledge.models import Procedure, ProcedureVersion
+from binhyen.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migration_loads_the_catalogue_as_unapproved_drafts():
+    assert Procedure.objects.count() == 40
+    assert not Procedure.objects.filter(status=Procedure.Status.APPROVED).exists()
+    p = Procedure.objects.get(slug="dang-ky-tam-tru")
+    assert p.versions.get().action == "imported"
+    assert "tạm trú" in p.title.lower()
+
+
+@pytest.mark.parametrize(
+    "text", ["Đăng ký tạm trú ở đâu?", "dang ky tam tru o dau", "dk tam tru o dau v ad"]
+)
+def test_database_search_with_and_without_diacritics(text):
+    assert search.search(text)[0].procedure.slug == "dang-ky-tam-tru"
+
+
+def test_public_search_only_shows_approved_entries(client, approver):
+    url = "/thu-tuc/?q=dang+ky+tam+tru"
+    assert "Đăng ký tạm trú" not in client.get(url).content.decode()
+    services.procedure_approve(
+        procedure=Procedure.objects.get(slug="dang-ky-tam-tru"), actor=approver
+    )
+    for q in ("dang ky tam tru o dau", "Đăng ký tạm trú ở đâu"):
+        body = client.get("/thu-tuc/", {"q": q}).content.decode()
+        assert "/thu-tuc/dang-ky-tam-tru/" in body
+    assert client.get("/thu-tuc/dang-ky-tam-tru/").status_code == 200
+    assert client.get("/thu-tuc/dang-ky-thuong-tru/").status_code == 404  # still a draft
+
+
+def test_an_edit_is_versioned_with_a_diff_and_needs_a_new_approval(editor, approver):
+    p = Procedure.objects.get(slug="gplx-cap-lai")
+    services.procedure_approve(procedure=p, actor=approver)
+    services.procedure_save(
+        procedure=p, data={"fees": "135.000 đồng (kiểm tra lại)"}, author=editor, note="lệ phí"
+    )
+    p.refresh_from_db()
+    assert p.status == Procedure.Status.DRAFT
+    last = p.versions.first()
+    assert last is not None
+    assert (last.number, last.action, last.author, last.note) == (3, "edited", editor, "lệ phí")
+    assert "+135.000 đồng (kiểm tra lại)" in last.diff
+    assert last.snapshot["fees"] == "135.000 đồng (kiểm tra lại)"
+    # Saving the same content again records nothing.
+    services.procedure_save(
+        procedure=p, data={"fees": "135.000 đồng (kiểm tra lại)"}, author=editor
+    )
+    assert ProcedureVersion.objects.filter(procedure=p).count() == 3
+
+
+def test_an_entry_past_its_review_date_is_flagged(client, approver, editor):
+    p = services.procedure_approve(
+        procedure=Procedure.objects.get(slug="ly-lich-tu-phap"), actor=approver
+    )
+    assert p.review_due == timezone.localdate() + timedelta(days=180)
+    assert not p.review_overdue()
+    later = timezone.now() + timedelta(days=181)
+    assert p.review_overdue(timezone.localdate(later))
+    with time_machine.travel(later, tick=False):
+        client.login(username=editor.username, password=PASSWORD)
+        body = client.get("/bien-tap-thu-tuc/?status=overdue").content.decode()
+    assert "ly-lich-tu-phap" in body and "Quá hạn kiểm tra lại" in body
+    assert "dang-ky-tam-tru" not in body
+
+
+def test_editor_edits_with_preview_but_cannot_approve(client, editor):
+    client.login(username=editor.username, password=PASSWORD)
+    url = "/bien-tap-thu-tuc/khai-bao-tam-vang/"
+    form = client.get(url)
+    assert form.status_code == 200
+    p = Procedure.objects.get(slug="khai-bao-tam-vang")
+    data = {f: getattr(p, f) for f in ("area", "title", "summary", "where", "synonyms")}
+    data |= {"steps": "Bước 1: mở VNeID", "preview": "1"}
+    body = client.post(url, data).content.decode()
+    assert "Xem trước" in body and "Bước 1: mở VNeID" in body
+    p.refresh_from_db()
+    assert p.steps == ""  # a preview saves nothing
+    data.pop("preview")
+    data["save"] = "1"
+    assert client.post(url, data).status_code == 302
+    p.refresh_from_db()
+    assert p.steps == "Bước 1: mở VNeID" and p.slug == "khai-bao-tam-vang"
+    assert client.post(url + "duyet/").status_code == 403
+    assert client.get("/bien-tap-thu-tuc/tu-dong/").status_code == 403
+
+
+def test_approver_approves(client, approver):
+    client.login(username=approver.username, password=PASSWORD)
+    assert client.post("/bien-tap-thu-tuc/khai-bao-tam-vang/duyet/").status_code == 302
+    p = Procedure.objects.get(slug="khai-bao-tam-vang")
+    assert p.is_approved and p.reviewed_by == approver
+    history = client.get("/bien-tap-thu-tuc/khai-bao-tam-vang/lich-su/").content.decode()
+    assert "approved" in history and "+approved" in history
+
+
+@pytest.mark.parametrize("who", ["officer_bmt", "outsider"])
+def test_officers_have_no_editors_console(client, world, who):
+    client.login(username=getattr(world, who).username, password=PASSWORD)
+    assert client.get("/bien-tap-thu-tuc/").status_code == 403
+    assert client.get("/bien-tap-thu-tuc/dang-ky-tam-tru/").status_code == 403
+    assert client.post("/bien-tap-thu-tuc/dang-ky-tam-tru/duyet/").status_code == 403
+    assert client.get("/bien-tap-thu-tuc/chua-tra-loi/").status_code == 403
+
+
+def test_console_needs_sign_in(client):
+    assert client.get("/bien-tap-thu-tuc/").status_code == 302
+
+
+def test_cli_predict_and_eval(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "1", "text": "dang ky tam tru o dau", "slugs": ["dang-ky-tam-tru"]},
+        {"id": "2", "text": "ket qua xo so hom nay", "slugs": []},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    out = io.StringIO()
+    call_command("knowledge", "predict", str(questions), stdout=out)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert lines[0]["id"] == "1" and lines[0]["slugs"][0] == "dang-ky-tam-tru"
+    assert len(lines[0]["slugs"]) <= 3
+    assert lines[1] == {"id": "2", "slugs": []}
+    out = io.StringIO()
+    call_command("knowledge", "eval", str(questions), stdout=out)
+    assert "top-1 100.0 %" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "text", ["lý lịch tư pháp", "ly lich tu phap", "ly lic tu phap", "LÝ LỊCH tư pháp số 2"]
+)
+def test_database_full_text_search(text, editor):
+    found = [p.slug for p in search.db_search(text)]
+    assert found and found[0] == "ly-lich-tu-phap"
+
+
+def test_database_search_follows_edits(editor):
+    p = Procedure.objects.get(slug="sang-ten-xe")
+    services.procedure_save(
+        procedure=p, data={"synonyms": p.synonyms + "\nxe chính chủ zyxw"}, author=editor
+    )
+    assert [x.slug for x in search.db_search("zyxw")] == ["sang-ten-xe"]
+    assert search.db_search("zyxw", approved_only=True) == []
+
+
+def test_editors_search_box(client, editor):
+    client.login(username=editor.username, password=PASSWORD)
+    body = client.get("/bien-tap-thu-tuc/", {"q": "ho chieu tre em"}).content.decode()
+    assert "ho-chieu-tre-em" in body and "dang-ky-tam-tru" not in body
+
+
+def test_an_empty_base_loads_the_catalogue_on_first_use():
+    Procedure.objects.all().delete()
+    assert search.predict("dang ky tam tru o dau")[0] == "dang-ky-tam-tru"
+    assert Procedure.objects.count() == 40
+    assert Procedure.objects.get(slug="vneid-muc-2").versions.get().action == "imported"

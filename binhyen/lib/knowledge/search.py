@@ -1,0 +1,296 @@
+"""Ranking procedures for a citizen's question, and knowing when there is no answer.
+
+Every text is folded first (``vntext.fold``: no diacritics, teencode expanded), then rewritten
+with a small table of citizens' words for the same thing ("cavet" → "giay dang ky xe",
+"passport" → "ho chieu", "nhap khau" → "dang ky thuong tru"). Each entry is represented by
+several documents: its title + synonyms, its summary (+ where it is handled), and each example
+question. A question is scored against every document with two TF-IDF spaces (character
+2–5-grams within words, robust to typos and missing tones; word 1–2-grams, precise), an entry's
+score is the best of its documents plus a share of its whole-entry similarity, and
+"out-of-scope" prototypes (power cuts, lottery, marriage registration, land titles…) compete
+with the entries: when one of them wins, or when the best entry scores under the threshold,
+the answer is "no answer" (``[]``).
+
+Model-free (no Django): ``binhyen.knowledge`` feeds it the database rows. See docs/knowledge.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from binhyen.lib import vntext
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "knowledge"
+NONE_SLUG = "__none__"
+
+# Folded phrase → folded canonical phrase. Applied on word boundaries, longest first.
+_REWRITES: dict[str, str] = {
+    "cavet": "giay dang ky xe",
+    "ca vet": "giay dang ky xe",
+    "ca ve": "giay dang ky xe",
+    "passport": "ho chieu",
+    "pass port": "ho chieu",
+    "cccd": "can cuoc",
+    "can cuoc cong dan": "can cuoc",
+    "cmnd": "chung minh nhan dan",
+    "cmt": "chung minh nhan dan",
+    "chung minh thu": "chung minh nhan dan",
+    "bang lai": "giay phep lai xe",
+    "bang lai xe": "giay phep lai xe",
+    "bang xe": "giay phep lai xe",
+    "pccc": "phong chay chua chay",
+    "nhap khau": "dang ky thuong tru",
+    "nhap ho khau": "dang ky thuong tru",
+    "chuyen ho khau": "dang ky thuong tru",
+    "chuyen khau": "dang ky thuong tru",
+    "cat khau": "xoa dang ky thuong tru",
+    "xoa ho khau": "xoa dang ky thuong tru",
+    "xoa ten ho khau": "xoa dang ky thuong tru",
+    "xoa ten trong ho khau": "xoa dang ky thuong tru",
+    "lltp": "ly lich tu phap",
+    "dinh danh dien tu": "vneid",
+    "vn eid": "vneid",
+    "tham duyet": "tham dinh thiet ke",
+    "ct07": "xac nhan thong tin cu tru",
+    "ct 07": "xac nhan thong tin cu tru",
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "ma tuy": "ma tuy toi pham",
+    "the pet": "doi giay phep lai xe",
+    "phat nguoi": "phat nguoi hinh anh",
+    "xe dien": "xe may dien xe dap dien",
+}
+
+
+@lru_cache(maxsize=1)
+def _rewrite_re() -> re.Pattern[str]:
+    keys = sorted(_REWRITES, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+
+# Politeness, particles and pronouns carry no topic; left in, "... vay ad" matches whichever
+# example question happened to end the same way.
+_FILLERS = re.compile(
+    r"\b(?:cho (?:em |minh |toi )?hoi|xin hoi|moi nguoi|ad oi|vay|a|ad|ah|ak|nhe|nha|oi|"
+    r"em|e|anh|chi|minh|toi|tui|ban|admin|the a)\b"
+)
+
+
+def normalize(text: str) -> str:
+    """Folded text with citizens' synonyms rewritten to the catalogue's words."""
+    folded = vntext.fold(text)
+    folded = _rewrite_re().sub(lambda m: _REWRITES[m.group(1)], folded)
+    return " ".join(_FILLERS.sub(" ", folded).split())
+
+
+_AGE = re.compile(r"\b(\d{1,3}) (?:tuoi|t)\b")
+_NEWBORN = re.compile(r"\b(?:so sinh|moi sinh|moi de|\d{1,2} thang tuoi)\b")
+
+
+def question_age(folded: str) -> int | None:
+    """The age a question is about ("con 13 tuoi", "be so sinh"), if it says one."""
+    if _NEWBORN.search(folded):
+        return 0
+    m = _AGE.search(folded)
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class Entry:
+    """One searchable procedure (or an out-of-scope prototype when slug is NONE_SLUG)."""
+
+    slug: str
+    title: str
+    summary: str = ""
+    synonyms: Sequence[str] = ()
+    examples: Sequence[str] = ()
+    ages: tuple[int, int] | None = None  # [from, to) years, for age-dependent procedures
+
+
+@dataclass
+class Params:
+    char_weight: float = 0.5  # the rest goes to word n-grams
+    entry_weight: float = 0.35  # share of the whole-entry similarity in an entry's score
+    threshold: float = 0.16  # best entry score under this: no answer
+    none_margin: float = 0.1  # an out-of-scope prototype beats the best entry by more: no answer
+    max_results: int = 3
+    age_match: float = 1.3  # factor on an age-dependent entry when the question's age fits
+    age_mismatch: float = 0.6  # ... and when it does not
+
+
+@dataclass
+class Hit:
+    slug: str
+    score: float
+
+
+@dataclass
+class Index:
+    entries: list[Entry]
+    params: Params
+    _char: TfidfVectorizer = field(repr=False, default_factory=TfidfVectorizer)
+    _word: TfidfVectorizer = field(repr=False, default_factory=TfidfVectorizer)
+    _doc_char: sparse.csr_matrix | None = field(repr=False, default=None)
+    _doc_word: sparse.csr_matrix | None = field(repr=False, default=None)
+    _doc_entry: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=int))
+    _ent_char: sparse.csr_matrix | None = field(repr=False, default=None)
+    _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
+
+    @classmethod
+    def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
+        ents = list(entries)
+        docs: list[str] = []
+        owner: list[int] = []
+        whole: list[str] = []
+        for i, e in enumerate(ents):
+            parts = [normalize(" ".join([e.title, *e.synonyms]))]
+            if e.summary:
+                parts.append(normalize(e.summary))
+            parts.extend(normalize(x) for x in e.examples)
+            for p in parts:
+                docs.append(p)
+                owner.append(i)
+            whole.append(" ".join(parts))
+        char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
+        )
+        word = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            token_pattern=r"[a-z0-9]+",  # noqa: S106 (not a password)
+            dtype=np.float32,
+        )
+        char.fit(docs + whole)
+        word.fit(docs + whole)
+        index = cls(entries=ents, params=params or Params(), _char=char, _word=word)
+        index._doc_char = char.transform(docs).tocsr()
+        index._doc_word = word.transform(docs).tocsr()
+        index._doc_entry = np.asarray(owner, dtype=np.int64)
+        index._ent_char = char.transform(whole).tocsr()
+        index._ent_word = word.transform(whole).tocsr()
+        return index
+
+    def scores(self, text: str) -> np.ndarray:
+        """Score of every entry for the question (same order as ``entries``)."""
+        assert self._doc_char is not None and self._doc_word is not None
+        assert self._ent_char is not None and self._ent_word is not None
+        q = normalize(text)
+        p = self.params
+        qc = self._char.transform([q])
+        qw = self._word.transform([q])
+        doc = (
+            p.char_weight * (self._doc_char @ qc.T).toarray().ravel()
+            + (1 - p.char_weight) * (self._doc_word @ qw.T).toarray().ravel()
+        )
+        ent = (
+            p.char_weight * (self._ent_char @ qc.T).toarray().ravel()
+            + (1 - p.char_weight) * (self._ent_word @ qw.T).toarray().ravel()
+        )
+        best = np.zeros(len(self.entries), dtype=np.float64)
+        np.maximum.at(best, self._doc_entry, doc)
+        out: np.ndarray = (1 - p.entry_weight) * best + p.entry_weight * ent
+        age = question_age(q)
+        if age is not None:
+            for i, e in enumerate(self.entries):
+                if e.ages is not None:
+                    fits = e.ages[0] <= age < e.ages[1]
+                    out[i] *= p.age_match if fits else p.age_mismatch
+        return out
+
+    def search(self, text: str, limit: int | None = None) -> list[Hit]:
+        """Ranked procedures (never out-of-scope prototypes); [] when there is no answer."""
+        if not text.strip():
+            return []
+        p = self.params
+        sc = self.scores(text)
+        order = np.argsort(-sc, kind="stable")
+        best_real = next((i for i in order if self.entries[i].slug != NONE_SLUG), None)
+        if best_real is None or sc[best_real] < p.threshold:
+            return []
+        best_none = next((i for i in order if self.entries[i].slug == NONE_SLUG), None)
+        if best_none is not None and sc[best_none] > sc[best_real] + p.none_margin:
+            return []
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for i in order:
+            e = self.entries[i]
+            if e.slug == NONE_SLUG or e.slug in seen:
+                continue
+            seen.add(e.slug)
+            hits.append(Hit(e.slug, float(sc[i])))
+            if len(hits) >= (limit or p.max_results):
+                break
+        return hits
+
+    def predict(self, text: str) -> list[str]:
+        return [h.slug for h in self.search(text)]
+
+
+# --- the shipped catalogue files ----------------------------------------------------------
+
+
+def load_jsonl(path: Path) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def synonyms_file() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / "synonyms.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def dev_examples() -> dict[str, list[str]]:
+    """Dev questions as examples of their first slug ("" collects the out-of-base ones)."""
+    out: dict[str, list[str]] = {}
+    for row in load_jsonl(DATA_DIR / "procedure-questions-dev.jsonl"):
+        slugs = row["slugs"]
+        assert isinstance(slugs, list)
+        out.setdefault(str(slugs[0]) if slugs else "", []).append(str(row["text"]))
+    return out
+
+
+def catalogue() -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(
+        (DATA_DIR / "procedures.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def catalogue_entries(with_dev_examples: bool = True) -> list[Entry]:
+    """The shipped catalogue + synonyms + out-of-scope prototypes, without a database."""
+    procs = catalogue()
+    extra = synonyms_file()
+    examples = dev_examples() if with_dev_examples else {}
+    out = [
+        Entry(
+            slug=p["slug"],
+            title=p["title_vi"],
+            summary=p["summary_vi"] + " " + p["handled_at_vi"],
+            synonyms=extra["synonyms"].get(p["slug"], []),
+            examples=examples.get(p["slug"], []),
+            ages=tuple(extra["ages"][p["slug"]]) if p["slug"] in extra["ages"] else None,
+        )
+        for p in procs
+    ]
+    out.extend(out_of_scope_entries(with_dev_examples))
+    return out
+
+
+def out_of_scope_entries(with_dev_examples: bool = True) -> list[Entry]:
+    topics: list[str] = list(synonyms_file()["out_of_scope"])
+    if with_dev_examples:
+        topics.extend(dev_examples().get("", []))
+    return [Entry(slug=NONE_SLUG, title=t) for t in topics]
