@@ -222,7 +222,13 @@ def answer_send(
         actor=actor,
         message=message,
     )
-    Unanswered.objects.filter(case=case).update(resolved=True)
+    Unanswered.objects.filter(case=case, resolved=False).update(
+        resolved=True,
+        resolution=Unanswered.Resolution.ANSWERED,
+        procedure=procedure,
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+    )
     return message
 
 
@@ -234,6 +240,24 @@ def unanswered_record(*, case: Case, text: str) -> Unanswered:
         defaults={"unit": case.unit, "text": masked, "folded": normalize(masked)[:2000]},
     )
     return row
+
+
+@transaction.atomic
+def unanswered_resolve(
+    *, row: Unanswered, actor: User, procedure: Procedure | None = None
+) -> int:
+    """An editor closes an unanswered question and every open one worded the same in its unit:
+    linked to ``procedure`` (it becomes an example question of that entry) or, without one,
+    marked out of scope (it becomes a negative example for the "no answer" decision). Both
+    reach the search at its next use. Returns how many questions left the list."""
+    resolution = Unanswered.Resolution.LINKED if procedure else Unanswered.Resolution.OUT_OF_SCOPE
+    return Unanswered.objects.filter(unit=row.unit, folded=row.folded, resolved=False).update(
+        resolved=True,
+        resolution=resolution,
+        procedure=procedure,
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+    )
 
 
 @transaction.atomic
