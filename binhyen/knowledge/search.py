@@ -54,7 +54,6 @@ def _state(approved_only: bool) -> tuple[object, ...]:
     return (agg["n"], agg["at"], fb["n"], gaps["n"], gaps["at"])
 
 
-
 def _build(approved_only: bool) -> Index:
     qs = Procedure.objects.all()
     if approved_only:

@@ -243,9 +243,7 @@ def unanswered_record(*, case: Case, text: str) -> Unanswered:
 
 
 @transaction.atomic
-def unanswered_resolve(
-    *, row: Unanswered, actor: User, procedure: Procedure | None = None
-) -> int:
+def unanswered_resolve(*, row: Unanswered, actor: User, procedure: Procedure | None = None) -> int:
     """An editor closes an unanswered question and every open one worded the same in its unit:
     linked to ``procedure`` (it becomes an example question of that entry) or, without one,
     marked out of scope (it becomes a negative example for the "no answer" decision). Both

@@ -198,9 +198,7 @@ class Index:
             # "Is this question out of the base?": the entries' names and example questions
             # are positive examples of "in the base", the out-of-scope prototypes negative
             # ones (summaries are left out: prose, unlike any question, would teach "long").
-            clf = LogisticRegression(
-                C=index.params.none_c, class_weight="balanced", max_iter=2000
-            )
+            clf = LogisticRegression(C=index.params.none_c, class_weight="balanced", max_iter=2000)
             x = sparse.hstack([index._doc_char, index._doc_word]).tocsr()
             clf.fit(x[short], is_none[short])
             index._none_clf = clf
