@@ -25,7 +25,13 @@ from binhyen.knowledge.models import (
     UnitSetting,
 )
 from binhyen.lib.knowledge import normalize
-from binhyen.lib.knowledge.search import catalogue, dev_examples, synonyms_file
+from binhyen.lib.knowledge.search import (
+    EXPANDED_NOTE,
+    catalogue,
+    dev_examples,
+    expansions,
+    synonyms_file,
+)
 from binhyen.lib.redact import mask_identifiers
 
 if TYPE_CHECKING:
@@ -147,6 +153,7 @@ def catalogue_load() -> int:
         return 0
     syn = synonyms_file()["synonyms"]
     examples = dev_examples()
+    expanded = expansions()
     created = 0
     for row in catalogue():
         data = {
@@ -157,7 +164,9 @@ def catalogue_load() -> int:
             "synonyms": "\n".join(syn.get(row["slug"], [])),
             "examples": "\n".join(examples.get(row["slug"], [])),
             "sources": "Danh mục khởi đầu của BinhYen (procedures.json). Cần kiểm tra: "
-            + row["notes_en"],
+            + row["notes_en"]
+            + ("\n" + EXPANDED_NOTE if row["slug"] in expanded else ""),
+            **expanded.get(row["slug"], {}),
         }
         p = Procedure(slug=row["slug"], area=row["area"], **data)
         p.folded = _fold(p)

@@ -358,6 +358,22 @@ def catalogue() -> list[dict[str, Any]]:
     return data
 
 
+EXPANDED_FIELDS = ("audience", "documents", "steps", "fees", "processing_time")
+EXPANDED_NOTE = (
+    "Đối tượng, giấy tờ, các bước, lệ phí, thời gian giải quyết: soạn từ tóm tắt và căn cứ "
+    "pháp lý của danh mục (expansions.json); mục ghi “kiểm tra lại” phải đối chiếu với nguồn "
+    "chính thức trước khi duyệt."
+)
+
+
+def expansions() -> dict[str, dict[str, str]]:
+    """The catalogue drafts' structured fields (audience, documents, steps, fees, processing
+    time) by slug; uncertain facts say "kiểm tra lại", no fee amount is given."""
+    data: dict[str, Any] = json.loads((DATA_DIR / "expansions.json").read_text(encoding="utf-8"))
+    entries: dict[str, dict[str, str]] = data["entries"]
+    return {slug: {f: row.get(f, "") for f in EXPANDED_FIELDS} for slug, row in entries.items()}
+
+
 def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
     """The shipped catalogue + synonyms + paraphrases + negatives, without a database.
 
