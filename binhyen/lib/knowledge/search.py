@@ -153,6 +153,7 @@ class Index:
     _ent_char: sparse.csr_matrix | None = field(repr=False, default=None)
     _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
     _none_clf: LogisticRegression | None = field(repr=False, default=None)
+    _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
@@ -192,7 +193,8 @@ class Index:
         index._doc_entry = np.asarray(owner, dtype=np.int64)
         index._ent_char = char.transform(whole).tocsr()
         index._ent_word = word.transform(whole).tocsr()
-        is_none = np.asarray([ents[i].slug == NONE_SLUG for i in owner])
+        index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
+        is_none = index._is_none[index._doc_entry]
         short = ~np.asarray(prose)
         if is_none.any() and not is_none[short].all():
             # "Is this question out of the base?": the entries' names and example questions
@@ -206,20 +208,31 @@ class Index:
 
     def none_probability(self, text: str) -> float:
         """The classifier's probability that the question is outside the base (0 without one)."""
+        _q, qc, qw = self._vectors(text)
+        return self._none_probability(qc, qw)
+
+    def _none_probability(self, qc: sparse.csr_matrix, qw: sparse.csr_matrix) -> float:
         if self._none_clf is None:
             return 0.0
+        # The logistic function of the decision value, without scikit-learn's per-call checks.
+        clf = self._none_clf
+        n = qc.shape[1]
+        coef = clf.coef_[0]
+        z = float((qc @ coef[:n])[0]) + float((qw @ coef[n:])[0]) + float(clf.intercept_[0])
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def _vectors(self, text: str) -> tuple[str, sparse.csr_matrix, sparse.csr_matrix]:
         q = normalize(text)
-        x = sparse.hstack([self._char.transform([q]), self._word.transform([q])]).tocsr()
-        return float(self._none_clf.predict_proba(x)[0, 1])
+        return q, self._char.transform([q]), self._word.transform([q])
 
     def scores(self, text: str) -> np.ndarray:
         """Score of every entry for the question (same order as ``entries``)."""
+        return self._scores(*self._vectors(text))
+
+    def _scores(self, q: str, qc: sparse.csr_matrix, qw: sparse.csr_matrix) -> np.ndarray:
         assert self._doc_char is not None and self._doc_word is not None
         assert self._ent_char is not None and self._ent_word is not None
-        q = normalize(text)
         p = self.params
-        qc = self._char.transform([q])
-        qw = self._word.transform([q])
         doc = (
             p.char_weight * (self._doc_char @ qc.T).toarray().ravel()
             + (1 - p.char_weight) * (self._doc_word @ qw.T).toarray().ravel()
@@ -239,17 +252,22 @@ class Index:
                     out[i] *= p.age_match if fits else p.age_mismatch
         return out
 
-    def none_score(self, text: str, scores: np.ndarray | None = None) -> float:
+    def none_score(self, text: str) -> float:
         """How strongly the question reads as outside the base (``>= none_cut``: no answer)."""
-        sc = self.scores(text) if scores is None else scores
-        is_none = np.asarray([e.slug == NONE_SLUG for e in self.entries])
+        vectors = self._vectors(text)
+        return self._none_score(vectors, self._scores(*vectors))
+
+    def _none_score(
+        self, vectors: tuple[str, sparse.csr_matrix, sparse.csr_matrix], sc: np.ndarray
+    ) -> float:
+        is_none = self._is_none
         if self._none_clf is None or is_none.all() or not is_none.any():
             return -np.inf
         p = self.params
         best_real = float(sc[~is_none].max())
         best_none = float(sc[is_none].max())
         return (
-            self.none_probability(text)
+            self._none_probability(vectors[1], vectors[2])
             + p.none_gap * (best_none - best_real)
             - p.none_best * best_real
         )
@@ -259,12 +277,13 @@ class Index:
         if not text.strip():
             return []
         p = self.params
-        sc = self.scores(text)
+        vectors = self._vectors(text)
+        sc = self._scores(*vectors)
         order = np.argsort(-sc, kind="stable")
         best_real = next((i for i in order if self.entries[i].slug != NONE_SLUG), None)
         if best_real is None or sc[best_real] < p.threshold:
             return []
-        if self.none_score(text, sc) >= p.none_cut:
+        if self._none_score(vectors, sc) >= p.none_cut:
             return []
         hits: list[Hit] = []
         seen: set[str] = set()
