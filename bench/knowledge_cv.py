@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from binhyen.lib.knowledge import Index, Params, evaluate, format_report  # noqa: E402
-from binhyen.lib.knowledge.search import (  # noqa: E402
+from binhyen.lib.knowledge import Index, Params, evaluate, format_report
+from binhyen.lib.knowledge.search import (
     DATA_DIR,
     TUNING_SETS,
     catalogue_entries,

@@ -55,7 +55,7 @@ def unanswered_counts(user: AnyUser) -> list[dict[str, object]]:
     rows = (
         unanswered_for(user)
         .values("unit__name", "folded")
-        .annotate(n=Count("pk"), pk=Min("pk"))
+        .annotate(n=Count("pk"), first=Min("pk"))
         .order_by("-n", "unit__name", "folded")[:500]
     )
     return [dict(r) for r in rows]

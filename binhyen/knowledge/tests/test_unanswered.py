@@ -49,6 +49,9 @@ def test_out_of_scope_leaves_the_list_and_teaches_no_answer(client, editor, gap)
     assert _slugs(BOAT)  # the nearest wrong answer, before
     row = gap(BOAT)
     client.login(username=editor.username, password=PASSWORD)
+    page = client.get("/bien-tap-thu-tuc/chua-tra-loi/").content.decode()
+    first = min(Unanswered.objects.values_list("pk", flat=True))
+    assert f'action="/bien-tap-thu-tuc/chua-tra-loi/{first}/"' in page and "thuyen may" in page
     resp = client.post(
         f"/bien-tap-thu-tuc/chua-tra-loi/{row.pk}/", {"action": "out_of_scope"}, follow=True
     )
