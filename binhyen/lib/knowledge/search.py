@@ -7,9 +7,11 @@ several documents: its title + synonyms, its summary (+ where it is handled), an
 question. A question is scored against every document with two TF-IDF spaces (character
 2–5-grams within words, robust to typos and missing tones; word 1–2-grams, precise), an entry's
 score is the best of its documents plus a share of its whole-entry similarity, and
-"out-of-scope" prototypes (power cuts, lottery, marriage registration, land titles…) compete
-with the entries: when one of them wins, or when the best entry scores under the threshold,
-the answer is "no answer" (``[]``).
+"out-of-scope" prototypes (power cuts, lottery, marriage registration, land titles, fine
+amounts…) compete with the entries, and a small logistic regression trained at build time on
+the entries' names and example questions against those prototypes estimates whether the
+question is outside the base; that probability combined with the scores decides "no answer"
+(``[]``), as does a best entry under the threshold.
 
 Model-free (no Django): ``binhyen.knowledge`` feeds it the database rows. See docs/knowledge.md.
 """
