@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404
 
 from binhyen.accounts.access import AnyUser, Cap, has_cap, has_cap_anywhere, unit_scope_q
@@ -55,7 +55,15 @@ def unanswered_counts(user: AnyUser) -> list[dict[str, object]]:
     rows = (
         unanswered_for(user)
         .values("unit__name", "folded")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), first=Min("pk"))
         .order_by("-n", "unit__name", "folded")[:500]
     )
     return [dict(r) for r in rows]
+
+
+def unanswered_to_resolve(user: AnyUser, pk: int) -> Unanswered:
+    """An open unanswered question in a unit where the user may edit entries (else 404)."""
+    row = unanswered_for(user).select_related("unit").filter(pk=pk).first()
+    if row is None:
+        raise Http404("Không tìm thấy câu hỏi")
+    return row

@@ -44,3 +44,16 @@ class SettingForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     auto_answer = forms.BooleanField(label=_("Tự động trả lời câu hỏi thủ tục"), required=False)
     min_score = forms.FloatField(label=_("Điểm tin cậy tối thiểu"), min_value=0.2, max_value=1.0)
+
+
+class ResolveForm(forms.Form):
+    """An editor's decision on an unanswered question: out of scope, or the entry answering it."""
+
+    action = forms.ChoiceField(choices=[("out_of_scope", "out_of_scope"), ("link", "link")])
+    slug = forms.SlugField(max_length=80, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data: dict[str, object] = super().clean() or {}
+        if data.get("action") == "link" and not data.get("slug"):
+            raise forms.ValidationError(_("Chọn thủ tục trả lời câu hỏi này."))
+        return data

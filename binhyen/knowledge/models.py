@@ -162,7 +162,17 @@ class Answer(models.Model):
 
 
 class Unanswered(models.Model):
-    """A question the base could not answer ("câu hỏi chưa có trả lời"), for editors."""
+    """A question the base could not answer ("câu hỏi chưa có trả lời"), for editors.
+
+    It leaves the list when an officer answers its case, or when an editor marks it out of
+    scope (it then becomes a negative example of the search's "no answer" decision) or links
+    it to the entry that answers it (it then becomes an example question of that entry).
+    """
+
+    class Resolution(models.TextChoices):
+        ANSWERED = "answered", _("Cán bộ đã trả lời")
+        OUT_OF_SCOPE = "out_of_scope", _("Ngoài phạm vi")
+        LINKED = "linked", _("Gắn vào thủ tục")
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
@@ -170,6 +180,14 @@ class Unanswered(models.Model):
     folded = models.TextField()
     at = models.DateTimeField(default=timezone.now)
     resolved = models.BooleanField(default=False)
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case"], name="knowledge_unanswered_once")]

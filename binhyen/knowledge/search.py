@@ -14,9 +14,14 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Max
 
-from binhyen.knowledge.models import Answer, Procedure
+from binhyen.knowledge.models import Answer, Procedure, Unanswered
 from binhyen.lib.knowledge import Entry, Hit, Index, Params, normalize
-from binhyen.lib.knowledge.search import out_of_scope_entries, synonyms_file
+from binhyen.lib.knowledge.search import (
+    TUNING_SETS,
+    out_of_scope_entries,
+    shipped_examples,
+    synonyms_file,
+)
 
 _lock = threading.Lock()
 _cache: dict[bool, tuple[tuple[object, ...], Index]] = {}
@@ -24,6 +29,10 @@ _cache: dict[bool, tuple[tuple[object, ...], Index]] = {}
 # A match is confident enough to send without an officer when it scores this much and leads
 # the runner-up by this margin (tuned on the dev and first fresh sets; docs/knowledge.md).
 CONFIDENT_MARGIN = 0.05
+
+
+# Editors' decisions on unanswered questions that teach the search.
+_TAUGHT = (Unanswered.Resolution.OUT_OF_SCOPE, Unanswered.Resolution.LINKED)
 
 
 @dataclass
@@ -39,7 +48,10 @@ def _state(approved_only: bool) -> tuple[object, ...]:
         qs = qs.filter(status=Procedure.Status.APPROVED)
     agg = qs.aggregate(n=Count("pk"), at=Max("updated_at"))
     fb = Answer.objects.filter(kind=Answer.Kind.OFFICER).aggregate(n=Count("pk"))
-    return (agg["n"], agg["at"], fb["n"])
+    gaps = Unanswered.objects.filter(resolution__in=_TAUGHT).aggregate(
+        n=Count("pk"), at=Max("resolved_at")
+    )
+    return (agg["n"], agg["at"], fb["n"], gaps["n"], gaps["at"])
 
 
 def _build(approved_only: bool) -> Index:
@@ -52,6 +64,17 @@ def _build(approved_only: bool) -> Index:
     ).values_list("procedure_id", "question"):
         if question:
             learned.setdefault(pid, []).append(question)
+    negatives: list[str] = []
+    for pid, resolution, text in Unanswered.objects.filter(resolution__in=_TAUGHT).values_list(
+        "procedure_id", "resolution", "text"
+    ):
+        if resolution == Unanswered.Resolution.OUT_OF_SCOPE:
+            negatives.append(text)
+        elif pid is not None:
+            learned.setdefault(pid, []).append(text)
+    # The fresh question sets (beyond the dev set, which the catalogue loads as examples) are
+    # shipped paraphrases of their entries.
+    paraphrases = shipped_examples(exclude=TUNING_SETS[:1])
     ages = synonyms_file()["ages"]
     entries = [
         Entry(
@@ -59,12 +82,16 @@ def _build(approved_only: bool) -> Index:
             title=p.title,
             summary=f"{p.summary} {p.where}",
             synonyms=p.lines("synonyms"),
-            examples=p.lines("examples") + learned.get(p.pk, []),
+            examples=list(
+                dict.fromkeys(
+                    p.lines("examples") + paraphrases.get(p.slug, []) + learned.get(p.pk, [])
+                )
+            ),
             ages=tuple(ages[p.slug]) if p.slug in ages else None,
         )
         for p in qs.only("pk", "slug", "title", "summary", "where", "synonyms", "examples")
     ]
-    entries.extend(out_of_scope_entries())
+    entries.extend(out_of_scope_entries(extra=negatives))
     return Index.build(entries, Params())
 
 

@@ -25,7 +25,13 @@ from binhyen.knowledge.models import (
     UnitSetting,
 )
 from binhyen.lib.knowledge import normalize
-from binhyen.lib.knowledge.search import catalogue, dev_examples, synonyms_file
+from binhyen.lib.knowledge.search import (
+    EXPANDED_NOTE,
+    catalogue,
+    dev_examples,
+    expansions,
+    synonyms_file,
+)
 from binhyen.lib.redact import mask_identifiers
 
 if TYPE_CHECKING:
@@ -147,6 +153,7 @@ def catalogue_load() -> int:
         return 0
     syn = synonyms_file()["synonyms"]
     examples = dev_examples()
+    expanded = expansions()
     created = 0
     for row in catalogue():
         data = {
@@ -157,7 +164,9 @@ def catalogue_load() -> int:
             "synonyms": "\n".join(syn.get(row["slug"], [])),
             "examples": "\n".join(examples.get(row["slug"], [])),
             "sources": "Danh mục khởi đầu của BinhYen (procedures.json). Cần kiểm tra: "
-            + row["notes_en"],
+            + row["notes_en"]
+            + ("\n" + EXPANDED_NOTE if row["slug"] in expanded else ""),
+            **expanded.get(row["slug"], {}),
         }
         p = Procedure(slug=row["slug"], area=row["area"], **data)
         p.folded = _fold(p)
@@ -222,7 +231,13 @@ def answer_send(
         actor=actor,
         message=message,
     )
-    Unanswered.objects.filter(case=case).update(resolved=True)
+    Unanswered.objects.filter(case=case, resolved=False).update(
+        resolved=True,
+        resolution=Unanswered.Resolution.ANSWERED,
+        procedure=procedure,
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+    )
     return message
 
 
@@ -234,6 +249,22 @@ def unanswered_record(*, case: Case, text: str) -> Unanswered:
         defaults={"unit": case.unit, "text": masked, "folded": normalize(masked)[:2000]},
     )
     return row
+
+
+@transaction.atomic
+def unanswered_resolve(*, row: Unanswered, actor: User, procedure: Procedure | None = None) -> int:
+    """An editor closes an unanswered question and every open one worded the same in its unit:
+    linked to ``procedure`` (it becomes an example question of that entry) or, without one,
+    marked out of scope (it becomes a negative example for the "no answer" decision). Both
+    reach the search at its next use. Returns how many questions left the list."""
+    resolution = Unanswered.Resolution.LINKED if procedure else Unanswered.Resolution.OUT_OF_SCOPE
+    return Unanswered.objects.filter(unit=row.unit, folded=row.folded, resolved=False).update(
+        resolved=True,
+        resolution=resolution,
+        procedure=procedure,
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+    )
 
 
 @transaction.atomic

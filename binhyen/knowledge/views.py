@@ -16,7 +16,7 @@ from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.cases.access import get_case_to_work
 from binhyen.cases.services import CaseError
 from binhyen.knowledge import access, search, services
-from binhyen.knowledge.forms import AnswerForm, ProcedureForm, SettingForm
+from binhyen.knowledge.forms import AnswerForm, ProcedureForm, ResolveForm, SettingForm
 from binhyen.knowledge.models import Procedure, UnitSetting
 from binhyen.units.models import Unit
 
@@ -117,13 +117,50 @@ def console_history(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 
 
 @login_required
-def console_unanswered(request: AuthenticatedHttpRequest) -> HttpResponse:
+def console_unanswered(
+    request: AuthenticatedHttpRequest, error: str = "", status: int = 200
+) -> HttpResponse:
     access.require_edit(request.user)
     return render(
         request,
         "knowledge/console_unanswered.html",
-        {"groups": access.unanswered_counts(request.user)},
+        {
+            "groups": access.unanswered_counts(request.user),
+            "procedures": Procedure.objects.order_by("slug").only("slug", "title"),
+            "error": error,
+        },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def console_unanswered_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An editor marks an unanswered question out of scope or links it to an entry."""
+    access.require_edit(request.user)
+    row = access.unanswered_to_resolve(request.user, pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        return console_unanswered(request, error=error, status=400)
+    procedure = None
+    if form.cleaned_data["action"] == "link":
+        procedure = Procedure.objects.filter(slug=form.cleaned_data["slug"]).first()
+        if procedure is None:
+            return console_unanswered(
+                request, error=_("Không tìm thấy thủ tục có mã này."), status=400
+            )
+        if not access.may_edit(request.user, procedure):
+            raise PermissionDenied("Vai trò của bạn không cho phép biên tập thủ tục này.")
+    n = services.unanswered_resolve(row=row, actor=request.user, procedure=procedure)
+    if procedure is None:
+        messages.success(request, _("Đã đánh dấu ngoài phạm vi (%(n)d câu hỏi).") % {"n": n})
+    else:
+        messages.success(
+            request,
+            _("Đã gắn %(n)d câu hỏi vào thủ tục “%(title)s”.") % {"n": n, "title": procedure.title},
+        )
+    return redirect("knowledge:console_unanswered")
 
 
 @login_required

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -22,8 +25,41 @@ def test_migration_loads_the_catalogue_as_unapproved_drafts():
     assert Procedure.objects.count() == 40
     assert not Procedure.objects.filter(status=Procedure.Status.APPROVED).exists()
     p = Procedure.objects.get(slug="dang-ky-tam-tru")
-    assert p.versions.get().action == "imported"
+    assert {v.action for v in p.versions.all()} == {"imported"}
     assert "tạm trú" in p.title.lower()
+
+
+def test_catalogue_drafts_have_structured_fields_without_invented_fees():
+    for p in Procedure.objects.all():
+        for field in ("audience", "documents", "steps", "fees", "processing_time"):
+            assert getattr(p, field).strip(), (p.slug, field)
+        assert not p.is_approved
+        # No fee amount is asserted without an approver: amounts say "kiểm tra lại".
+        assert not re.search(r"\d[\d.]*\s*(?:000|đồng|nghìn)", p.fees), p.slug
+        assert "expansions.json" in p.sources
+    tam_tru = Procedure.objects.get(slug="dang-ky-tam-tru")
+    assert "03 ngày làm việc" in tam_tru.processing_time and "CT01" in tam_tru.documents
+
+
+def test_catalogue_expansion_never_overwrites_an_editors_work(editor):
+    migration = importlib.import_module("binhyen.knowledge.migrations.0004_unanswered_resolution")
+    untouched = Procedure.objects.get(slug="dang-ky-tam-tru")
+    edited = services.procedure_save(
+        procedure=Procedure.objects.get(slug="ly-lich-tu-phap"),
+        data={"fees": "", "steps": "Các bước do biên tập viên viết."},
+        author=editor,
+    )
+    Procedure.objects.filter(pk=untouched.pk).update(fees="", steps="Đã có.", version=1)
+    ProcedureVersion.objects.filter(procedure=untouched, number__gt=1).delete()
+    migration.expand(django_apps, None)
+    untouched.refresh_from_db()
+    assert untouched.version == 2 and untouched.steps == "Đã có."
+    assert untouched.fees.startswith("Lệ phí đăng ký cư trú")
+    v = untouched.versions.get(number=2)
+    assert v.note == "expansions.json" and "fees (sau)" in v.diff and "steps" not in v.diff
+    edited.refresh_from_db()
+    assert edited.fees == "" and edited.steps == "Các bước do biên tập viên viết."
+    assert not untouched.is_approved
 
 
 @pytest.mark.parametrize(
@@ -48,6 +84,7 @@ def test_public_search_only_shows_approved_entries(client, approver):
 
 def test_an_edit_is_versioned_with_a_diff_and_needs_a_new_approval(editor, approver):
     p = Procedure.objects.get(slug="gplx-cap-lai")
+    start = p.version  # the imported versions
     services.procedure_approve(procedure=p, actor=approver)
     services.procedure_save(
         procedure=p, data={"fees": "135.000 đồng (kiểm tra lại)"}, author=editor, note="lệ phí"
@@ -56,14 +93,19 @@ def test_an_edit_is_versioned_with_a_diff_and_needs_a_new_approval(editor, appro
     assert p.status == Procedure.Status.DRAFT
     last = p.versions.first()
     assert last is not None
-    assert (last.number, last.action, last.author, last.note) == (3, "edited", editor, "lệ phí")
+    assert (last.number, last.action, last.author, last.note) == (
+        start + 2,
+        "edited",
+        editor,
+        "lệ phí",
+    )
     assert "+135.000 đồng (kiểm tra lại)" in last.diff
     assert last.snapshot["fees"] == "135.000 đồng (kiểm tra lại)"
     # Saving the same content again records nothing.
     services.procedure_save(
         procedure=p, data={"fees": "135.000 đồng (kiểm tra lại)"}, author=editor
     )
-    assert ProcedureVersion.objects.filter(procedure=p).count() == 3
+    assert ProcedureVersion.objects.filter(procedure=p).count() == start + 2
 
 
 def test_an_entry_past_its_review_date_is_flagged(client, approver, editor):
@@ -88,11 +130,12 @@ def test_editor_edits_with_preview_but_cannot_approve(client, editor):
     assert form.status_code == 200
     p = Procedure.objects.get(slug="khai-bao-tam-vang")
     data = {f: getattr(p, f) for f in ("area", "title", "summary", "where", "synonyms")}
+    imported_steps = p.steps
     data |= {"steps": "Bước 1: mở VNeID", "preview": "1"}
     body = client.post(url, data).content.decode()
     assert "Xem trước" in body and "Bước 1: mở VNeID" in body
     p.refresh_from_db()
-    assert p.steps == ""  # a preview saves nothing
+    assert p.steps == imported_steps  # a preview saves nothing
     data.pop("preview")
     data["save"] = "1"
     assert client.post(url, data).status_code == 302

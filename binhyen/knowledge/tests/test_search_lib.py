@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from binhyen.lib.knowledge import Index, catalogue_entries, evaluate, normalize, score_one
-from binhyen.lib.knowledge.search import question_age
+from binhyen.lib.knowledge import (
+    NONE_SLUG,
+    Index,
+    catalogue_entries,
+    evaluate,
+    load_jsonl,
+    normalize,
+    score_one,
+)
+from binhyen.lib.knowledge.search import DATA_DIR, TUNING_SETS, question_age
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +82,44 @@ def test_scoring_convention():
     assert score_one(["a"], []) == (False, False)
     rep = evaluate([{"id": "1", "text": "x", "slugs": []}], lambda _t: [])
     assert rep.as_dict()["top1"] == 100.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Police-adjacent or chit-chat, outside the catalogue, worded apart from every
+        # negative example (the old ranking answered the first, third, fifth and sixth).
+        "mức phạt lỗi không bật xi nhan là bao nhiêu",
+        "tranh chấp đất với hàng xóm nộp đơn ở đâu",
+        "công ty không trả lương thì báo ở đâu",
+        "làm giấy đăng ký kết hôn cần gì",
+        "nộp hồ sơ cho con vào lớp 1 ở đâu",
+        "cảm ơn các chú nhiều",
+        "tiền thuế thu nhập cá nhân nộp ở đâu",
+    ],
+)
+def test_outside_the_catalogue_gets_no_answer(index, text):
+    assert index.predict(text) == []
+
+
+def test_the_no_answer_classifier_needs_negative_examples():
+    entries = [e for e in catalogue_entries() if e.slug != NONE_SLUG]
+    bare = Index.build(entries)
+    assert bare.none_probability("ket qua xo so") == 0.0
+    assert bare.predict("ket qua xo so hom nay")  # nothing to tell it "out of base"
+    full = Index.build(catalogue_entries())
+    assert full.none_probability("ket qua xo so hom nay") > 0.5
+    assert full.none_probability("dang ky tam tru o dau") < 0.5
+
+
+def test_a_left_out_set_is_neither_paraphrase_nor_negative():
+    held = "questions-fresh-e.jsonl"
+    with_e = {x for e in catalogue_entries() for x in e.examples} | {
+        e.title for e in catalogue_entries() if e.slug == NONE_SLUG
+    }
+    without_e = {x for e in catalogue_entries(exclude=(held,)) for x in e.examples} | {
+        e.title for e in catalogue_entries(exclude=(held,)) if e.slug == NONE_SLUG
+    }
+    e_texts = {str(r["text"]) for r in load_jsonl(DATA_DIR / held)}
+    assert e_texts <= with_e and not (e_texts & without_e)
+    assert "questions-final-f.jsonl" not in TUNING_SETS

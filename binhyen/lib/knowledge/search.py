@@ -7,9 +7,11 @@ several documents: its title + synonyms, its summary (+ where it is handled), an
 question. A question is scored against every document with two TF-IDF spaces (character
 2–5-grams within words, robust to typos and missing tones; word 1–2-grams, precise), an entry's
 score is the best of its documents plus a share of its whole-entry similarity, and
-"out-of-scope" prototypes (power cuts, lottery, marriage registration, land titles…) compete
-with the entries: when one of them wins, or when the best entry scores under the threshold,
-the answer is "no answer" (``[]``).
+"out-of-scope" prototypes (power cuts, lottery, marriage registration, land titles, fine
+amounts…) compete with the entries, and a small logistic regression trained at build time on
+the entries' names and example questions against those prototypes estimates whether the
+question is outside the base; that probability combined with the scores decides "no answer"
+(``[]``), as does a best entry under the threshold.
 
 Model-free (no Django): ``binhyen.knowledge`` feeds it the database rows. See docs/knowledge.md.
 """
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from binhyen.lib import vntext
 
@@ -122,10 +125,16 @@ class Params:
     char_weight: float = 0.5  # the rest goes to word n-grams
     entry_weight: float = 0.35  # share of the whole-entry similarity in an entry's score
     threshold: float = 0.16  # best entry score under this: no answer
-    none_margin: float = 0.1  # an out-of-scope prototype beats the best entry by more: no answer
     max_results: int = 3
     age_match: float = 1.3  # factor on an age-dependent entry when the question's age fits
     age_mismatch: float = 0.6  # ... and when it does not
+    # "No answer" when  p + none_gap × (best prototype − best entry) − none_best × best entry
+    # reaches none_cut, p being the out-of-base classifier's probability: the classifier alone
+    # and the scores alone overlap; together they separate (bench/knowledge_cv.py).
+    none_gap: float = 1.0
+    none_best: float = 2.0
+    none_cut: float = -0.1
+    none_c: float = 4.0  # the classifier's inverse regularisation
 
 
 @dataclass
@@ -145,6 +154,8 @@ class Index:
     _doc_entry: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=int))
     _ent_char: sparse.csr_matrix | None = field(repr=False, default=None)
     _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
+    _none_clf: LogisticRegression | None = field(repr=False, default=None)
+    _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
@@ -152,14 +163,19 @@ class Index:
         docs: list[str] = []
         owner: list[int] = []
         whole: list[str] = []
+        prose: list[bool] = []  # a summary, unlike the short questions and names around it
         for i, e in enumerate(ents):
             parts = [normalize(" ".join([e.title, *e.synonyms]))]
+            kinds = [False]
             if e.summary:
                 parts.append(normalize(e.summary))
+                kinds.append(True)
             parts.extend(normalize(x) for x in e.examples)
-            for p in parts:
+            kinds.extend(False for _ in e.examples)
+            for p, k in zip(parts, kinds, strict=True):
                 docs.append(p)
                 owner.append(i)
+                prose.append(k)
             whole.append(" ".join(parts))
         char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
@@ -179,16 +195,46 @@ class Index:
         index._doc_entry = np.asarray(owner, dtype=np.int64)
         index._ent_char = char.transform(whole).tocsr()
         index._ent_word = word.transform(whole).tocsr()
+        index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
+        is_none = index._is_none[index._doc_entry]
+        short = ~np.asarray(prose)
+        if is_none.any() and not is_none[short].all():
+            # "Is this question out of the base?": the entries' names and example questions
+            # are positive examples of "in the base", the out-of-scope prototypes negative
+            # ones (summaries are left out: prose, unlike any question, would teach "long").
+            clf = LogisticRegression(C=index.params.none_c, class_weight="balanced", max_iter=2000)
+            x = sparse.hstack([index._doc_char, index._doc_word]).tocsr()
+            clf.fit(x[short], is_none[short])
+            index._none_clf = clf
         return index
+
+    def none_probability(self, text: str) -> float:
+        """The classifier's probability that the question is outside the base (0 without one)."""
+        _q, qc, qw = self._vectors(text)
+        return self._none_probability(qc, qw)
+
+    def _none_probability(self, qc: sparse.csr_matrix, qw: sparse.csr_matrix) -> float:
+        if self._none_clf is None:
+            return 0.0
+        # The logistic function of the decision value, without scikit-learn's per-call checks.
+        clf = self._none_clf
+        n = qc.shape[1]
+        coef = clf.coef_[0]
+        z = float((qc @ coef[:n])[0]) + float((qw @ coef[n:])[0]) + float(clf.intercept_[0])
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def _vectors(self, text: str) -> tuple[str, sparse.csr_matrix, sparse.csr_matrix]:
+        q = normalize(text)
+        return q, self._char.transform([q]), self._word.transform([q])
 
     def scores(self, text: str) -> np.ndarray:
         """Score of every entry for the question (same order as ``entries``)."""
+        return self._scores(*self._vectors(text))
+
+    def _scores(self, q: str, qc: sparse.csr_matrix, qw: sparse.csr_matrix) -> np.ndarray:
         assert self._doc_char is not None and self._doc_word is not None
         assert self._ent_char is not None and self._ent_word is not None
-        q = normalize(text)
         p = self.params
-        qc = self._char.transform([q])
-        qw = self._word.transform([q])
         doc = (
             p.char_weight * (self._doc_char @ qc.T).toarray().ravel()
             + (1 - p.char_weight) * (self._doc_word @ qw.T).toarray().ravel()
@@ -208,18 +254,38 @@ class Index:
                     out[i] *= p.age_match if fits else p.age_mismatch
         return out
 
+    def none_score(self, text: str) -> float:
+        """How strongly the question reads as outside the base (``>= none_cut``: no answer)."""
+        vectors = self._vectors(text)
+        return self._none_score(vectors, self._scores(*vectors))
+
+    def _none_score(
+        self, vectors: tuple[str, sparse.csr_matrix, sparse.csr_matrix], sc: np.ndarray
+    ) -> float:
+        is_none = self._is_none
+        if self._none_clf is None or is_none.all() or not is_none.any():
+            return -np.inf
+        p = self.params
+        best_real = float(sc[~is_none].max())
+        best_none = float(sc[is_none].max())
+        return (
+            self._none_probability(vectors[1], vectors[2])
+            + p.none_gap * (best_none - best_real)
+            - p.none_best * best_real
+        )
+
     def search(self, text: str, limit: int | None = None) -> list[Hit]:
         """Ranked procedures (never out-of-scope prototypes); [] when there is no answer."""
         if not text.strip():
             return []
         p = self.params
-        sc = self.scores(text)
+        vectors = self._vectors(text)
+        sc = self._scores(*vectors)
         order = np.argsort(-sc, kind="stable")
         best_real = next((i for i in order if self.entries[i].slug != NONE_SLUG), None)
         if best_real is None or sc[best_real] < p.threshold:
             return []
-        best_none = next((i for i in order if self.entries[i].slug == NONE_SLUG), None)
-        if best_none is not None and sc[best_none] > sc[best_real] + p.none_margin:
+        if self._none_score(vectors, sc) >= p.none_cut:
             return []
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -251,14 +317,58 @@ def synonyms_file() -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=1)
-def dev_examples() -> dict[str, list[str]]:
-    """Dev questions as examples of their first slug ("" collects the out-of-base ones)."""
+# Labelled question sets the shipped search learns from (paraphrases of their entries, and
+# out-of-base questions as negatives). A fresh set joins this list only after its figures were
+# recorded untouched (docs/knowledge.md); the final set is never listed here.
+TUNING_SETS = (
+    "procedure-questions-dev.jsonl",
+    "questions-fresh-a.jsonl",
+    "questions-fresh-b.jsonl",
+    "questions-fresh-c.jsonl",
+    "questions-fresh-d.jsonl",
+    "questions-fresh-e.jsonl",
+)
+
+
+@lru_cache(maxsize=8)
+def _set_examples(name: str) -> dict[str, list[str]]:
+    """A labelled set as examples of its first slug ("" collects the out-of-base ones)."""
     out: dict[str, list[str]] = {}
-    for row in load_jsonl(DATA_DIR / "procedure-questions-dev.jsonl"):
+    for row in load_jsonl(DATA_DIR / name):
         slugs = row["slugs"]
         assert isinstance(slugs, list)
         out.setdefault(str(slugs[0]) if slugs else "", []).append(str(row["text"]))
+    return out
+
+
+def dev_examples() -> dict[str, list[str]]:
+    """Dev questions as examples of their first slug ("" collects the out-of-base ones)."""
+    return _set_examples(TUNING_SETS[0])
+
+
+def shipped_examples(exclude: Sequence[str] = ()) -> dict[str, list[str]]:
+    """Every tuning set's questions by first slug ("": out of base), minus ``exclude``."""
+    out: dict[str, list[str]] = {}
+    for name in TUNING_SETS:
+        if name in exclude:
+            continue
+        for slug, texts in _set_examples(name).items():
+            out.setdefault(slug, []).extend(texts)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _out_of_base_file() -> tuple[str, ...]:
+    return tuple(str(r["text"]) for r in load_jsonl(DATA_DIR / "out-of-base.jsonl"))
+
+
+def negatives(exclude: Sequence[str] = ()) -> list[str]:
+    """Questions no entry answers: the out-of-scope topics, the hand-written out-of-base
+    questions (traffic fine amounts, land, labour, tax, civil status, schools, chit-chat…)
+    and the tuning sets' out-of-base questions."""
+    out: list[str] = list(synonyms_file()["out_of_scope"])
+    out.extend(_out_of_base_file())
+    out.extend(shipped_examples(exclude).get("", []))
     return out
 
 
@@ -269,11 +379,30 @@ def catalogue() -> list[dict[str, Any]]:
     return data
 
 
-def catalogue_entries(with_dev_examples: bool = True) -> list[Entry]:
-    """The shipped catalogue + synonyms + out-of-scope prototypes, without a database."""
+EXPANDED_FIELDS = ("audience", "documents", "steps", "fees", "processing_time")
+EXPANDED_NOTE = (
+    "Đối tượng, giấy tờ, các bước, lệ phí, thời gian giải quyết: soạn từ tóm tắt và căn cứ "
+    "pháp lý của danh mục (expansions.json); mục ghi “kiểm tra lại” phải đối chiếu với nguồn "
+    "chính thức trước khi duyệt."
+)
+
+
+def expansions() -> dict[str, dict[str, str]]:
+    """The catalogue drafts' structured fields (audience, documents, steps, fees, processing
+    time) by slug; uncertain facts say "kiểm tra lại", no fee amount is given."""
+    data: dict[str, Any] = json.loads((DATA_DIR / "expansions.json").read_text(encoding="utf-8"))
+    entries: dict[str, dict[str, str]] = data["entries"]
+    return {slug: {f: row.get(f, "") for f in EXPANDED_FIELDS} for slug, row in entries.items()}
+
+
+def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
+    """The shipped catalogue + synonyms + paraphrases + negatives, without a database.
+
+    ``exclude`` names tuning sets to leave out (to measure on them: bench/knowledge_cv.py).
+    """
     procs = catalogue()
     extra = synonyms_file()
-    examples = dev_examples() if with_dev_examples else {}
+    examples = shipped_examples(exclude)
     out = [
         Entry(
             slug=p["slug"],
@@ -285,12 +414,9 @@ def catalogue_entries(with_dev_examples: bool = True) -> list[Entry]:
         )
         for p in procs
     ]
-    out.extend(out_of_scope_entries(with_dev_examples))
+    out.extend(out_of_scope_entries(exclude))
     return out
 
 
-def out_of_scope_entries(with_dev_examples: bool = True) -> list[Entry]:
-    topics: list[str] = list(synonyms_file()["out_of_scope"])
-    if with_dev_examples:
-        topics.extend(dev_examples().get("", []))
-    return [Entry(slug=NONE_SLUG, title=t) for t in topics]
+def out_of_scope_entries(exclude: Sequence[str] = (), extra: Iterable[str] = ()) -> list[Entry]:
+    return [Entry(slug=NONE_SLUG, title=t) for t in [*negatives(exclude), *extra]]
