@@ -9,14 +9,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from binhyen.cases import services as cases
 from binhyen.cases.models import Attachment, Message
 from binhyen.channels.inbox import release_stale_claims
 from binhyen.channels.models import Provider
 from binhyen.channels.zalo import outbound as zalo_outbound
+from binhyen.core.worker import worker_is_gone
 from binhyen.lib.http import HttpError, download
 from binhyen.lib.media import MediaError, clean_image, clean_video, sniff_content_type
 
@@ -27,6 +30,13 @@ log = logging.getLogger(__name__)
 OUTBOUND = "outbound"
 
 MAX_FETCH_ATTEMPTS = 5
+
+
+def stuck_send_after() -> timedelta:
+    """How long a send may legitimately stay `sending`: at most six Zalo calls (token
+    refresh, upload, send, and all again after a rejected token), each bounded by
+    ZALO_HTTP_TIMEOUT per phase (connect, write, read). Older, its sender died."""
+    return timedelta(seconds=max(60.0, 6 * 3 * settings.ZALO_HTTP_TIMEOUT))
 
 
 @task(queue_name=OUTBOUND)
@@ -147,11 +157,15 @@ def sweep() -> dict[str, int]:
     )
     for pk in due:
         deliver_message.enqueue(pk)
-    # A worker that died mid-send leaves `sending` behind: treat it as uncertain.
+    # A worker that died mid-send leaves `sending` behind: treat it as uncertain (settled
+    # from Zalo's history before any resend). Seen at once when the dead sender ran on this
+    # host; otherwise once the send is older than any send can take.
     stuck = list(
-        Message.objects.filter(
-            delivery=Message.Delivery.SENDING, next_attempt_at__lt=now - timedelta(minutes=10)
-        ).values_list("pk", flat=True)[:500]
+        Message.objects.filter(delivery=Message.Delivery.SENDING)
+        .filter(
+            Q(next_attempt_at__lt=now - stuck_send_after()) | Q(pk__in=_sends_of_dead_workers())
+        )
+        .values_list("pk", flat=True)[:500]
     )
     for pk in stuck:
         Message.objects.filter(pk=pk, delivery=Message.Delivery.SENDING).update(
@@ -159,3 +173,29 @@ def sweep() -> dict[str, int]:
         )
         reconcile_message.enqueue(pk)
     return {"released": released, "outbox": len(due), "stuck": len(stuck)}
+
+
+def _sends_of_dead_workers() -> list[int]:
+    """Messages whose delivery task was running in a process of this host that is gone.
+
+    Each such task row is retired (FAILED) by a compare-and-set, so a message is taken
+    from a dead sender once: a later, live send of the same message is never touched."""
+    found: list[int] = []
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=zalo_outbound.DELIVER
+    ).values_list("pk", "args_kwargs", "worker_ids")[:200]
+    for pk, args_kwargs, worker_ids in running:
+        args = args_kwargs.get("args") if isinstance(args_kwargs, dict) else None
+        if not args or not isinstance(args[0], int) or not worker_ids:
+            continue
+        if not worker_is_gone(str(worker_ids[-1])):
+            continue
+        retired = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path="WorkerGone",
+            traceback=f"worker {worker_ids[-1]} ended while sending",
+        )
+        if retired:
+            found.append(args[0])
+    return found

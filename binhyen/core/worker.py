@@ -51,6 +51,27 @@ def run_periodic_once() -> dict[str, object]:
     return results
 
 
+def this_worker_id() -> str:
+    """This process's worker id, as django-tasks-db records it on the tasks it claims."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def worker_is_gone(claimed_by: str) -> bool:
+    """True when a worker id names a process of this host that no longer runs (killed with
+    SIGKILL, out of memory): what it had claimed will never be finished by it. A worker of
+    another host cannot be checked from here (False: the caller's time limit decides)."""
+    host, sep, pid = claimed_by.rpartition("-")
+    if not sep or host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
 class BinhYenWorker:
     def __init__(
         self,
@@ -60,7 +81,7 @@ class BinhYenWorker:
         queues: set[str] | None = None,
         loop_jobs: bool = True,
     ) -> None:
-        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self.worker_id = worker_id or this_worker_id()
         self.raise_errors = raise_errors
         self.queues = queues  # None: every queue
         self.loop_jobs = loop_jobs
