@@ -149,8 +149,6 @@ class PgCluster:
         )
 
     def init(self) -> None:
-        if self.as_user:
-            shutil.chown(self.base, "postgres")
         self._run(
             str(self.bin / "initdb"),
             "-D",
@@ -176,6 +174,13 @@ class PgCluster:
             ],
             check=True,
         )
+
+    def own(self, path: Path, recursive: bool = False) -> None:
+        """The cluster's directories belong to the user the server runs as."""
+        if self.as_user:
+            subprocess.run(
+                ["chown", *(["-R"] if recursive else []), "postgres", str(path)], check=True
+            )
 
     def start(self) -> None:
         opts = (
@@ -394,14 +399,35 @@ class Proof:
     def setup(self) -> None:
         env = self.env()
         log(f"PostgreSQL cluster in {self.base} on port {self.pg.port}")
-        self.pg.init()
-        binhyen = [sys.executable, "-m", "binhyen.cli"]
+        cache = ROOT / "var" / "proof-cache" / self._cache_key()
         t = time.monotonic()
-        subprocess.run([*binhyen, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-        subprocess.run(
-            [*binhyen, "load_demo"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT
-        )
-        log(f"migrated and loaded the demo world in {time.monotonic() - t:.1f} s")
+        self.pg.own(self.base)
+        if cache.is_dir() and not self.args.no_cache:
+            # The migrated demo world of an earlier run with the same migrations and data.
+            shutil.copytree(cache / "pgdata", self.pg.data, symlinks=True)
+            shutil.copytree(cache / "var", self.var, symlinks=True, dirs_exist_ok=True)
+            self.pg.own(self.pg.data, recursive=True)
+            self.pg.start()
+            log(f"demo world restored from {cache} in {time.monotonic() - t:.1f} s")
+        else:
+            self.pg.init()
+            binhyen = [sys.executable, "-m", "binhyen.cli"]
+            subprocess.run([*binhyen, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+            subprocess.run(
+                [*binhyen, "load_demo"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT
+            )
+            log(f"migrated and loaded the demo world in {time.monotonic() - t:.1f} s")
+            if not self.args.no_cache:
+                self.pg.stop()
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix="new-", dir=cache.parent))
+                shutil.copytree(self.pg.data, tmp / "pgdata", symlinks=True)
+                shutil.copytree(self.var, tmp / "var", symlinks=True)
+                try:
+                    tmp.rename(cache)
+                except OSError:  # another run cached it first
+                    shutil.rmtree(tmp, ignore_errors=True)
+                self.pg.start()
         self._triage_model(env)
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "BINHYEN_VAR_DIR", "BINHYEN_ENV")})
         os.environ["DJANGO_SETTINGS_MODULE"] = "binhyen.settings"
@@ -445,6 +471,21 @@ class Proof:
             time.sleep(0.2)
         else:
             raise SystemExit(f"the web server did not start: see {self.logs}/web.log")
+
+    def _cache_key(self) -> str:
+        """What the migrated demo world depends on: migrations, the demo, its data."""
+        h = hashlib.sha256(str(self.pg.bin).encode())
+        files = [
+            *sorted(ROOT.glob("binhyen/**/migrations/*.py")),
+            *sorted(ROOT.glob("binhyen/demo/*.py")),
+            *sorted(p for p in (ROOT / "binhyen" / "data").rglob("*") if p.is_file()),
+            *sorted(ROOT.glob("binhyen/*/services.py")),
+            *sorted(ROOT.glob("binhyen/*/services/*.py")),
+        ]
+        for path in files:
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+        return h.hexdigest()[:16]
 
     def _triage_model(self, env: dict[str, str]) -> None:
         """Like `make demo`: the default model on disk, so the first tip does not train it."""
@@ -912,6 +953,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", default="", help="also write the figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="migrate and load the demo world even if var/proof-cache has it",
+    )
     args = ap.parse_args(argv)
     args.events = args.events or (40 if args.short else 200)
     args.rate = args.rate or 4.0
