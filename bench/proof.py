@@ -675,6 +675,8 @@ class Proof:
     def snapshot(self) -> dict[str, int]:
         from django.db import connections
         from django.db.models import Q
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
 
         from binhyen.cases.models import Message
         from binhyen.channels.models import InboundEvent
@@ -685,7 +687,12 @@ class Proof:
             | Q(status="failed", attempts__lt=5)  # still to be retried
         ).count()
         outbound = Message.objects.filter(direction="out", delivery__in=PENDING_OUT).count()
-        return {"events_waiting": waiting, "outbound_pending": outbound}
+        # Queued work (triage of each new message, deliveries, reconciliations): due now or
+        # still held by a worker. A task held by a killed worker never finishes by itself.
+        tasks = DBTaskResult.objects.filter(
+            Q(status="READY", run_after__lte=timezone.now()) | Q(status="RUNNING")
+        ).count()
+        return {"events_waiting": waiting, "outbound_pending": outbound, "tasks_due": tasks}
 
     def drain(self) -> tuple[float | None, dict[str, int]]:
         start = time.monotonic()
@@ -698,7 +705,7 @@ class Proof:
             except Exception as exc:  # the database may still be recovering
                 last = {"error": 1}
                 log(f"snapshot failed: {type(exc).__name__}")
-            if last.get("events_waiting") == 0 and last.get("outbound_pending") == 0:
+            if last and not any(last.values()):
                 return time.monotonic() - start, last
             if time.monotonic() >= next_note:
                 log(f"draining: {last}")
@@ -709,13 +716,21 @@ class Proof:
     def count(self) -> dict[str, Any]:
         from django.db import connections
         from django.db.models import Count
+        from django_tasks_db.models import DBTaskResult
 
         from binhyen.cases.models import Case, Message
         from binhyen.channels.models import InboundEvent
+        from binhyen.triage.models import Suggestion
         from binhyen.vault.store import identity_system_value
 
         connections.close_all()
         ev = self.ledger.events
+        tasks = collections.Counter(
+            DBTaskResult.objects.values_list("status", flat=True).order_by()
+        )
+        held = collections.Counter(
+            DBTaskResult.objects.filter(status="RUNNING").values_list("task_path", flat=True)
+        )
         acked = {m for m, e in ev.items() if e.acked}
         keys = {f"user_send_text:{m}": m for m in ev}
         rows = list(
@@ -787,6 +802,12 @@ class Proof:
             "wait_max": waits[-1] if waits else None,
             "cases": cases,
             "cases_without_message": cases_without_message,
+            "cases_never_triaged": Case.objects.exclude(
+                pk__in=Suggestion.objects.values("case_id")
+            ).count(),
+            "tasks": dict(tasks),
+            "tasks_held": sum(held.values()),
+            "tasks_held_by_path": dict(held),
             "replies": len(replies),
             "replies_acked": len(replies_acked),
             "replies_attempts": sum(r.attempts for r in replies.values()),
@@ -853,6 +874,7 @@ class Proof:
             "events acknowledged, no message in a case": len(r["not_applied"]),
             "events applied twice (messages per provider id > 1)": len(r["applied_twice"]),
             "cases without any message (half-applied)": r["cases_without_message"],
+            "tasks left running by a killed worker (never finish)": r["tasks_held"],
             "replies acknowledged but not stored": len(r["replies_not_stored"]),
             "replies acknowledged but never delivered": len(r["replies_lost"]),
             "replies delivered twice": len(r["replies_twice"]),
@@ -873,6 +895,8 @@ class Proof:
             f"{r['outbound_at_zalo']} received by the fake Zalo, failed {r['outbound_failed']}",
             f"  cases: {r['cases']}; webhook stored -> event applied: p50 {_s(r['wait_p50'])}, "
             f"p99 {_s(r['wait_p99'])}, max {_s(r['wait_max'])}",
+            f"  cases never triaged: {r['cases_never_triaged']}; queued tasks by state: "
+            f"{r['tasks']}; held: {r['tasks_held_by_path'] or 0}",
             f"  restarts after SIGKILL: {restarts}",
             "  faults: "
             + "; ".join(

@@ -49,6 +49,10 @@ def _clean_result(**changes: Any) -> dict[str, Any]:
         "wait_max": 2.5,
         "cases": 13,
         "cases_without_message": 0,
+        "cases_never_triaged": 0,
+        "tasks": {"SUCCESSFUL": 40},
+        "tasks_held": 0,
+        "tasks_held_by_path": {},
         "replies": 3,
         "replies_acked": 3,
         "replies_attempts": 4,
@@ -74,6 +78,7 @@ def _clean_result(**changes: Any) -> dict[str, Any]:
         ({"replies_lost": ["t1"]}, 3.0, 1),
         ({"replies_twice": ["t2"]}, 3.0, 1),
         ({"sent_twice": 1}, 3.0, 1),
+        ({"tasks_held": 1}, 3.0, 1),
         ({}, None, 1),  # not drained in time
     ],
 )
