@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from binhyen.cases import services as cases
 from binhyen.cases.models import Attachment, Message
 from binhyen.channels.inbox import release_stale_claims
 from binhyen.channels.models import Provider
 from binhyen.channels.zalo import outbound as zalo_outbound
-from binhyen.core.worker import worker_is_gone
 from binhyen.lib.http import HttpError, download
 from binhyen.lib.media import MediaError, clean_image, clean_video, sniff_content_type
 
@@ -158,14 +156,12 @@ def sweep() -> dict[str, int]:
     for pk in due:
         deliver_message.enqueue(pk)
     # A worker that died mid-send leaves `sending` behind: treat it as uncertain (settled
-    # from Zalo's history before any resend). Seen at once when the dead sender ran on this
-    # host; otherwise once the send is older than any send can take.
+    # from Zalo's history before any resend). A dead sender of this host is seen at once
+    # (delivery_orphaned); elsewhere, once the send is older than any send can take.
     stuck = list(
-        Message.objects.filter(delivery=Message.Delivery.SENDING)
-        .filter(
-            Q(next_attempt_at__lt=now - stuck_send_after()) | Q(pk__in=_sends_of_dead_workers())
-        )
-        .values_list("pk", flat=True)[:500]
+        Message.objects.filter(
+            delivery=Message.Delivery.SENDING, next_attempt_at__lt=now - stuck_send_after()
+        ).values_list("pk", flat=True)[:500]
     )
     for pk in stuck:
         Message.objects.filter(pk=pk, delivery=Message.Delivery.SENDING).update(
@@ -175,27 +171,14 @@ def sweep() -> dict[str, int]:
     return {"released": released, "outbox": len(due), "stuck": len(stuck)}
 
 
-def _sends_of_dead_workers() -> list[int]:
-    """Messages whose delivery task was running in a process of this host that is gone.
-
-    Each such task row is retired (FAILED) by a compare-and-set, so a message is taken
-    from a dead sender once: a later, live send of the same message is never touched."""
-    found: list[int] = []
-    running = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, task_path=zalo_outbound.DELIVER
-    ).values_list("pk", "args_kwargs", "worker_ids")[:200]
-    for pk, args_kwargs, worker_ids in running:
-        args = args_kwargs.get("args") if isinstance(args_kwargs, dict) else None
-        if not args or not isinstance(args[0], int) or not worker_ids:
-            continue
-        if not worker_is_gone(str(worker_ids[-1])):
-            continue
-        retired = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.FAILED,
-            finished_at=timezone.now(),
-            exception_class_path="WorkerGone",
-            traceback=f"worker {worker_ids[-1]} ended while sending",
-        )
-        if retired:
-            found.append(args[0])
-    return found
+def delivery_orphaned(args: list[Any]) -> None:
+    """The sender died while its delivery task ran: the message may have left. It becomes
+    uncertain at once (settled from Zalo's history before any resend) instead of waiting
+    out `stuck_send_after` (registered with core.worker.register_orphan_handler)."""
+    if not args or not isinstance(args[0], int):
+        return
+    taken = Message.objects.filter(pk=args[0], delivery=Message.Delivery.SENDING).update(
+        delivery=Message.Delivery.UNCERTAIN, next_attempt_at=timezone.now()
+    )
+    if taken:
+        reconcile_message.enqueue(args[0])

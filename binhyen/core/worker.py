@@ -16,8 +16,11 @@ import socket
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -28,6 +31,9 @@ log = logging.getLogger("binhyen.worker")
 _loop_jobs: list[tuple[str, Callable[[], int]]] = []
 # Jobs run every `tick` seconds.
 _periodic: list[tuple[str, Callable[[], object]]] = []
+# Task path -> what to do with the arguments of a task whose worker died while running it,
+# instead of running it again (a send that may have left is checked, never repeated).
+_orphan_handlers: dict[str, Callable[[list[Any]], object]] = {}
 
 
 def register_loop_job(name: str, fn: Callable[[], int]) -> None:
@@ -38,6 +44,10 @@ def register_loop_job(name: str, fn: Callable[[], int]) -> None:
 def register_periodic(name: str, fn: Callable[[], object]) -> None:
     if all(existing != name for existing, _ in _periodic):
         _periodic.append((name, fn))
+
+
+def register_orphan_handler(task_path: str, fn: Callable[[list[Any]], object]) -> None:
+    _orphan_handlers[task_path] = fn
 
 
 def run_periodic_once() -> dict[str, object]:
@@ -70,6 +80,42 @@ def worker_is_gone(claimed_by: str) -> bool:
     except (PermissionError, OverflowError):
         return False
     return False
+
+
+def tasks_orphaned_requeue() -> int:
+    """Periodic: a worker killed while running a task (SIGKILL, out of memory) leaves it
+    RUNNING in django-tasks-db for ever: the case's triage, and so its acknowledgement,
+    never came (found by `make proof`). Run it again (every task is safe to run twice), or
+    hand it to the handler registered for its task. Each row is taken by a compare-and-set,
+    so several workers may run this at once. Only workers of this host can be checked."""
+    found = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+        "pk", "task_path", "args_kwargs", "worker_ids"
+    )[:500]
+    for pk, task_path, args_kwargs, worker_ids in running:
+        if not worker_ids or not worker_is_gone(str(worker_ids[-1])):
+            continue
+        handler = _orphan_handlers.get(task_path)
+        row = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING)
+        if handler is None:
+            taken = row.update(status=TaskResultStatus.READY, started_at=None)
+        else:
+            taken = row.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=timezone.now(),
+                exception_class_path="binhyen.core.worker.WorkerGone",
+                traceback=f"worker {worker_ids[-1]} ended while running this task",
+            )
+        if not taken:
+            continue
+        found += 1
+        log.warning(
+            "task %s of a dead worker %s", task_path, "handed over" if handler else "queued again"
+        )
+        if handler is not None:
+            args = args_kwargs.get("args") if isinstance(args_kwargs, dict) else None
+            handler(list(args or []))
+    return found
 
 
 class BinhYenWorker:

@@ -1,6 +1,8 @@
-"""A reply whose sender was killed mid-send (found by `make proof`: it stayed `sending` for
-the sweep's 10 minutes) is settled at the next sweep when the dead sender ran on this host,
-and never taken from a sender that is alive."""
+"""Work held by a worker killed with SIGKILL (found by `make proof`): a task it was running
+stayed RUNNING in django-tasks-db for ever (the case's triage, and so its acknowledgement,
+never came) and a reply it was sending stayed `sending` for the sweep's 10 minutes. The
+periodic job runs such a task again, or, for a send, makes the message uncertain at once
+(settled from Zalo's history before any resend); work of a live worker is left alone."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from django_tasks_db.models import DBTaskResult
 
 from binhyen.cases.models import Case, Message
 from binhyen.channels import tasks
-from binhyen.core.worker import this_worker_id, worker_is_gone
+from binhyen.core.worker import tasks_orphaned_requeue, this_worker_id, worker_is_gone
 from binhyen.testing import post_zalo, secret_of, zalo_event
+from binhyen.triage.models import Suggestion
+from binhyen.triage.tasks import triage_case
 
 
 def _dead_worker_id() -> str:
@@ -57,9 +61,9 @@ def test_worker_liveness():
     assert not worker_is_gone("drain")
 
 
-def test_send_of_a_killed_sender_becomes_uncertain_at_the_next_sweep(world, client, drain):
+def test_send_of_a_killed_sender_becomes_uncertain_at_once(world, client, drain):
     message, row = _claimed_send(world, client, drain, _dead_worker_id())
-    assert tasks.sweep()["stuck"] == 1
+    assert tasks_orphaned_requeue() == 1
     message.refresh_from_db()
     row.refresh_from_db()
     assert message.delivery == Message.Delivery.UNCERTAIN  # settled from Zalo's history next
@@ -67,13 +71,35 @@ def test_send_of_a_killed_sender_becomes_uncertain_at_the_next_sweep(world, clie
     assert DBTaskResult.objects.filter(
         task_path=tasks.zalo_outbound.RECONCILE, status=TaskResultStatus.READY
     ).exists()
-    assert tasks.sweep()["stuck"] == 0  # the dead task is retired: taken once
+    assert tasks_orphaned_requeue() == 0  # the dead task is retired: taken once
+    assert tasks.sweep()["stuck"] == 0
 
 
 def test_send_of_a_live_sender_is_left_alone(world, client, drain):
     message, row = _claimed_send(world, client, drain, this_worker_id())
+    assert tasks_orphaned_requeue() == 0
     assert tasks.sweep()["stuck"] == 0
     message.refresh_from_db()
     assert message.delivery == Message.Delivery.SENDING
     row.refresh_from_db()
     assert row.status == TaskResultStatus.RUNNING
+
+
+def test_triage_held_by_a_killed_worker_runs_again(world, client, drain):
+    payload = zalo_event("user_send_text", page=world.bmt_page, text="Có trộm xe máy ở chợ")
+    assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
+    drain()
+    case = Case.objects.get()
+    Suggestion.objects.filter(case=case).delete()
+    result = triage_case.enqueue(case.pk, case.messages.get(direction="in").pk)
+    row = DBTaskResult.objects.get(pk=result.id)
+    row.status = TaskResultStatus.RUNNING
+    row.worker_ids = [_dead_worker_id()]
+    row.save()
+    drain()
+    assert not Suggestion.objects.filter(case=case).exists()  # held: nobody runs it
+    assert tasks_orphaned_requeue() == 1
+    drain()
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert Suggestion.objects.filter(case=case).exists()
