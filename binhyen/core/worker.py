@@ -82,18 +82,22 @@ def worker_is_gone(claimed_by: str) -> bool:
     return False
 
 
-def tasks_orphaned_requeue() -> int:
+def tasks_orphaned_requeue(own: str | None = None) -> int:
     """Periodic: a worker killed while running a task (SIGKILL, out of memory) leaves it
     RUNNING in django-tasks-db for ever: the case's triage, and so its acknowledgement,
     never came (found by `make proof`). Run it again (every task is safe to run twice), or
     hand it to the handler registered for its task. Each row is taken by a compare-and-set,
-    so several workers may run this at once. Only workers of this host can be checked."""
+    so several workers may run this at once. Only workers of this host can be checked.
+
+    `own`: the calling worker's id, when it is running no task itself (between tasks): its
+    own RUNNING rows are orphans too (the database went away while it recorded a result)."""
     found = 0
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
         "pk", "task_path", "args_kwargs", "worker_ids"
     )[:500]
     for pk, task_path, args_kwargs, worker_ids in running:
-        if not worker_ids or not worker_is_gone(str(worker_ids[-1])):
+        claimed_by = str(worker_ids[-1]) if worker_ids else ""
+        if not claimed_by or (claimed_by != own and not worker_is_gone(claimed_by)):
             continue
         handler = _orphan_handlers.get(task_path)
         row = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING)
@@ -132,6 +136,10 @@ class BinhYenWorker:
         self.queues = queues  # None: every queue
         self.loop_jobs = loop_jobs
         self.running = True
+        # Until checked, rows RUNNING under this worker's id may be orphans: of a dead
+        # process that had the same pid, or of a pass cut short (the database went away
+        # while a task's result was being recorded).
+        self.own_orphans_possible = True
         self._tasks = Worker(
             queue_names=["*"],
             interval=0,
@@ -197,9 +205,13 @@ class BinhYenWorker:
                 run_periodic_once()
                 next_tick = time.monotonic() + tick
             try:
+                if self.own_orphans_possible:
+                    tasks_orphaned_requeue(own=self.worker_id)
+                    self.own_orphans_possible = False
                 done = self.run_once()
             except Exception:
                 log.exception("worker pass failed")
+                self.own_orphans_possible = True
                 done = 0
             if not done:
                 time.sleep(interval)

@@ -103,3 +103,13 @@ def test_triage_held_by_a_killed_worker_runs_again(world, client, drain):
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert Suggestion.objects.filter(case=case).exists()
+
+
+def test_own_rows_are_orphans_for_a_worker_between_tasks(world, client, drain):
+    """The database went away while the sender recorded a result: its row stays RUNNING
+    under its own id; the worker takes it back on its next pass (run(): own=its id)."""
+    message, row = _claimed_send(world, client, drain, this_worker_id())
+    assert tasks_orphaned_requeue() == 0  # alive, and maybe busy: not ours to take
+    assert tasks_orphaned_requeue(own=this_worker_id()) == 1
+    message.refresh_from_db()
+    assert message.delivery == Message.Delivery.UNCERTAIN
