@@ -112,4 +112,6 @@ def test_own_rows_are_orphans_for_a_worker_between_tasks(world, client, drain):
     assert tasks_orphaned_requeue() == 0  # alive, and maybe busy: not ours to take
     assert tasks_orphaned_requeue(own=this_worker_id()) == 1
     message.refresh_from_db()
+    row.refresh_from_db()
     assert message.delivery == Message.Delivery.UNCERTAIN
+    assert row.status == TaskResultStatus.FAILED
