@@ -839,10 +839,12 @@ class Proof:
             self.setup()
             plan = [p for p in (SHORT_PLAN if args.short else FULL_PLAN)]
             if args.faults:
-                wanted = args.faults.split(",")
-                plan = [p for p in plan if p[1] in wanted] or [
-                    ((i + 1) / (len(wanted) + 1), name, 3.0) for i, name in enumerate(wanted)
-                ]
+                # Each named fault once, spread evenly over the load; 3 s for those that last.
+                wanted = [name.strip() for name in args.faults.split(",") if name.strip()]
+                unknown = set(wanted) - {name for _at, name, _d in FULL_PLAN}
+                if unknown:
+                    raise SystemExit(f"unknown faults: {', '.join(sorted(unknown))}")
+                plan = [((i + 1) / (len(wanted) + 1), n, 3.0) for i, n in enumerate(wanted)]
             log(
                 f"load: {args.events} webhooks at {args.rate}/s, officer replies every "
                 f"{args.reply_every} s; faults: {', '.join(p[1] for p in plan)}"
@@ -974,7 +976,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--rate", type=float, default=None, help="webhooks per second (4; short 4)")
     ap.add_argument("--replies", type=int, default=1000, help="at most this many replies")
     ap.add_argument("--reply-every", type=float, default=1.5, help="seconds between replies")
-    ap.add_argument("--faults", default="", help="comma-separated subset of the plan")
+    ap.add_argument(
+        "--faults", default="", help="instead of the plan: these faults once each, in order"
+    )
     ap.add_argument("--pages", type=int, default=6, help="Zalo pages the citizens write to")
     ap.add_argument("--web-workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=32, help="webhooks in flight at most")
