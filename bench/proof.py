@@ -427,6 +427,9 @@ class Proof:
                     tmp.rename(cache)
                 except OSError:  # another run cached it first
                     shutil.rmtree(tmp, ignore_errors=True)
+                for old in cache.parent.iterdir():  # worlds of older migrations (50 MB each)
+                    if old.name != cache.name and not old.name.startswith("new-"):
+                        shutil.rmtree(old, ignore_errors=True)
                 self.pg.start()
         self._triage_model(env)
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "BINHYEN_VAR_DIR", "BINHYEN_ENV")})
