@@ -9,7 +9,7 @@ DEMO_ENV := BINHYEN_ENV=demo \
 	ZALO_OPENAPI_URL=http://127.0.0.1:8090 ZALO_OAUTH_URL=http://127.0.0.1:8090 \
 	BINHYEN_SIMULATOR_URL=http://127.0.0.1:8090/ BINHYEN_MEDIA_HOSTS=127.0.0.1
 
-.PHONY: install demo demo-history scenario test test-fast test-sqlite test-postgres fuzz lint bench clean
+.PHONY: install demo demo-history scenario test test-fast test-sqlite test-postgres fuzz lint bench proof proof-short clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -90,6 +90,16 @@ bench: install
 	$(BIN)/python bench/monitoring_scale.py
 	$(BIN)/python bench/live_fanout.py
 	$(BIN)/python bench/triage_throughput.py
+
+# Proof under faults (docs/proof.md): its own PostgreSQL cluster on a free port, web and
+# workers killed with SIGKILL, PostgreSQL stopped abruptly, a slow/failing/unreachable fake
+# Zalo; exits 1 when an acknowledged event or reply is lost or anything is applied twice.
+proof: install
+	$(BIN)/python bench/proof.py
+
+# The short version CI runs (~40 events, one fault of each kind).
+proof-short: install
+	$(BIN)/python bench/proof.py --short
 
 clean:
 	rm -rf $(VENV) var

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,6 +28,13 @@ log = logging.getLogger(__name__)
 OUTBOUND = "outbound"
 
 MAX_FETCH_ATTEMPTS = 5
+
+
+def stuck_send_after() -> timedelta:
+    """How long a send may legitimately stay `sending`: at most six Zalo calls (token
+    refresh, upload, send, and all again after a rejected token), each bounded by
+    ZALO_HTTP_TIMEOUT per phase (connect, write, read). Older, its sender died."""
+    return timedelta(seconds=max(60.0, 6 * 3 * settings.ZALO_HTTP_TIMEOUT))
 
 
 @task(queue_name=OUTBOUND)
@@ -147,10 +155,12 @@ def sweep() -> dict[str, int]:
     )
     for pk in due:
         deliver_message.enqueue(pk)
-    # A worker that died mid-send leaves `sending` behind: treat it as uncertain.
+    # A worker that died mid-send leaves `sending` behind: treat it as uncertain (settled
+    # from Zalo's history before any resend). A dead sender of this host is seen at once
+    # (delivery_orphaned); elsewhere, once the send is older than any send can take.
     stuck = list(
         Message.objects.filter(
-            delivery=Message.Delivery.SENDING, next_attempt_at__lt=now - timedelta(minutes=10)
+            delivery=Message.Delivery.SENDING, next_attempt_at__lt=now - stuck_send_after()
         ).values_list("pk", flat=True)[:500]
     )
     for pk in stuck:
@@ -159,3 +169,16 @@ def sweep() -> dict[str, int]:
         )
         reconcile_message.enqueue(pk)
     return {"released": released, "outbox": len(due), "stuck": len(stuck)}
+
+
+def delivery_orphaned(args: list[Any]) -> None:
+    """The sender died while its delivery task ran: the message may have left. It becomes
+    uncertain at once (settled from Zalo's history before any resend) instead of waiting
+    out `stuck_send_after` (registered with core.worker.register_orphan_handler)."""
+    if not args or not isinstance(args[0], int):
+        return
+    taken = Message.objects.filter(pk=args[0], delivery=Message.Delivery.SENDING).update(
+        delivery=Message.Delivery.UNCERTAIN, next_attempt_at=timezone.now()
+    )
+    if taken:
+        reconcile_message.enqueue(args[0])

@@ -16,8 +16,11 @@ import socket
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -28,6 +31,9 @@ log = logging.getLogger("binhyen.worker")
 _loop_jobs: list[tuple[str, Callable[[], int]]] = []
 # Jobs run every `tick` seconds.
 _periodic: list[tuple[str, Callable[[], object]]] = []
+# Task path -> what to do with the arguments of a task whose worker died while running it,
+# instead of running it again (a send that may have left is checked, never repeated).
+_orphan_handlers: dict[str, Callable[[list[Any]], object]] = {}
 
 
 def register_loop_job(name: str, fn: Callable[[], int]) -> None:
@@ -38,6 +44,10 @@ def register_loop_job(name: str, fn: Callable[[], int]) -> None:
 def register_periodic(name: str, fn: Callable[[], object]) -> None:
     if all(existing != name for existing, _ in _periodic):
         _periodic.append((name, fn))
+
+
+def register_orphan_handler(task_path: str, fn: Callable[[list[Any]], object]) -> None:
+    _orphan_handlers[task_path] = fn
 
 
 def run_periodic_once() -> dict[str, object]:
@@ -51,6 +61,67 @@ def run_periodic_once() -> dict[str, object]:
     return results
 
 
+def this_worker_id() -> str:
+    """This process's worker id, as django-tasks-db records it on the tasks it claims."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def worker_is_gone(claimed_by: str) -> bool:
+    """True when a worker id names a process of this host that no longer runs (killed with
+    SIGKILL, out of memory): what it had claimed will never be finished by it. A worker of
+    another host cannot be checked from here (False: the caller's time limit decides)."""
+    host, sep, pid = claimed_by.rpartition("-")
+    if not sep or host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def tasks_orphaned_requeue(own: str | None = None) -> int:
+    """Periodic: a worker killed while running a task (SIGKILL, out of memory) leaves it
+    RUNNING in django-tasks-db for ever: the case's triage, and so its acknowledgement,
+    never came (found by `make proof`). Run it again (every task is safe to run twice), or
+    hand it to the handler registered for its task. Each row is taken by a compare-and-set,
+    so several workers may run this at once. Only workers of this host can be checked.
+
+    `own`: the calling worker's id, when it is running no task itself (between tasks): its
+    own RUNNING rows are orphans too (the database went away while it recorded a result)."""
+    found = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+        "pk", "task_path", "args_kwargs", "worker_ids"
+    )[:500]
+    for pk, task_path, args_kwargs, worker_ids in running:
+        claimed_by = str(worker_ids[-1]) if worker_ids else ""
+        if not claimed_by or (claimed_by != own and not worker_is_gone(claimed_by)):
+            continue
+        handler = _orphan_handlers.get(task_path)
+        row = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING)
+        if handler is None:
+            taken = row.update(status=TaskResultStatus.READY, started_at=None)
+        else:
+            taken = row.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=timezone.now(),
+                exception_class_path="binhyen.core.worker.WorkerGone",
+                traceback=f"worker {worker_ids[-1]} ended while running this task",
+            )
+        if not taken:
+            continue
+        found += 1
+        log.warning(
+            "task %s of a dead worker %s", task_path, "handed over" if handler else "queued again"
+        )
+        if handler is not None:
+            args = args_kwargs.get("args") if isinstance(args_kwargs, dict) else None
+            handler(list(args or []))
+    return found
+
+
 class BinhYenWorker:
     def __init__(
         self,
@@ -60,11 +131,15 @@ class BinhYenWorker:
         queues: set[str] | None = None,
         loop_jobs: bool = True,
     ) -> None:
-        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self.worker_id = worker_id or this_worker_id()
         self.raise_errors = raise_errors
         self.queues = queues  # None: every queue
         self.loop_jobs = loop_jobs
         self.running = True
+        # Until checked, rows RUNNING under this worker's id may be orphans: of a dead
+        # process that had the same pid, or of a pass cut short (the database went away
+        # while a task's result was being recorded).
+        self.own_orphans_possible = True
         self._tasks = Worker(
             queue_names=["*"],
             interval=0,
@@ -130,9 +205,13 @@ class BinhYenWorker:
                 run_periodic_once()
                 next_tick = time.monotonic() + tick
             try:
+                if self.own_orphans_possible:
+                    tasks_orphaned_requeue(own=self.worker_id)
+                    self.own_orphans_possible = False
                 done = self.run_once()
             except Exception:
                 log.exception("worker pass failed")
+                self.own_orphans_possible = True
                 done = 0
             if not done:
                 time.sleep(interval)
