@@ -52,7 +52,8 @@ _GROUPS: dict[str, str] = {
         kéo đến đánh|đánh người|gây gổ|cãi nhau|
         bạn cùng lớp|cùng lớp|bạn học|túm tóc|quay clip|đánh bạn|học sinh đánh|nữ sinh đánh|
         bị bạn đánh|
-        đánh ghen|lột áo|lột đồ|làm nhục""",
+        đánh ghen|lột áo|lột đồ|làm nhục|
+        bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -340,7 +341,8 @@ _GROUPS: dict[str, str] = {
         mất liên lạc|người lạ chở|té ao|té xuống|rơi xuống giếng|rơi xuống ao|ngã xuống ao|
         ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy|
         đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
-        gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe""",
+        gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe|chảy nhiều máu|mất nhiều máu|
+        đâm người|chém người""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
