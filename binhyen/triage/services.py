@@ -57,6 +57,29 @@ def describe(intent: str, category: str, urgency: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
+# Below this, the machine's reading is shown as unsure and the officer is asked to decide.
+LOW_CONFIDENCE = 0.5
+_CONFIDENCE_FIELDS = ("intent", "category", "urgency")
+
+
+def confidence_of(confidence: dict[str, float]) -> float | None:
+    """How sure the machine is of its whole reading: its least sure field (None: unknown)."""
+    values = [float(confidence[k]) for k in _CONFIDENCE_FIELDS if k in confidence]
+    return min(values) if values else None
+
+
+def confidence_text(confidence: dict[str, float]) -> str:
+    """ "độ tin cậy 82 %" or "máy chưa chắc (độ tin cậy 48 %), cần cán bộ quyết định" """
+    p = confidence_of(confidence)
+    if p is None:
+        return ""
+    if p < LOW_CONFIDENCE:
+        return _("máy chưa chắc (độ tin cậy %(p)s %%), cần cán bộ quyết định") % {
+            "p": round(p * 100)
+        }
+    return _("độ tin cậy %(p)s %%") % {"p": round(p * 100)}
+
+
 # --- the background reading of a case ---------------------------------------------------------
 
 
@@ -203,17 +226,17 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
         kind="triaged",
         text=(
             (
-                _("Máy gợi ý: %(what)s (%(model)s)")
+                _("Máy gợi ý: %(what)s — %(sure)s")
                 if new == (s.intent, s.category, s.urgency)
                 else _(
                     "Máy giữ: %(what)s — tin nhắn sau được đọc là %(later)s, không hạ mức "
-                    "đã có (%(model)s)"
+                    "đã có (%(sure)s)"
                 )
             )
             % {
                 "what": describe(*new),
                 "later": describe(s.intent, s.category, s.urgency),
-                "model": s.model_version,
+                "sure": confidence_text(s.confidence) or _("không rõ độ tin cậy"),
             }
         )[:500],
         data={
@@ -222,6 +245,8 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
             "category": new[1],
             "urgency": new[2],
             "suggested": [s.intent, s.category, s.urgency],
+            "model": s.model_version,  # technical detail, shown to administrators only
+            "confidence": s.confidence,
         },
     )
     return True

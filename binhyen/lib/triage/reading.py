@@ -17,7 +17,7 @@ when the citizen typed them, otherwise from words around it (``máu``, ``dao``, 
 → đâm / chảy; ``khói``, ``lửa`` → cháy); with no such word it stays open (every reading).
 Lexicon phrases are matched within one sentence, not starting or ending inside a compound,
 and only where the senses agree; the model sees the sense as part of the token
-(``chay`` → ``chayr`` for chảy), so one accent-typed word is not read as another.
+(``chay`` → ``qflow`` for chảy), so one accent-typed word is not read as another.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ _SENTENCE_END = re.compile(r"(?:[.!?;…]+(?=\s|$)|\n)+")
 
 # Ambiguous folded syllable → {sense (accented): model token}. The first sense listed is not a
 # default: an ambiguous syllable without context keeps its plain folded token.
+# A sense's token shares no character n-gram with the syllable ("q" + an English gloss), so
+# the model does not carry what it learnt of "cháy" over to "chảy".
 SENSE_TOKENS: dict[str, dict[str, str]] = {
-    "chay": {"chảy": "chayr", "cháy": "chays", "chạy": "chayj"},
-    "dam": {"đâm": "damd", "dâm": "damz", "đầm": "damf"},
-    "bi": {"bị": "bij", "bí": "bis"},
+    "chay": {"chảy": "qflow", "cháy": "qburn", "chạy": "qrun"},
+    "dam": {"đâm": "qstab", "dâm": "qlewd", "đầm": "qpond"},
+    "bi": {"bị": "bi", "bí": "qsecret"},
 }
 
 
