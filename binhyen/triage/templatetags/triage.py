@@ -25,6 +25,7 @@ from binhyen.triage.services import (
     candidate_units,
     confidence_of,
     describe,
+    km_words,
     latest_suggestion,
 )
 from binhyen.units.models import Area
@@ -86,7 +87,12 @@ def triage_panel(context: template.Context, case: Case) -> dict[str, Any]:
             described=describe(s.intent, s.category, s.urgency) if s.intent else "",
             reasons=reasons,
             places=[(c, names.get(str(c), str(c))) for c in s.place_codes],
-            candidates=[(c, c.unit.pk in allowed) for c in candidates],
+            candidates=[(c, c.unit.pk in allowed) for c in candidates if not c.near],
+            near=[(c, c.unit.pk in allowed) for c in candidates if c.near],
+            own_near=next(
+                (km_words(float(n["km"])) for n in s.nearest if n["code"] == case.unit.code),
+                None,
+            ),
             corrections=list(s.corrections.select_related("officer")[:10]),
             intents=INTENTS,
             categories=CATEGORIES,

@@ -80,3 +80,16 @@ def test_a_low_confidence_reading_looks_unsure_and_asks_for_a_decision(world, th
     assert body.count('class="low"') == 1
     assert "Xác nhận gợi ý</button>" not in body  # no confident one-click button
     assert "<details open>" in body  # the choice is open for the officer
+
+
+def test_a_shared_point_lists_units_by_nearness_not_as_belonging(world, send_location, client):
+    # No ward boundaries are available offline: distances are to area centres, so the panel
+    # says how near each unit's area is, the receiving unit's own distance first (issue 11).
+    case = send_location(12.7105, 108.0605, page=world.tanan_page)
+    client.login(username=world.officer_tanan.username, password=PASSWORD)
+    body = page(client, case)
+    assert "Có thể thuộc" not in body
+    assert "Gần vị trí người dân chia sẻ" in body
+    assert "chưa có ranh giới hành chính" in body
+    assert "đơn vị đang giữ tin, cách trung tâm 0," in body
+    assert "Công an phường Buôn Ma Thuột" in body and "cách trung tâm địa bàn" in body
