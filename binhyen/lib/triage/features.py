@@ -205,6 +205,15 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
         feats.append("I:chain-place")
+    observed = "int:observed" in pos
+    if cats and ask and observed and "int:legal" not in pos:
+        feats.append("I:observed+crime+ask")  # a tip phrased as a question
+    if cats and ask and not observed and not now:
+        feats.append("I:crime+ask-observed")  # "... có bị phạt không" with crime words
+    if "int:chain" in pos and not observed:
+        feats.append("I:chain-observed")  # a forwarded warning, nothing the sender saw
+    if "int:spam" in pos and not observed and not report:
+        feats.append("I:spam-observed")  # a pasted advert
     if cats and now:
         feats.append("I:crime+now")
     if cats and ask and not now:

@@ -115,10 +115,13 @@ class Reading:
         return [w.text for w in self.words]
 
     def model_tokens(self) -> list[str]:
-        """Tokens as the model sees them: an ambiguous syllable with a sense is marked."""
+        """Tokens as the model sees them: an ambiguous syllable with a sense is followed by
+        its sense token (the syllable's own n-grams stay: they carry typos and teencode)."""
         out = []
         for w, sense in zip(self.words, self.senses, strict=True):
-            out.append(SENSE_TOKENS[w.text][sense] if sense is not None else w.text)
+            out.append(w.text)
+            if sense is not None and SENSE_TOKENS[w.text][sense] != w.text:
+                out.append(SENSE_TOKENS[w.text][sense])
         return out
 
 
