@@ -2,8 +2,10 @@
 
 import pytest
 
+from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer
-from binhyen.lib.triage import Triager
+from binhyen.lib.triage import Triager, evaluate
+from binhyen.lib.triage.training import SEED_DIR, load_examples
 from binhyen.lib.triage.features import analyse
 from binhyen.lib.triage.reading import citizen_sentences, read
 
@@ -98,3 +100,32 @@ def test_a_planned_fight_is_not_someone_beaten(gaz: Gazetteer, triager: Triager)
     r = triager.predict("Mấy thanh niên chuẩn bị đánh nhau ở công viên")
     assert r.category == "public_order"
     assert not any("bị đánh" in x for x in r.reasons.get("urgency", []))
+
+
+def test_the_ambiguity_regression_set_has_100_pairs_in_both_spellings() -> None:
+    rows = load_examples(SEED_DIR / "regression-ambiguity.jsonl")
+    pairs: dict[str, dict[str, str]] = {}
+    for e in rows:
+        pairs.setdefault(e.id[:4], {})[e.id[4]] = e.text
+    assert len(pairs) >= 100
+    for spellings in pairs.values():
+        assert set(spellings) == {"a", "u"}
+        assert vntext.has_diacritics(spellings["a"]) and not vntext.has_diacritics(spellings["u"])
+        assert vntext.fold(spellings["a"]) == vntext.fold(spellings["u"])
+
+
+def test_stabbings_of_the_regression_set_read_as_public_order_in_both_spellings(
+    triager: Triager,
+) -> None:
+    rows = load_examples(SEED_DIR / "regression-ambiguity.jsonl")
+    stabbings = [e for e in rows if e.id[:4] in ("r001", "r002", "r012")]
+    assert len(stabbings) == 6
+    for e in stabbings:
+        assert triager.predict(e.text).category == "public_order", e.text
+
+
+def test_the_ambiguity_regression_set_stays_above_its_floor(triager: Triager) -> None:
+    # Measured with the seed model (the set is not trained on): see docs/triage.md.
+    report = evaluate(triager, load_examples(SEED_DIR / "regression-ambiguity.jsonl"))
+    assert report.accuracy["category"] >= 0.77
+    assert report.accuracy["intent"] >= 0.85
