@@ -256,13 +256,17 @@ _GROUPS: dict[str, str] = {
         xem xét và phản hồi|
         mới tới|mới đến|mới xuống|cả tiếng sau|gần 1 tiếng|1 tiếng sau|
         bồi dưỡng|đòi tiền|vòi tiền|không lập biên bản|tiêu cực|làm luật|nên đăng|bài đăng|
-        trang zalo này""",
+        trang zalo này|
+        không ai bắt máy|không ai nhấc máy|máy bận|xử lý dứt điểm|chưa có kết luận|đến nay chưa|
+        tới nay chưa|vẫn chưa có kết quả|chưa có kết quả|không thấy ai phản hồi|vẫn như cũ|
+        đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
         đã gửi|vụ việc của tôi|kết quả|
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
-        gọi công an|đã gọi công an|gọi cho công an""",
+        gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
+        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
