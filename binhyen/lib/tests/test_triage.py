@@ -165,7 +165,7 @@ def test_every_field_has_reasons_in_words_and_the_model_version(triager: Triager
     assert any("cháy" in line for line in r.reasons["category"])
     assert r.reasons["intent"][-1].startswith("máy đoán, độ tin cậy ")
     assert r.reasons["intent"][-1].endswith(" %")
-    assert not any(r.model_version in line for line in sum(r.reasons.values(), []))
+    assert not any(r.model_version in line for lines in r.reasons.values() for line in lines)
     assert r.model_version == triager.model_version
 
 

@@ -5,9 +5,9 @@ import pytest
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage import Triager, evaluate
-from binhyen.lib.triage.training import SEED_DIR, load_examples
 from binhyen.lib.triage.features import analyse
 from binhyen.lib.triage.reading import citizen_sentences, read
+from binhyen.lib.triage.training import SEED_DIR, load_examples
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_a_stabbing_with_bleeding_is_public_order_not_fire(triager: Triager) -> 
 def test_the_unaccented_stabbing_is_not_sexual_abuse_nor_fire(triager: Triager) -> None:
     r = triager.predict("co nguoi bi dam o cho, dang chay nhieu mau")
     assert (r.intent, r.category, r.urgency) == ("tip", "public_order", "critical")
-    assert not any("dâm ô" in x or "cháy" in x for x in sum(r.reasons.values(), []))
+    assert not any("dâm ô" in x or "cháy" in x for xs in r.reasons.values() for x in xs)
 
 
 def test_a_planned_fight_is_not_someone_beaten(gaz: Gazetteer, triager: Triager) -> None:

@@ -196,22 +196,18 @@ def _sense(i: int, words: list[vntext.Word], toks: list[str], sentence: list[int
     if tok == "bi":
         return _bi_sense(i, toks)
     # Unaccented: the sense whose context words are nearest, in the same sentence first.
-    same = [j for j in range(max(0, i - _WINDOW), min(len(toks), i + _WINDOW + 1))]
+    near = range(max(0, i - _WINDOW), min(len(toks), i + _WINDOW + 1))
     for scope in (
-        [j for j in same if sentence[j] == sentence[i]],
+        [j for j in near if sentence[j] == sentence[i]],
         [j for j in range(len(toks)) if j != i],
     ):
         best: tuple[int, str] | None = None
         for sense, cues in _CONTEXT_TOKENS[tok].items():
             for j in scope:
                 for cue in cues:
+                    # A cue may hold the syllable itself ("ban dam"), not be it alone.
                     if j == i or tuple(toks[j : j + len(cue)]) != cue:
                         continue
-                    if i in range(j, j + len(cue)):
-                        # The syllable inside its own cue ("chay ra", "bi mat") only counts
-                        # when the cue has other words.
-                        if len(cue) == 1:
-                            continue
                     dist = abs(j - i)
                     if best is None or dist < best[0]:
                         best = (dist, sense)

@@ -17,9 +17,9 @@ from binhyen.accounts.access import Cap, has_cap_anywhere, sees_everything, tran
 from binhyen.cases.access import cases_for_user
 from binhyen.cases.forms import CATEGORIES, URGENCIES
 from binhyen.cases.models import Case, Intent
+from binhyen.lib.triage.triager import confidence_words
 from binhyen.triage import routing
 from binhyen.triage.models import Correction, DuplicateCandidate
-from binhyen.lib.triage.triager import confidence_words
 from binhyen.triage.services import (
     LOW_CONFIDENCE,
     candidate_units,

@@ -19,7 +19,7 @@ def theft(world, send, client):
 
 
 def test_case_page_shows_the_suggestion_with_reasons(world, theft, client):
-    case, s = theft
+    case, _ = theft
     body = client.get(f"/tin-bao/{case.pk}/").content.decode()
     assert "Máy gợi ý" in body
     assert "trộm cắp, cướp" in body and "Phường Tân An" in body

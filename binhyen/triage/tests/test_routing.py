@@ -105,9 +105,7 @@ def test_a_case_is_routed_automatically_only_once(world, send):
 def test_a_name_shared_by_the_old_city_and_the_receiving_ward_stays_with_the_ward(world, send):
     # "Buôn Ma Thuột" alone is the former city (six wards) and also the current ward's name:
     # sent to the ward's own page, the page's unit wins the tie (issue 11).
-    case = send(
-        "Chợ trung tâm Buôn Ma Thuột có nhóm móc túi đang hoạt động", page=world.bmt_page
-    )
+    case = send("Chợ trung tâm Buôn Ma Thuột có nhóm móc túi đang hoạt động", page=world.bmt_page)
     s = Suggestion.objects.get(case=case)
     assert s.place_codes == ["24133"]
     assert s.routing == "here"
