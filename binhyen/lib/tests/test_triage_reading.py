@@ -125,7 +125,8 @@ def test_stabbings_of_the_regression_set_read_as_public_order_in_both_spellings(
 
 
 def test_the_ambiguity_regression_set_stays_above_its_floor(triager: Triager) -> None:
-    # Measured with the seed model (the set is not trained on): see docs/triage.md.
+    # A guard against regressions, not a target: the seed model (which is not trained on
+    # this set) scored 0.864 / 0.764 / 0.638 on it; see docs/triage.md.
     report = evaluate(triager, load_examples(SEED_DIR / "regression-ambiguity.jsonl"))
-    assert report.accuracy["category"] >= 0.77
+    assert report.accuracy["category"] >= 0.75
     assert report.accuracy["intent"] >= 0.85
