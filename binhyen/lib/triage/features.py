@@ -81,7 +81,9 @@ def analyse(text: str, gazetteer: Gazetteer) -> Analysis:
         folded=" ".join(toks),
         tokens=toks,
         hits=sentence_hits(r),
-        place=gazetteer.resolve(text),
+        # The gazetteer reads the whole text (the form's "Địa bàn" line names the place too);
+        # without a form block the reading's words are the text's words, normalised once.
+        place=gazetteer.resolve(text, words=r.words) if r.whole else gazetteer.resolve(text),
         model_tokens=r.model_tokens(),
     )
 

@@ -104,6 +104,7 @@ class Reading:
     """The citizen's words of one text: folded tokens, their source words and sentences."""
 
     text: str  # the citizen's own words (form labels dropped), sentences joined by new lines
+    whole: bool  # nothing was dropped: ``words`` are the words of the original text
     words: list[vntext.Word]
     sentence: list[int]  # sentence index of every token
     senses: list[str | None]  # the sense of an ambiguous syllable (accented), else None
@@ -128,7 +129,13 @@ class Reading:
 def citizen_sentences(text: str) -> list[str]:
     """The sentences of the citizen's own words: form headers and the reporter note dropped,
     ``Label: value`` lines of the form reduced to their value."""
+    return _sentences(text)[0]
+
+
+def _sentences(text: str) -> tuple[list[str], bool]:
     out: list[str] = []
+    if "—" not in text:  # no form block (its header has an em dash): only split sentences
+        return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()], True
     in_form = False
     for line in text.split("\n"):
         low = line.strip().lower()
@@ -142,13 +149,13 @@ def citizen_sentences(text: str) -> list[str]:
                 continue
             line = _FORM_LABEL.sub("", line.strip(), count=1).split(_FORM_ARROW)[0]
         out.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
-    return out
+    return out, False
 
 
 def read(text: str) -> Reading:
     words: list[vntext.Word] = []
     sentence: list[int] = []
-    sentences = citizen_sentences(text)
+    sentences, whole = _sentences(text)
     offset = 0
     for n, s in enumerate(sentences):
         ws = vntext.words(s)
@@ -160,6 +167,7 @@ def read(text: str) -> Reading:
     starts, ends = _compound_marks(words)
     return Reading(
         text="\n".join(sentences),
+        whole=whole,
         words=words,
         sentence=sentence,
         senses=[_sense(i, words, toks, sentence) for i in range(len(words))],
