@@ -57,6 +57,46 @@ def describe(intent: str, category: str, urgency: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def prefer_home(case: Case, codes: list[str], reasons: list[str]) -> tuple[list[str], list[str]]:
+    """Several candidate places one of which the receiving unit serves: that one.
+
+    "chợ trung tâm Buôn Ma Thuột" names the former city (six wards) and the current ward
+    alike; sent to the ward's own page, the citizen chose the ward."""
+    if len(codes) < 2:
+        return codes, reasons
+    served = routing.units_for_codes(codes)
+    home = [c for c in codes if (u := served.get(str(c))) is not None and u.pk == case.unit_id]
+    if len(home) != 1:
+        return codes, reasons
+    note = _("nhiều nơi cùng tên; tin gửi tới trang của %(unit)s, lấy đơn vị này") % {
+        "unit": case.unit.name
+    }
+    return home, [*reasons, note]
+
+
+# Below this, the machine's reading is shown as unsure and the officer is asked to decide.
+LOW_CONFIDENCE = 0.5
+_CONFIDENCE_FIELDS = ("intent", "category", "urgency")
+
+
+def confidence_of(confidence: dict[str, float]) -> float | None:
+    """How sure the machine is of its whole reading: its least sure field (None: unknown)."""
+    values = [float(confidence[k]) for k in _CONFIDENCE_FIELDS if k in confidence]
+    return min(values) if values else None
+
+
+def confidence_text(confidence: dict[str, float]) -> str:
+    """ "độ tin cậy 82 %" or "máy chưa chắc (độ tin cậy 48 %), cần cán bộ quyết định" """
+    p = confidence_of(confidence)
+    if p is None:
+        return ""
+    if p < LOW_CONFIDENCE:
+        return _("máy chưa chắc (độ tin cậy %(p)s %%), cần cán bộ quyết định") % {
+            "p": round(p * 100)
+        }
+    return _("độ tin cậy %(p)s %%") % {"p": round(p * 100)}
+
+
 # --- the background reading of a case ---------------------------------------------------------
 
 
@@ -99,8 +139,9 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
         suggestion.intent = result.intent
         suggestion.category = result.category or ""
         suggestion.urgency = result.urgency or ""
-        suggestion.place_codes = list(result.place_codes)
-        suggestion.place_reasons = list(result.reasons.get("place", []))
+        suggestion.place_codes, suggestion.place_reasons = prefer_home(
+            case, list(result.place_codes), list(result.reasons.get("place", []))
+        )
         suggestion.reasons = result.reasons
         suggestion.confidence = {k: round(v, 3) for k, v in result.confidence.items()}
     else:
@@ -279,17 +320,17 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
         kind="triaged",
         text=(
             (
-                _("Máy gợi ý: %(what)s (%(model)s)")
+                _("Máy gợi ý: %(what)s — %(sure)s")
                 if new == (s.intent, s.category, s.urgency)
                 else _(
                     "Máy giữ: %(what)s — tin nhắn sau được đọc là %(later)s, không hạ mức "
-                    "đã có (%(model)s)"
+                    "đã có (%(sure)s)"
                 )
             )
             % {
                 "what": describe(*new),
                 "later": describe(s.intent, s.category, s.urgency),
-                "model": s.model_version,
+                "sure": confidence_text(s.confidence) or _("không rõ độ tin cậy"),
             }
         )[:500],
         data={
@@ -298,6 +339,8 @@ def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
             "category": new[1],
             "urgency": new[2],
             "suggested": [s.intent, s.category, s.urgency],
+            "model": s.model_version,  # technical detail, shown to administrators only
+            "confidence": s.confidence,
         },
     )
     return True
@@ -613,6 +656,12 @@ class Candidate:
     unit: Unit
     why: str  # short, for the panel
     detail: str  # the full reason, for the timeline
+    near: bool = False  # only near a shared location (no boundary says it belongs there)
+
+
+def km_words(km: float) -> str:
+    """ "3,4 km" (Vietnamese decimal comma)."""
+    return f"{km:.1f}".replace(".", ",") + " km"
 
 
 def candidate_units(s: Suggestion) -> list[Candidate]:
@@ -631,8 +680,12 @@ def candidate_units(s: Suggestion) -> list[Candidate]:
     for unit in Unit.objects.filter(code__in=list(near), is_active=True):
         if unit.pk not in seen:
             seen.add(unit.pk)
-            why = _("cách vị trí người dân chia sẻ ~%(km)s km") % {"km": near[unit.code]["km"]}
-            out.append(Candidate(unit, why, why))
+            # Distances are to the area's centre: no ward boundaries are available offline,
+            # so the panel says how near, never that the point belongs there.
+            why = _("cách trung tâm địa bàn %(km)s") % {
+                "km": km_words(float(near[unit.code]["km"]))
+            }
+            out.append(Candidate(unit, why, why, near=True))
     return out
 
 

@@ -158,12 +158,14 @@ def test_past_recurring_situation_is_normal_urgency(triager: Triager) -> None:
     assert (r.intent, r.urgency) == ("tip", "normal")
 
 
-def test_every_field_has_reasons_and_the_model_version(triager: Triager) -> None:
+def test_every_field_has_reasons_in_words_and_the_model_version(triager: Triager) -> None:
     r = triager.predict("Cháy lớn ở xưởng gỗ trong cụm công nghiệp Tân An, có người bị kẹt")
     assert (r.category, r.urgency, r.place_codes) == ("fire_rescue", "critical", ["24163"])
     assert set(r.reasons) == {"intent", "category", "urgency", "place"}
     assert any("cháy" in line for line in r.reasons["category"])
-    assert r.reasons["intent"][-1].startswith(f"mô hình thống kê {r.model_version} (")
+    assert r.reasons["intent"][-1].startswith("máy đoán, độ tin cậy ")
+    assert r.reasons["intent"][-1].endswith(" %")
+    assert not any(r.model_version in line for lines in r.reasons.values() for line in lines)
     assert r.model_version == triager.model_version
 
 

@@ -20,6 +20,7 @@ from itertools import pairwise
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
 from binhyen.lib.triage.lexicon import PHRASE_ACCENTS, Hit, match
+from binhyen.lib.triage.reading import Reading, read, sense_key
 
 CHAR_NGRAMS = (2, 5)
 
@@ -42,10 +43,13 @@ class Analysis:
     tokens: list[str]
     hits: list[Hit]
     place: Resolution
+    model_tokens: list[str] = field(default_factory=list)  # tokens with senses marked
     _phrases: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _negated: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.model_tokens:
+            self.model_tokens = self.tokens
         for h in self.hits:
             if h.negated:
                 self._negated.add(h.group)
@@ -68,26 +72,61 @@ class Analysis:
 
 
 def analyse(text: str, gazetteer: Gazetteer) -> Analysis:
-    words = vntext.words(text)
-    toks = [w.text for w in words]
+    """Read the citizen's words (``reading.read``), match the lexicons sentence by sentence,
+    resolve the place on the whole text (the form's "Địa bàn" line names it too)."""
+    r = read(text)
+    toks = r.tokens
     return Analysis(
-        text=text,
+        text=r.text,
         folded=" ".join(toks),
         tokens=toks,
-        hits=[h for h in match(toks) if _accents_agree(h, words)],
-        place=gazetteer.resolve(text, words=words),
+        hits=sentence_hits(r),
+        # The gazetteer reads the whole text (the form's "Địa bàn" line names the place too);
+        # without a form block the reading's words are the text's words, normalised once.
+        place=gazetteer.resolve(text, words=r.words) if r.whole else gazetteer.resolve(text),
+        model_tokens=r.model_tokens(),
     )
 
 
-def _accents_agree(hit: Hit, words: list[vntext.Word]) -> bool:
-    """False when the citizen typed accents that say another word ("đăng" is not "đang")."""
+def sentence_hits(r: Reading) -> list[Hit]:
+    """Lexicon hits inside one sentence each, not cut through a compound word, and whose
+    words agree with what the citizen typed (accents) or meant (the sense from context)."""
+    toks = r.tokens
+    hits: list[Hit] = []
+    start = 0
+    n = len(toks)
+    while start < n:
+        end = start
+        while end < n and r.sentence[end] == r.sentence[start]:
+            end += 1
+        for h in match(toks[start:end]):
+            h = h._replace(start=h.start + start)
+            if _fits(h, r):
+                hits.append(h)
+        start = end
+    return hits
+
+
+def _fits(hit: Hit, r: Reading) -> bool:
     keys = PHRASE_ACCENTS.get(hit.phrase)
     if keys is None:
         return True
+    last = hit.start + len(keys) - 1
+    if r.compound_start[hit.start] or r.compound_end[last]:
+        return False  # "chuẩn bị | đánh nhau" holds no "bị đánh"
+    written = hit.phrase.split()
     for k, key in enumerate(keys):
-        raw = words[hit.start + k].raw
+        i = hit.start + k
+        sense = r.senses[i]
+        if sense is not None:
+            # An ambiguous syllable, typed with accents or read from context: "chảy" is not
+            # "cháy", and "bi dam o cho, chay mau" is đâm, not "dâm ô".
+            if sense_key(sense) != sense_key(written[k]):
+                return False
+            continue
+        raw = r.words[i].raw
         if raw and vntext.has_diacritics(raw) and vntext.accent_key(raw) != key:
-            return False
+            return False  # "đăng video" is not "đang"
     return True
 
 
@@ -108,8 +147,8 @@ def word_grams(toks: list[str]) -> list[str]:
 
 def ngram_counts(a: Analysis) -> Counter[str]:
     """Counts of prefixed n-grams ("c:" characters, "w:" words): the TF part of TF-IDF."""
-    out: Counter[str] = Counter("c:" + g for t in a.tokens for g in token_char_grams(t))
-    out.update("w:" + g for g in word_grams(a.tokens))
+    out: Counter[str] = Counter("c:" + g for t in a.model_tokens for g in token_char_grams(t))
+    out.update("w:" + g for g in word_grams(a.model_tokens))
     return out
 
 
@@ -168,6 +207,15 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
         feats.append("I:chain-place")
+    observed = "int:observed" in pos
+    if cats and ask and observed and "int:legal" not in pos:
+        feats.append("I:observed+crime+ask")  # a tip phrased as a question
+    if cats and ask and not observed and not now:
+        feats.append("I:crime+ask-observed")  # "... có bị phạt không" with crime words
+    if "int:chain" in pos and not observed:
+        feats.append("I:chain-observed")  # a forwarded warning, nothing the sender saw
+    if "int:spam" in pos and not observed and not report:
+        feats.append("I:spam-observed")  # a pasted advert
     if cats and now:
         feats.append("I:crime+now")
     if cats and ask and not now:

@@ -52,7 +52,8 @@ _GROUPS: dict[str, str] = {
         kéo đến đánh|đánh người|gây gổ|cãi nhau|
         bạn cùng lớp|cùng lớp|bạn học|túm tóc|quay clip|đánh bạn|học sinh đánh|nữ sinh đánh|
         bị bạn đánh|
-        đánh ghen|lột áo|lột đồ|làm nhục""",
+        đánh ghen|lột áo|lột đồ|làm nhục|
+        bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -75,7 +76,7 @@ _GROUPS: dict[str, str] = {
         đánh bạc|cờ bạc|bài bạc|đánh bài|sới bạc|sòng bạc|xóc đĩa|bầu cua|lắc bầu cua|lô đề|
         ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
         binh xập xám|phỏm|tiến lên|ăn tiền|game bài|đổi thưởng|casino|tài xỉu|sát phạt|
-        sổ ghi chép|soi cầu|đại lý cá độ""",
+        sổ ghi chép|soi cầu|đại lý cá độ|chứa đề|ghi số|bán đề|chứa bạc|xóc dĩa""",
     "cat:fraud": """
         lừa đảo|bị lừa|lừa tiền|lừa lấy|lừa đảo qua mạng|lừa đảo chiếm đoạt|giả danh|
         mạo danh|tự xưng|xưng là|chuyển khoản|chuyển tiền|mã otp|otp|đường link|link lạ|
@@ -255,13 +256,17 @@ _GROUPS: dict[str, str] = {
         xem xét và phản hồi|
         mới tới|mới đến|mới xuống|cả tiếng sau|gần 1 tiếng|1 tiếng sau|
         bồi dưỡng|đòi tiền|vòi tiền|không lập biên bản|tiêu cực|làm luật|nên đăng|bài đăng|
-        trang zalo này""",
+        trang zalo này|
+        không ai bắt máy|không ai nhấc máy|máy bận|xử lý dứt điểm|chưa có kết luận|đến nay chưa|
+        tới nay chưa|vẫn chưa có kết quả|chưa có kết quả|không thấy ai phản hồi|vẫn như cũ|
+        đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
         đã gửi|vụ việc của tôi|kết quả|
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
-        gọi công an|đã gọi công an|gọi cho công an""",
+        gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
+        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
@@ -272,7 +277,10 @@ _GROUPS: dict[str, str] = {
         sổ đỏ riêng|chính chủ|giá rẻ|giá chỉ|giảm giá|khuyến mãi|freeship|ủng hộ|shop|
         sim số đẹp|bao đậu|nhận làm|dịch vụ|giá thương lượng|xả hàng|mua 1 tặng 1|ghé|
         không cần kinh nghiệm|ib ngay|lh ngay|thiết kế web|chạy quảng cáo|khai trương|
-        thu mua|bán nhà|mặt tiền|vay nhanh|vay tiền""",
+        thu mua|bán nhà|mặt tiền|vay nhanh|vay tiền|
+        cam kết lợi nhuận|cam kết hoàn vốn|hoàn vốn|lợi nhuận cao|tín hiệu miễn phí|vào nhóm|
+        nhóm telegram|chuyên gia hướng dẫn|rút vốn|siêu dự án|số lượng có hạn|gọi ngay|
+        inbox ngay|không cần vốn|làm tại nhà|cơ hội đầu tư|lấy ngay|bảo hành""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
@@ -281,7 +289,16 @@ _GROUPS: dict[str, str] = {
         nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có""",
     "int:chain": """
         chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
-        các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng""",
+        các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng|
+        gửi cho 10 người|gửi cho mọi người|nhận được tin nhắn này|chuyển tiếp|tin nhắn chuyển tiếp|
+        mọi người chú ý|lưu ý các mẹ|cho nhau biết|chiêu trò mới|thủ đoạn mới|hãy cảnh giác|
+        chia sẻ rộng rãi|cùng biết|gửi cho người thân""",
+    # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
+    # chứa đề không, tối nào cũng thấy người ra vào").
+    "int:observed": """
+        tối nào cũng|ngày nào cũng|đêm nào cũng|sáng nào cũng|thấy có|em thấy|tôi thấy|mình thấy|
+        nhìn thấy|vừa thấy|đang có|từ sáng tới giờ|nãy giờ|mấy ngày nay|liên tục|cũng thấy|
+        ra vào|nhà bên cạnh|hàng xóm|đầu hẻm|cuối hẻm|trong xóm""",
     "int:unrelated": """
         cắt điện|cúp điện|mất điện|cắt nước|mất nước|xổ số|kết quả xổ số|kqxs|giá cà phê|
         giá sầu riêng|thời tiết|tuyển sinh|đường nào|đi đường nào|chỉ đường|tìm người thân|
@@ -340,7 +357,8 @@ _GROUPS: dict[str, str] = {
         mất liên lạc|người lạ chở|té ao|té xuống|rơi xuống giếng|rơi xuống ao|ngã xuống ao|
         ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy|
         đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
-        gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe""",
+        gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe|chảy nhiều máu|mất nhiều máu|
+        đâm người|chém người""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|

@@ -76,8 +76,8 @@ class TrainedModel:
     def _ngram_ids(self, a: Analysis) -> list[int]:
         if not self._char_vocab:
             self._split_vocab()
-        ids = [j for tok in a.tokens for j in self._gram_ids(tok)]
-        ids += _known(self._bigram_vocab, pairwise(a.tokens))
+        ids = [j for tok in a.model_tokens for j in self._gram_ids(tok)]
+        ids += _known(self._bigram_vocab, pairwise(a.model_tokens))
         return ids
 
     def vectorize(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
@@ -186,12 +186,12 @@ class TrainedModel:
         assert self._stacked is not None and self._bias is not None
         assert self._weighted is not None and self._idf2 is not None
         total = self._bias.copy()
-        if a.tokens:
-            rows = self._token_rows(a.tokens)
+        if a.model_tokens:
+            rows = self._token_rows(a.model_tokens)
             assert self._token_vecs is not None
             vec = self._token_vecs.take(rows, axis=0).sum(axis=0)
             sq = float(self._token_sq.take(rows).sum())
-            bigrams = _known(self._bigram_vocab, pairwise(a.tokens))
+            bigrams = _known(self._bigram_vocab, pairwise(a.model_tokens))
             if bigrams:
                 vec += self._weighted.take(bigrams, axis=0).sum(axis=0)
                 sq += float(self._idf2.take(bigrams).sum())

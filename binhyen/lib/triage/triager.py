@@ -62,6 +62,11 @@ class TriageResult:
         return out
 
 
+def confidence_words(p: float) -> str:
+    """ "máy đoán, độ tin cậy 55 %" """
+    return f"máy đoán, độ tin cậy {round(p * 100)} %"
+
+
 def _quote(phrases: Iterable[str], limit: int = 3) -> str:
     return ", ".join(f"'{p}'" for p in list(phrases)[:limit])
 
@@ -152,7 +157,8 @@ class Triager:
         return len(a.tokens) <= _SMALL_TALK_MAX and all(t in _SMALL_TALK for t in a.tokens)
 
     def _model_line(self, p: float) -> str:
-        return f"mô hình thống kê {self.model.version} ({p:.2f})"
+        # Words an officer reads; the model's version is on the result (model_version).
+        return confidence_words(p)
 
     def _intent_reasons(self, a: Analysis, intent: str, p: float) -> list[str]:
         if intent == "tip":

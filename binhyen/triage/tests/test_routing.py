@@ -100,3 +100,18 @@ def test_a_case_is_routed_automatically_only_once(world, send):
     assert latest is not None and latest.routing == Routing.ONCE
     assert latest.place_codes == ["24163"]
     assert again.status == Status.RECEIVED
+
+
+def test_a_name_shared_by_the_old_city_and_the_receiving_ward_stays_with_the_ward(world, send):
+    # "Buôn Ma Thuột" alone is the former city (six wards) and also the current ward's name:
+    # sent to the ward's own page, the page's unit wins the tie (issue 11).
+    case = send("Chợ trung tâm Buôn Ma Thuột có nhóm móc túi đang hoạt động", page=world.bmt_page)
+    s = Suggestion.objects.get(case=case)
+    assert s.place_codes == ["24133"]
+    assert s.routing == "here"
+    assert any("lấy đơn vị này" in r for r in s.place_reasons)
+
+
+def test_the_same_name_sent_to_the_province_page_keeps_every_candidate(world, send):
+    case = send("Chợ trung tâm Buôn Ma Thuột có nhóm móc túi đang hoạt động")
+    assert len(Suggestion.objects.get(case=case).place_codes) == 6
