@@ -259,7 +259,12 @@ def side_reading(triager: Triager, case: Case, message: Message) -> SideReading 
     }
     # Another place and another kind of offence is another incident; the same kind of
     # offence somewhere else may be the same one moving, or a correction: the officer decides.
-    other_kind = bool(alone.category) and bool(case.category) and alone.category != case.category
+    other_kind = (
+        bool(alone.category)
+        and bool(case.category)
+        and alone.category != case.category
+        and float(alone.confidence.get("category", 0.0)) >= SPLIT_ASK
+    )
     folded = f" {vntext.fold(message.text)} "
     moving = any(f" {w} " in folded for w in _SAME_INCIDENT_MOVES)
     return SideReading(Intent.TIP, what, other_kind and not moving)

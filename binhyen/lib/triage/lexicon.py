@@ -53,7 +53,8 @@ _GROUPS: dict[str, str] = {
         bạn cùng lớp|cùng lớp|bạn học|túm tóc|quay clip|đánh bạn|học sinh đánh|nữ sinh đánh|
         bị bạn đánh|
         đánh ghen|lột áo|lột đồ|làm nhục|
-        bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh""",
+        bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh|
+        cầm dao|vung dao|rút dao|dí dao|dọa chém|cầm dao đe dọa""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|

@@ -143,8 +143,18 @@ def test_when_the_machine_is_unsure_it_asks_the_officer(world, send, client, mon
 def test_a_later_reading_never_lowers_the_case_even_when_nothing_splits(world, send, monkeypatch):
     from binhyen.triage import services
 
+    from binhyen.lib.triage.triager import TriageResult
+
     monkeypatch.setattr(services, "SPLIT_ASK", 2.0)  # no split, no question asked
     monkeypatch.setattr(services, "SPLIT_SURE", 2.0)
+    read = services.engine.read
+
+    def later_reads_as_a_question(triager, texts):  # whatever the model makes of the thread
+        if len(texts) == 1:
+            return read(triager, texts)
+        return TriageResult("question", None, None, [], confidence={"intent": 0.95})
+
+    monkeypatch.setattr(services.engine, "read", later_reads_as_a_question)
     case = send(KNIFE)
     assert send(QUESTION).pk == case.pk
     case.refresh_from_db()
