@@ -141,9 +141,8 @@ def test_when_the_machine_is_unsure_it_asks_the_officer(world, send, client, mon
 
 
 def test_a_later_reading_never_lowers_the_case_even_when_nothing_splits(world, send, monkeypatch):
-    from binhyen.triage import services
-
     from binhyen.lib.triage.triager import TriageResult
+    from binhyen.triage import services
 
     monkeypatch.setattr(services, "SPLIT_ASK", 2.0)  # no split, no question asked
     monkeypatch.setattr(services, "SPLIT_SURE", 2.0)
