@@ -338,3 +338,25 @@ def test_background_tab_gets_a_desktop_notification_asked_once(world, console, b
     page.wait_for_function("() => window.__shown.length === 1", timeout=5_000)
     title, body = page.evaluate("() => window.__shown[0]")
     assert "TB-0046" in title and "Nhóm thanh niên" in body
+
+
+def test_api_docs_render_on_a_network_without_internet(console, browser_page):
+    """Swagger UI's assets come from the project (django-ninja's static files), not a CDN:
+    with every request off this machine refused, the docs page still shows the API."""
+    page = browser_page
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{console}/api/v1/docs")
+    page.locator(".swagger-ui .info .title").wait_for(state="visible", timeout=10_000)
+    assert "BinhYen API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock").count() > 0
+    assert outside == []
