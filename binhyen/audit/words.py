@@ -131,9 +131,7 @@ def _targets(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
         names: dict[str, str] = {}
         if name_field:
             pks = [i for i in ids if i.isdigit()]
-            for pk, name in model._default_manager.filter(pk__in=pks).values_list(
-                "pk", name_field
-            ):
+            for pk, name in model._default_manager.filter(pk__in=pks).values_list("pk", name_field):
                 names[str(pk)] = str(name)
         for i in ids:
             out[(label, i)] = f"{noun} {names[i]}" if i in names else noun

@@ -6,7 +6,7 @@ app's section and, in `ready()`, its models' names (the packages ship no Vietnam
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from axes.apps import AppConfig as AxesBase
 from django.apps import AppConfig
@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.apps import DefaultConfig as TotpBase
 from django_tasks_db.apps import TasksAppConfig as TasksBase
 
 
-def _rename(config: AppConfig, names: dict[str, tuple[str, str]]) -> None:
+def _rename(config: AppConfig, names: dict[str, tuple[Any, Any]]) -> None:
     for model_name, (one, many) in names.items():
         meta = config.get_model(model_name)._meta
         meta.verbose_name = one
@@ -24,8 +24,8 @@ def _rename(config: AppConfig, names: dict[str, tuple[str, str]]) -> None:
 
 
 class TasksConfig(TasksBase):
-    verbose_name = _("Tác vụ nền (hàng đợi)")
-    model_names: ClassVar[dict[str, tuple[str, str]]] = {
+    verbose_name = _("Tác vụ nền (hàng đợi)")  # type: ignore[assignment]  # the base says str
+    model_names: ClassVar[dict[str, tuple[Any, Any]]] = {
         "DBTaskResult": (_("tác vụ nền"), _("tác vụ nền")),
     }
 
@@ -34,9 +34,9 @@ class TasksConfig(TasksBase):
         _rename(self, self.model_names)
 
 
-class AxesConfig(AxesBase):
+class AxesConfig(AxesBase):  # type: ignore[misc]  # the package is untyped
     verbose_name = _("Chống dò mật khẩu (khóa đăng nhập)")
-    model_names: ClassVar[dict[str, tuple[str, str]]] = {
+    model_names: ClassVar[dict[str, tuple[Any, Any]]] = {
         "AccessAttempt": (_("lần đăng nhập sai"), _("lần đăng nhập sai")),
         "AccessLog": (_("lượt đăng nhập"), _("lượt đăng nhập")),
         "AccessFailureLog": (_("lượt đăng nhập thất bại"), _("lượt đăng nhập thất bại")),
@@ -47,9 +47,9 @@ class AxesConfig(AxesBase):
         _rename(self, self.model_names)
 
 
-class OtpTotpConfig(TotpBase):
+class OtpTotpConfig(TotpBase):  # type: ignore[misc]  # the package is untyped
     verbose_name = _("Xác thực hai lớp: ứng dụng tạo mã")
-    model_names: ClassVar[dict[str, tuple[str, str]]] = {
+    model_names: ClassVar[dict[str, tuple[Any, Any]]] = {
         "TOTPDevice": (_("ứng dụng tạo mã"), _("ứng dụng tạo mã")),
     }
 
@@ -58,9 +58,9 @@ class OtpTotpConfig(TotpBase):
         _rename(self, self.model_names)
 
 
-class OtpStaticConfig(StaticBase):
+class OtpStaticConfig(StaticBase):  # type: ignore[misc]  # the package is untyped
     verbose_name = _("Xác thực hai lớp: mã khôi phục")
-    model_names: ClassVar[dict[str, tuple[str, str]]] = {
+    model_names: ClassVar[dict[str, tuple[Any, Any]]] = {
         "StaticDevice": (_("bộ mã khôi phục"), _("bộ mã khôi phục")),
     }
 

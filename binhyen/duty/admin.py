@@ -15,7 +15,7 @@ from binhyen.accounts.admin import UnitScopedAdmin
 from binhyen.duty.models import EscalationRule, Shift
 
 
-class ShiftAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class ShiftAdminForm(forms.ModelForm[Shift]):
     class Meta:
         model = Shift
         fields = ("unit", "user", "post", "starts_at", "ends_at", "note")

@@ -15,7 +15,7 @@ def elapsed_vi(seconds: float | None) -> str:
     total = max(0, round(seconds))
     if total < 60:
         return f"{total} giây"
-    parts = []
+    parts: list[tuple[int, str]] = []
     for size, unit in ((86400, "ngày"), (3600, "giờ"), (60, "phút"), (1, "giây")):
         n, total = divmod(total, size)
         if n or parts:

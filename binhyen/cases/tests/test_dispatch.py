@@ -126,7 +126,7 @@ def test_dispatch_and_outcome_from_the_console(world, tip, client):
 
 
 def test_times_read_in_words_not_seconds(world, tip, client):
-    """"Nhận xử lý sau 3 phút 9 giây", not "189 s"."""
+    """Officers read "Nhận xử lý sau 3 phút 9 giây", not "189 s"."""
     with time_machine.travel(tip.opened_at + timedelta(seconds=189), tick=False):
         services.dispatch_create(case=tip, actor=world.officer_bmt, team="Tổ 113")
     client.login(username=world.officer_bmt.username, password=PASSWORD)

@@ -322,8 +322,11 @@ def test_background_tab_gets_a_desktop_notification_asked_once(world, console, b
         const perm = localStorage.getItem('test-perm') || 'default';
         function N(title, opts) { window.__shown.push([title, opts.body]); }
         N.permission = perm;
-        N.requestPermission = () => { window.__asked++; localStorage.setItem('test-perm', 'granted');
-                                      return Promise.resolve('granted'); };
+        N.requestPermission = () => {
+            window.__asked++;
+            localStorage.setItem('test-perm', 'granted');
+            return Promise.resolve('granted');
+        };
         window.Notification = N;
         document.hasFocus = () => false;
     """)
