@@ -363,3 +363,60 @@ def test_api_docs_render_on_a_network_without_internet(console, browser_page):
     assert "BinhYen API" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.locator(".opblock").count() > 0
     assert outside == []
+
+
+def test_officers_read_words_not_developer_text(world, console, browser_page):
+    """What an officer sees on a case and a commander in the audit log: durations in words,
+    citations without the legal office's note, audit details named, no raw keys."""
+    from binhyen.audit.models import AuditAction
+    from binhyen.audit.services import audit_record
+
+    def setup() -> tuple[int, str]:
+        start = timezone.now() - timedelta(minutes=10)
+        with time_machine.travel(start, tick=False):
+            case = cases.case_open(
+                unit_id=world.bmt.pk,
+                channel_account=world.bmt_page,
+                conversation=None,
+                contact=None,
+                summary="Đánh nhau trước quán",
+                at=timezone.now(),
+            )
+            cases.case_classify(
+                case=case, actor=None, intent="tip", category="public_order", urgency="normal"
+            )
+        with time_machine.travel(start + timedelta(seconds=189), tick=False):
+            cases.dispatch_create(case=case, actor=world.officer_bmt, team="Tổ 113")
+        audit_record(
+            action=AuditAction.CASE_TRANSFER,
+            actor=world.province_officer,
+            target=case,
+            target_unit=world.bmt,
+            summary="Chuyển tin báo về phường",
+            details={"from": world.province.code, "to": world.bmt.code, "automatic": True},
+        )
+        return case.pk, str(case.code)
+
+    pk, code = off_loop(setup)
+    page = browser_page
+    sign_in_and_open_inbox(page, console, "officer.bmt")
+    page.goto(f"{console}/tin-bao/{pk}/")
+    times = page.locator("dl.times").inner_text()
+    assert "3 phút 9 giây" in times and " s\n" not in times + "\n"
+    main = page.locator("main").inner_text()
+    assert "pháp chế" not in main
+
+    page.context.clear_cookies()
+    page.goto(f"{console}/dang-nhap/")
+    page.fill("input[name=username]", "commander.bmt")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{console}/tin-bao/**")
+    page.goto(f"{console}/nhat-ky/")
+    row = page.locator(".audit-row", has_text="Chuyển tin báo về phường")
+    text = row.inner_text()
+    assert f"Tin báo {code}" in text
+    assert world.province.name in text and world.bmt.name in text and "có" in text
+    for developer_text in ("cases.case", "automatic", "from:", "True"):
+        assert developer_text not in text
+    assert page.locator("summary", has_text="Chi tiết kỹ thuật").count() == 0
