@@ -420,3 +420,19 @@ def test_officers_read_words_not_developer_text(world, console, browser_page):
     for developer_text in ("cases.case", "automatic", "from:", "True"):
         assert developer_text not in text
     assert page.locator("summary", has_text="Chi tiết kỹ thuật").count() == 0
+
+
+def test_a_reconnected_page_rings_for_what_it_missed(world, console, browser_page, settings):
+    """The stream was down when the tip rang (the event never reached this page): after the
+    reconnect the page asks the server and rings."""
+    page = browser_page
+    sign_in_and_open_inbox(page, console, "officer.bmt")
+    settings.LIVE_SOCKET_DIR = tempfile.mkdtemp(prefix="bylive-elsewhere-")  # event lost
+    try:
+        code = _critical_tip_three_minutes_ago(world)
+    finally:
+        shutil.rmtree(settings.LIVE_SOCKET_DIR, ignore_errors=True)
+    page.wait_for_timeout(700)
+    assert page.locator(".live-banner", has_text=code).count() == 0
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # the network is back
+    page.locator(".live-banner", has_text=code).wait_for(state="visible", timeout=5_000)
