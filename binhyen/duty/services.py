@@ -176,14 +176,14 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
     screens = screen_audience(case, roles)
     everyone = people + [u for u in screens if u not in people]
     names = ", ".join(str(u) for u in everyone) or _("(không có ai)")
-    local = timezone.localtime(at)
+    # The row's own time says when; its text says who (everyone whose screen or Zalo rang).
     timeline_record(
         case=case,
         at=at,
         kind="alert",
         text=(
-            _("%(time)s cảnh báo (%(level)s) tới: %(names)s")
-            % {"time": f"{local:%H:%M}", "level": Level(alert.level).label, "names": names}
+            _("Cảnh báo (%(level)s) đã reo tới: %(names)s")
+            % {"level": Level(alert.level).label, "names": names}
         )[:480],
         data={
             "alert": alert.pk,
