@@ -27,7 +27,7 @@ from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
 from binhyen.cases.services import CaseError
 from binhyen.cases.services.lifecycle import emit
 from binhyen.channels.models import Provider
-from binhyen.lib import codes
+from binhyen.lib import codes, vntext
 from binhyen.lib.redact import mask_identifiers
 from binhyen.lib.triage import Triager
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
@@ -129,12 +129,70 @@ SPLIT_SURE = 0.9
 SPLIT_ASK = 0.6
 _SIDE_INTENTS = (Intent.QUESTION, Intent.FEEDBACK)
 
+# Words with which a citizen moves or corrects the place of the same incident ("bọn nó chạy
+# sang Tân An rồi", "à nhầm, ở Tân An"): a tip naming another place with one of these is the
+# same case, and the officer is only asked.
+_SAME_INCIDENT_MOVES = (
+    "nham",
+    "chay sang",
+    "chay qua",
+    "chay ve",
+    "chay toi",
+    "tron sang",
+    "tron qua",
+    "tron ve",
+    "di sang",
+    "di qua",
+    "keo sang",
+    "keo qua",
+    "keo ve",
+    "chuyen sang",
+    "chuyen qua",
+    "dinh chinh",
+    "dung ra",
+    "khong phai o",
+)
 
-def side_reading(triager: Triager, case: Case, message: Message) -> tuple[str, float]:
-    """What a later message of a tip case is on its own, when it may be something else:
-    (intent, confidence) for a question or feedback, ("", 0.0) otherwise."""
+
+@dataclass(frozen=True)
+class SideReading:
+    """What a later message of a tip case is on its own, when it may be a case of its own:
+    ``what`` says it in words for the officer, ``sure`` whether the machine splits by itself."""
+
+    intent: str
+    what: str
+    sure: bool
+
+
+def _earlier_places(case: Case, message: Message) -> list[str]:
+    """The area codes the case's reading named before ``message``."""
+    earlier = (
+        Suggestion.objects.filter(case=case, message_id__lt=message.pk)
+        .order_by("-message_id")
+        .values_list("place_codes", flat=True)[: engine.MAX_MESSAGES]
+    )
+    for codes_ in earlier:
+        if codes_:
+            return [str(c) for c in codes_]
+    return []
+
+
+def _elsewhere(case: Case, message: Message, alone_codes: list[str]) -> bool:
+    """Whether a later tip names a place none of the case's earlier places shares, served by
+    another unit when units are known for both."""
+    before = _earlier_places(case, message)
+    if not before or not alone_codes or set(before) & set(alone_codes):
+        return False
+    units_before = {u.pk for u in routing.units_for_codes(before).values()}
+    units_now = {u.pk for u in routing.units_for_codes(alone_codes).values()}
+    return not (units_before and units_now and units_before & units_now)
+
+
+def side_reading(triager: Triager, case: Case, message: Message) -> SideReading | None:
+    """What a later message of a tip case is on its own, when it may be something else: a
+    question or feedback, or a new incident in another place. None when it belongs here."""
     if case.intent != Intent.TIP or not message.text.strip() or case.merged_into_id:
-        return "", 0.0
+        return None
     first = (
         Message.objects.filter(case=case, direction=Message.Direction.IN)
         .order_by("sent_at", "id")
@@ -142,21 +200,39 @@ def side_reading(triager: Triager, case: Case, message: Message) -> tuple[str, f
         .first()
     )
     if first is None or first == message.pk:
-        return "", 0.0
+        return None
     alone = triager.predict(message.text)
-    if alone.intent not in _SIDE_INTENTS:
-        return "", 0.0
-    return alone.intent, float(alone.confidence.get("intent", 0.0))
+    confidence = float(alone.confidence.get("intent", 0.0))
+    if confidence < SPLIT_ASK:
+        return None
+    if alone.intent in _SIDE_INTENTS:
+        what = describe(alone.intent, "", "")
+        return SideReading(alone.intent, what, confidence >= SPLIT_SURE)
+    if alone.intent != Intent.TIP:
+        return None
+    codes_ = list(triager.gazetteer.resolve(message.text).codes)
+    if not _elsewhere(case, message, codes_):
+        return None
+    what = _("tin báo về một vụ khác ở nơi khác (%(what)s)") % {
+        "what": describe(Intent.TIP, alone.category or "", alone.urgency or "")
+    }
+    # Another place and another kind of offence is another incident; the same kind of
+    # offence somewhere else may be the same one moving, or a correction: the officer decides.
+    other_kind = bool(alone.category) and bool(case.category) and alone.category != case.category
+    folded = f" {vntext.fold(message.text)} "
+    moving = any(f" {w} " in folded for w in _SAME_INCIDENT_MOVES)
+    return SideReading(Intent.TIP, what, other_kind and not moving)
 
 
 def split_off(case: Case, message: Message, triager: Triager) -> bool:
-    """Split a later message that is surely a question or feedback off a tip case."""
+    """Split a later message that is surely something else (a question, feedback, a new
+    incident elsewhere) off a tip case; ask the officer when the machine is less sure."""
     if message.case_id != case.pk:
         return False
-    intent, confidence = side_reading(triager, case, message)
-    if not intent or confidence < SPLIT_ASK:
+    side = side_reading(triager, case, message)
+    if side is None:
         return False
-    if confidence < SPLIT_SURE:
+    if not side.sure:
         # Unsure: the officer decides, one click on the message (tách / chuyển).
         cases.timeline_record(
             case=case,
@@ -166,15 +242,15 @@ def split_off(case: Case, message: Message, triager: Triager) -> bool:
                     "Máy nghi một tin nhắn sau là %(what)s riêng, khác với tin báo: cán bộ xem có "
                     "cần tách thành vụ việc mới không"
                 )
-                % {"what": describe(intent, "", "")}
+                % {"what": side.what}
             )[:500],
-            data={"message": message.pk, "intent": intent},
+            data={"message": message.pk, "intent": side.intent},
         )
         return False
     cases.message_split(
         message=message,
         actor=None,
-        reason=_("tin nhắn sau là %(what)s, khác với tin báo") % {"what": describe(intent, "", "")},
+        reason=_("tin nhắn sau là %(what)s, khác với tin báo") % {"what": side.what},
     )
     return True
 

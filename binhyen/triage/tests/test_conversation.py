@@ -189,3 +189,51 @@ def test_the_most_serious_reading_wins(current, new, kept):
 
     s = Suggestion(intent=new[0], category=new[1], urgency=new[2])
     assert most_serious(current, s) == kept
+
+
+GAMBLING_ELSEWHERE = (
+    "Còn một chuyện nữa: ở phường Tân An có một nhà tổ chức đánh bạc, sát phạt ăn tiền "
+    "mấy chục người mỗi tối"
+)
+FLED_ELSEWHERE = "Bọn nó cầm dao chạy sang phường Tân An rồi, đang đuổi đánh người ở đó"
+SAME_KIND_ELSEWHERE = (
+    "Ở phường Tân An cũng có một nhóm thanh niên cầm dao đang đánh nhau ngoài đường"
+)
+
+
+def test_a_new_incident_in_another_place_opens_its_own_case(world, send):
+    tip = send(KNIFE)
+    other = send(GAMBLING_ELSEWHERE)
+    assert other.pk != tip.pk
+    other.refresh_from_db()
+    tip.refresh_from_db()
+    assert other.split_from_id == tip.pk
+    assert other.intent == "tip" and other.category == "gambling"
+    assert other.unit == world.tanan  # routed by its own place, not the knife report's
+    assert (tip.intent, tip.urgency) == ("tip", "critical")
+    assert tip.category != "gambling"
+    assert tip.events.filter(kind="split", data__automatic=True).exists()
+
+
+def test_the_same_incident_moving_elsewhere_stays_in_its_case(world, send):
+    tip = send(KNIFE)
+    later = send(FLED_ELSEWHERE)
+    assert later.pk == tip.pk
+    assert not tip.events.filter(kind__in=["split", "split_suggested"]).exists()
+
+
+def test_the_same_kind_of_incident_elsewhere_asks_the_officer(world, send):
+    tip = send(KNIFE)
+    later = send(SAME_KIND_ELSEWHERE)
+    assert later.pk == tip.pk
+    message = Message.objects.get(text=SAME_KIND_ELSEWHERE)
+    event = tip.events.get(kind="split_suggested", data__message=message.pk)
+    assert "nơi khác" in event.text
+    assert Case.objects.filter(conversation=tip.conversation).count() == 1
+
+
+def test_a_later_tip_about_the_same_place_stays_in_the_case(world, send):
+    tip = send(KNIFE)
+    later = send("Ở phường Tân Lập, bọn nó còn đập phá bàn ghế của quán bida nữa")
+    assert later.pk == tip.pk
+    assert not tip.events.filter(kind__in=["split", "split_suggested"]).exists()
