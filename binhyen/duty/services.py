@@ -356,9 +356,9 @@ def active_alerts_for(user: User) -> QuerySet[Alert]:
 def ringing_alerts_for(user: User, at: datetime | None = None) -> list[Alert]:
     """The alerts this officer should act on that nobody has acknowledged: their console
     rings for them on every page load (and after a reconnect), not only when the live event
-    happened to reach an open page. Who: the alert's current audience — a role it rings in
-    the case's unit or above (`ring_roles`), or on duty in the case's unit (or, once it
-    reached the province desk, at the province)."""
+    happened to reach an open page. Who: everyone the alert has rung so far — a role it rang
+    in the case's unit or above at its level or a lower one (`ring_roles`), or on duty in the
+    case's unit (or, once it reached the province desk, at the province)."""
     at = at or timezone.now()
     if not user.is_active:
         return []
@@ -383,12 +383,15 @@ def ringing_alerts_for(user: User, at: datetime | None = None) -> list[Alert]:
     out = []
     for alert in alerts:
         case = alert.case
-        wanted = ring_roles(alert, case.urgency)
+        # Everyone it has rung so far keeps hearing it (the province desk that rang at once
+        # for a critical tip does not go quiet while the commander is being asked).
+        wanted: set[str] = set()
+        for level in range(alert.level + 1):
+            wanted |= ring_roles(Alert(level=level), case.urgency)
         held = set().union(*(roles_at.get(p, set()) for p in _ancestor_paths(case.unit.path)))
-        if alert.level == Level.PROVINCE:
-            duty_here = province_of(case.unit).pk in duty_units
-        else:
-            duty_here = case.unit_id in duty_units
+        duty_here = case.unit_id in duty_units or (
+            alert.level == Level.PROVINCE and province_of(case.unit).pk in duty_units
+        )
         if held & wanted or duty_here:
             out.append(alert)
     return out

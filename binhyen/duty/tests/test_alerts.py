@@ -173,6 +173,13 @@ def test_ringing_alerts_are_served_to_an_officer_who_signs_in_late(world, publis
     # The province duty desk is (a critical tip rings it at once).
     client.login(username=world.duty.username, password=PASSWORD)
     assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
+    # Escalated to the commander: the desk that rang at once keeps ringing, and so does the
+    # commune officer; the commander joins.
+    services.alerts_escalate_due(case.opened_at + timedelta(minutes=2, seconds=1))
+    assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
+    for who in (world.officer_bmt, world.commander_bmt):
+        client.force_login(who)
+        assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
     services.alert_acknowledge(alert=Alert.objects.get(case=case), actor=world.officer_bmt)
     assert client.get("/truc-ban/canh-bao/dang-reo/").json() == {"alerts": []}
 
