@@ -79,12 +79,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    # Third-party apps under Vietnamese names in the admin (binhyen/core/vendor_apps.py).
+    "binhyen.core.vendor_apps.OtpTotpConfig",
+    "binhyen.core.vendor_apps.OtpStaticConfig",
+    "binhyen.core.vendor_apps.AxesConfig",
     "ninja",  # serves the API docs' assets locally (no CDN script under the CSP)
     "django_tasks",
-    "django_tasks_db",
+    "binhyen.core.vendor_apps.TasksConfig",
     "binhyen.core",
     "binhyen.units",
     "binhyen.accounts",

@@ -1,11 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from binhyen.api import api
 from binhyen.channels.zalo.webhook import zalo_webhook
 from binhyen.core import views as core_views
+
+# The admin speaks the console's language (not "Trang quản trị cho Django").
+admin.site.site_header = _("BinhYen — Quản trị hệ thống")
+admin.site.site_title = _("Quản trị BinhYen")
+admin.site.index_title = _("Danh mục quản trị")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -8,9 +8,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from binhyen.accounts.access import Cap, has_cap_anywhere
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.access import audit_scope_for
 from binhyen.audit.forms import AuditFilterForm
+from binhyen.audit.words import readings
 
 PAGE_SIZE = 50
 
@@ -27,8 +29,19 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = list(page.object_list)
+    words = readings(shown)
     return render(
         request,
         "audit/log.html",
-        {"page": page, "form": form, "query": query.urlencode(), "everything": scope.everything},
+        {
+            "page": page,
+            "rows": [(e, words[e.seq]) for e in shown],
+            "form": form,
+            "query": query.urlencode(),
+            "everything": scope.everything,
+            # Keys, ids and unit paths as recorded: administrators only, one click away.
+            "technical": request.user.is_superuser
+            or has_cap_anywhere(request.user, Cap.ACCOUNTS_MANAGE),
+        },
     )

@@ -20,9 +20,11 @@ from django.utils import timezone
 from binhyen.accounts.models import User
 from binhyen.cases import services as cases
 from binhyen.cases.models import Case, Outcome
+from binhyen.cases.models.case import Category, Intent, Urgency
 from binhyen.channels.models import ChannelAccount
 from binhyen.duty.services import alert_acknowledge
 from binhyen.lib import http
+from binhyen.lib.words import elapsed_vi
 from binhyen.units.models import Unit
 
 TIP_TEXT = (
@@ -84,6 +86,11 @@ def _wait_for_case(since: datetime, timeout: float, drain: Callable[[], int] | N
     raise RuntimeError("the tip did not reach a case in time: is `binhyen serve` running?")
 
 
+def _label(choices: type[Category] | type[Intent] | type[Urgency], code: str) -> str:
+    """A code as the console shows it ("Trật tự công cộng", not "public_order")."""
+    return str(dict(choices.choices).get(code, code or "—"))
+
+
 def replay(
     *,
     simulator_url: str | None,
@@ -111,7 +118,8 @@ def replay(
     case = _wait_for_case(since, 60, drain)
     case.refresh_from_db()
     step(
-        f"Tiếp nhận {case.code}; phân tích: {case.intent}/{case.category}/{case.urgency}; "
+        f"Tiếp nhận {case.code}; phân tích: {_label(Intent, case.intent)}, "
+        f"{_label(Category, case.category)}, mức khẩn: {_label(Urgency, case.urgency)}; "
         f"chuyển về {case.unit.name}; chuông báo tại xã và trực ban tỉnh."
     )
 
@@ -168,7 +176,8 @@ def replay(
     times = cases.derived_times(case)
     out(
         f"Kết thúc {case.code} tại {case.unit.name}: {case.get_outcome_display()}. "
-        f"Nhận xử lý sau {times['acknowledge']:.0f} s, có mặt sau {times['arrival']:.0f} s."
+        f"Nhận xử lý sau {elapsed_vi(times['acknowledge'])}, "
+        f"có mặt sau {elapsed_vi(times['arrival'])}."
     )
     if commune.pk != case.unit_id:
         out("Lưu ý: tin chưa được chuyển tự động về phường (phân tích địa danh chưa bật?).")

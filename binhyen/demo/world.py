@@ -57,6 +57,17 @@ STAFF: list[tuple[str, str, str, str, str]] = [
 ]
 
 
+def login_lines() -> list[str]:
+    """The demo logins as `make demo` prints them: role and unit in words."""
+    names = dict(Unit.objects.filter(code__in={s[3] for s in STAFF}).values_list("code", "name"))
+    roles = dict(Role.choices)
+    lines = ["admin          Quản trị hệ thống (quản trị tối cao, xem mọi đơn vị)"]
+    for username, full_name, rank, unit_code, role in STAFF:
+        where = names.get(unit_code, unit_code)
+        lines.append(f"{username:<14} {rank} {full_name} — {roles[role]}, {where}")
+    return lines
+
+
 def demo_oa_id(unit_code: str) -> str:
     digits = "".join(ch if ch.isdigit() else str(ord(ch) % 10) for ch in unit_code)
     return ("4" + digits.rjust(17, "0"))[:18]

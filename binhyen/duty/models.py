@@ -47,6 +47,57 @@ class Level(models.IntegerChoices):
     PROVINCE = 2, _("Trực ban Công an tỉnh")
 
 
+class EscalationRule(models.Model):
+    """How long an unacknowledged alert rings at one level before it climbs: per urgency,
+    minutes after the alert was raised (editable in the admin; defaults in
+    `ESCALATION_DEFAULTS`, seeded by a migration and explained in docs/workflow.md)."""
+
+    class Urgency(models.TextChoices):
+        CRITICAL = "critical", _("Khẩn cấp")
+        HIGH = "high", _("Cao")
+
+    urgency = models.CharField(_("mức khẩn"), max_length=16, choices=Urgency.choices, unique=True)
+    commander_after_minutes = models.PositiveIntegerField(
+        _("báo chỉ huy đơn vị sau (phút)"),
+        help_text=_("Tính từ lúc cảnh báo reo, nếu chưa ai nhận xử lý."),
+    )
+    province_after_minutes = models.PositiveIntegerField(
+        _("báo trực ban Công an tỉnh sau (phút)"),
+        help_text=_("Tính từ lúc cảnh báo reo; phải lớn hơn mốc báo chỉ huy."),
+    )
+
+    class Meta:
+        ordering = ["urgency"]
+        verbose_name = _("quy tắc chuyển cấp cảnh báo")
+        verbose_name_plural = _("quy tắc chuyển cấp cảnh báo")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commander_after_minutes__gte=1)
+                & models.Q(province_after_minutes__gt=models.F("commander_after_minutes")),
+                name="escalation_steps_increase",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("%(urgency)s: chỉ huy sau %(a)s phút, trực ban tỉnh sau %(b)s phút")
+            % {
+                "urgency": self.get_urgency_display(),
+                "a": self.commander_after_minutes,
+                "b": self.province_after_minutes,
+            }
+        )
+
+
+# Minutes after the alert rang: (to the unit commander, to the province duty desk). A
+# critical tip (weapon, violence in progress) cannot wait for a 10-minute ladder: the
+# commander hears after 2 minutes and the province desk — which already saw it ring — is
+# told nobody has taken it after 5. The first-acknowledgement clock is 5 min for critical
+# and 30 min for high tips (clocks app), so a high tip reaches the province desk when it
+# runs out.
+ESCALATION_DEFAULTS = {"critical": (2, 5), "high": (15, 30)}
+
+
 class Alert(models.Model):
     """An urgent case (or a missed deadline) ringing until somebody acknowledges it."""
 

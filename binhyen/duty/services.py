@@ -3,9 +3,11 @@
 A critical or high tip, or a missed deadline, raises an Alert on its case. The alert
 rings (live on every open console page that may see the unit, and as a Zalo message to
 officers who linked their account) the on-duty officers of the unit; critical ones ring
-the province duty desk at once too. If nobody acknowledges before the operational clock
-(first acknowledgement: 5 min critical, 30 min high) runs out, it escalates to the unit
-commander, then to the province duty desk, each step recorded on the case.
+the province duty desk at once too. If nobody acknowledges, it escalates to the unit
+commander, then to the province duty desk, at the minutes its urgency's `EscalationRule`
+sets (critical: 2 and 5, high: 15 and 30 by default), each step recorded on the case with
+the name of everyone it rang. Alerts nobody acknowledged are also served to every console
+page on load (`ringing_alerts_for`), so an officer who signs in late still hears them.
 """
 
 from __future__ import annotations
@@ -25,16 +27,19 @@ from binhyen.accounts.models import Role, User
 from binhyen.cases.models import Case, Conversation
 from binhyen.cases.services import CaseError, case_claim
 from binhyen.cases.services.common import outbound_queue, timeline_record
-from binhyen.clocks.models import CaseClock
 from binhyen.clocks.services import clocks_due_breaches
-from binhyen.duty.models import Alert, Level, MessengerLink, Post, Shift
+from binhyen.duty.models import (
+    ESCALATION_DEFAULTS,
+    Alert,
+    EscalationRule,
+    Level,
+    MessengerLink,
+    Post,
+    Shift,
+)
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
-
-# Between two escalation steps when no clock says otherwise.
-DEFAULT_STEP = {"critical": timedelta(minutes=5), "high": timedelta(minutes=30)}
-
 
 # --- who is on duty --------------------------------------------------------------------------
 
@@ -80,16 +85,55 @@ def responders(case: Case, level: int, at: datetime | None = None) -> list[User]
 # --- raising, ringing, acknowledging, escalating -----------------------------------------------
 
 
-def _ack_deadline(case: Case, at: datetime) -> datetime:
+def escalation_minutes(urgency: str) -> tuple[int, int]:
+    """Minutes after an alert rang: (to the unit commander, to the province duty desk)."""
+    rule = EscalationRule.objects.filter(urgency=urgency).first()
+    if rule is not None:
+        return rule.commander_after_minutes, rule.province_after_minutes
+    return ESCALATION_DEFAULTS.get(urgency, ESCALATION_DEFAULTS["high"])
 
-    clock = (
-        CaseClock.objects.filter(case=case, family="first_ack", state=CaseClock.State.RUNNING)
-        .order_by("-started_at")
-        .first()
+
+def _next_escalation(alert: Alert, urgency: str) -> datetime | None:
+    """When this alert climbs from its current level, if nobody acknowledges it."""
+    commander, province = escalation_minutes(urgency)
+    if alert.level == Level.UNIT:
+        return alert.created_at + timedelta(minutes=commander)
+    if alert.level == Level.COMMANDER:
+        return alert.created_at + timedelta(minutes=province)
+    return None
+
+
+def ring_roles(alert: Alert, urgency: str) -> set[str]:
+    """Whose console rings for this alert at its level (a role in the case's unit or a unit
+    above it): the same audience the live event is published to."""
+    if alert.level == Level.UNIT:
+        roles = {Role.OFFICER, Role.COMMANDER, Role.DUTY}
+        if urgency != "critical":
+            roles = {Role.OFFICER, Role.COMMANDER}
+    elif alert.level == Level.COMMANDER:
+        roles = {Role.COMMANDER, Role.COMMAND}
+    else:
+        roles = {Role.DUTY, Role.COMMAND}
+    return {str(r) for r in roles}
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def screen_audience(case: Case, roles: set[str]) -> list[User]:
+    """Who holds one of these roles in the case's unit or above: their screens ring."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__unit__path__in=_ancestor_paths(case.unit.path),
+            memberships__unit__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("username")
     )
-    if clock is not None and clock.due_at is not None and clock.due_at > at:
-        return clock.due_at
-    return at + DEFAULT_STEP.get(case.urgency, timedelta(minutes=30))
 
 
 def _payload(case: Case, alert: Alert) -> dict[str, object]:
@@ -105,26 +149,15 @@ def _payload(case: Case, alert: Alert) -> dict[str, object]:
         "detail": alert.detail,
         "url": reverse("cases:detail", args=[case.pk]),
         "ack_url": reverse("duty:ack", args=[alert.pk]),
+        "alert_id": alert.pk,
     }
 
 
 def _ring(alert: Alert, at: datetime) -> list[User]:
     case = alert.case
     people = responders(case, alert.level, at)
-    if alert.level == Level.UNIT:
-        roles = {Role.OFFICER, Role.COMMANDER, Role.DUTY}
-        if case.urgency != "critical":
-            roles = {Role.OFFICER, Role.COMMANDER}
-    elif alert.level == Level.COMMANDER:
-        roles = {Role.COMMANDER, Role.COMMAND}
-    else:
-        roles = {Role.DUTY, Role.COMMAND}
-    live.publish(
-        unit_path=case.unit.path,
-        kind="alert",
-        payload=_payload(case, alert),
-        roles={str(r) for r in roles},
-    )
+    roles = ring_roles(alert, case.urgency)
+    live.publish(unit_path=case.unit.path, kind="alert", payload=_payload(case, alert), roles=roles)
     text = _("[BinhYen] %(urg)s %(code)s — %(unit)s: %(summary)s") % {
         "urg": "KHẨN CẤP" if case.urgency == "critical" else "Tin báo",
         "code": case.code,
@@ -138,22 +171,29 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
             "unit": case.unit.name,
         }
     notified = [u for u in people if messenger_notify(user=u, text=text)]
-    names = ", ".join(str(u) for u in people) or _("(không có ai)")
+    # Everyone whose console rang (the province desk rings at once for a critical tip) as
+    # well as the officers on duty: the record names them all.
+    screens = screen_audience(case, roles)
+    everyone = people + [u for u in screens if u not in people]
+    names = ", ".join(str(u) for u in everyone) or _("(không có ai)")
+    # The row's own time says when; its text says who (everyone whose screen or Zalo rang).
     timeline_record(
         case=case,
         at=at,
         kind="alert",
         text=(
-            _("Cảnh báo %(level)s: %(names)s") % {"level": Level(alert.level).label, "names": names}
+            _("Cảnh báo (%(level)s) đã reo tới: %(names)s")
+            % {"level": Level(alert.level).label, "names": names}
         )[:480],
         data={
             "alert": alert.pk,
             "level": alert.level,
-            "users": [u.pk for u in people],
+            "users": [u.pk for u in everyone],
+            "on_duty": [u.pk for u in people],
             "messenger": [u.pk for u in notified],
         },
     )
-    return people
+    return everyone
 
 
 @transaction.atomic
@@ -167,13 +207,9 @@ def alert_raise(
     existing = Alert.objects.filter(case=case, reason=reason, acknowledged_at__isnull=True).first()
     if existing is not None:
         return existing
-    alert = Alert.objects.create(
-        case=case,
-        reason=reason,
-        detail=detail[:300],
-        created_at=at,
-        escalate_at=_ack_deadline(case, at),
-    )
+    alert = Alert(case=case, reason=reason, detail=detail[:300], created_at=at)
+    alert.escalate_at = _next_escalation(alert, case.urgency)
+    alert.save()
     _ring(alert, at)
     return alert
 
@@ -214,9 +250,11 @@ def alerts_escalate_due(now: datetime | None = None) -> int:
     ).select_related("case__unit")
     for alert in due:
         with transaction.atomic():
-            step = (alert.escalate_at - alert.created_at) if alert.escalate_at else None
             nxt = alert.level + 1
-            next_at = now + step if (step and nxt < Level.PROVINCE) else None
+            climbed = Alert(pk=alert.pk, level=nxt, created_at=alert.created_at)
+            next_at = _next_escalation(climbed, alert.case.urgency)
+            if next_at is not None and next_at <= now:
+                next_at = now  # a worker that was down: climb one step per run
             claimed = Alert.objects.filter(
                 pk=alert.pk, level=alert.level, acknowledged_at__isnull=True
             ).update(level=nxt, escalated_at=now, escalate_at=next_at)
@@ -315,6 +353,62 @@ def active_alerts_for(user: User) -> QuerySet[Alert]:
     )
 
 
+def ringing_alerts_for(user: User, at: datetime | None = None) -> list[Alert]:
+    """The alerts this officer should act on that nobody has acknowledged: their console
+    rings for them on every page load (and after a reconnect), not only when the live event
+    happened to reach an open page. Who: everyone the alert has rung so far — a role it rang
+    in the case's unit or above at its level or a lower one (`ring_roles`), or on duty in the
+    case's unit (or, once it reached the province desk, at the province)."""
+    at = at or timezone.now()
+    if not user.is_active:
+        return []
+    alerts = list(
+        active_alerts_for(user)
+        .filter(case__acknowledged_at__isnull=True)
+        .select_related("case__unit")
+        .order_by("-created_at")[:50]
+    )
+    if not alerts:
+        return []
+    roles_at: dict[str, set[str]] = {}
+    for path, role in user.memberships.filter(unit__is_active=True).values_list(
+        "unit__path", "role"
+    ):
+        roles_at.setdefault(path, set()).add(role)
+    duty_units = set(
+        Shift.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at).values_list(
+            "unit_id", flat=True
+        )
+    )
+    out = []
+    for alert in alerts:
+        case = alert.case
+        # Everyone it has rung so far keeps hearing it (the province desk that rang at once
+        # for a critical tip does not go quiet while the commander is being asked).
+        wanted: set[str] = set()
+        for level in range(alert.level + 1):
+            wanted |= ring_roles(Alert(level=level), case.urgency)
+        held = set().union(*(roles_at.get(p, set()) for p in _ancestor_paths(case.unit.path)))
+        duty_here = case.unit_id in duty_units or (
+            alert.level == Level.PROVINCE and province_of(case.unit).pk in duty_units
+        )
+        if held & wanted or duty_here:
+            out.append(alert)
+    return out
+
+
+def ringing_payload(alert: Alert) -> dict[str, object]:
+    """An unacknowledged alert as the console's live client shows it (the live event's
+    payload, plus when it rang)."""
+    return {
+        "id": f"alert-{alert.pk}-{alert.level}",
+        "kind": "alert",
+        "ts": int(alert.created_at.timestamp() * 1000),
+        "unit": alert.case.unit.path,
+        "payload": _payload(alert.case, alert),
+    }
+
+
 __all__ = [
     "active_alerts_for",
     "active_or_recent_alerts_for",
@@ -325,5 +419,7 @@ __all__ = [
     "messenger_notify",
     "on_duty",
     "responders",
+    "ringing_alerts_for",
+    "ringing_payload",
     "shift_create",
 ]

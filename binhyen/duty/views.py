@@ -101,6 +101,16 @@ def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def ringing(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The alerts this officer should act on that nobody acknowledged (JSON, read by the
+    live client on every console page load and after a reconnect)."""
+    alerts = services.ringing_alerts_for(_user(request))
+    response = JsonResponse({"alerts": [services.ringing_payload(a) for a in alerts]})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 @require_POST
 def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = services.active_or_recent_alerts_for(_user(request)).filter(pk=pk).first()

@@ -344,8 +344,8 @@ def format_deadline_vi(dt: datetime, tz: ZoneInfo = VN_TZ) -> str:
 
 # --- the default rules -------------------------------------------------------------------------
 
-_CONFIRM_VI = " (phòng pháp chế cần xác nhận)"
-_CONFIRM_EN = " (to be confirmed by the legal office)"
+# The legal readings are defaults the force's legal office confirms (docs/clocks.md); that
+# caveat belongs in the docs and the admin, not in every officer's deadline line.
 _OPS_VI = "Chỉ tiêu nghiệp vụ của Công an tỉnh (không phải quy định pháp luật)"
 _OPS_EN = "Operational target set by the provincial command (not a legal rule)"
 _ZALO_VI = "Chính sách tin nhắn Zalo OA"
@@ -372,8 +372,8 @@ def _legal(
         unit=unit,
         end_of_day=day_based,
         roll_to_working_day=day_based,
-        citation_vi=cit_vi + _CONFIRM_VI,
-        citation_en=cit_en + _CONFIRM_EN,
+        citation_vi=cit_vi,
+        citation_en=cit_en,
         description_vi=desc_vi,
         description_en=desc_en,
         **kw,  # type: ignore[arg-type]

@@ -7,12 +7,16 @@ media, and every webhook it delivered. `SimulatorServer` (server.py) adds the HT
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import os
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from binhyen.simulator import events
@@ -49,6 +53,7 @@ class Simulator:
         auto_deliver: bool = True,
         transport: Transport | None = None,
         webhook_timeout: float = 10.0,
+        state_path: str | Path | None = None,
     ) -> None:
         if not pages:
             raise ValueError("the simulator needs at least one page")
@@ -76,6 +81,59 @@ class Simulator:
         self.file_uploads: dict[str, tuple[str, str, str]] = {}  # token -> (oa, media, name)
         self.sent: list[dict[str, Any]] = []
         self._injections: list[_Injection] = []
+        # The phones' history survives a restart of the demo (var/simulator-state.json).
+        self.state_path = Path(state_path) if state_path else None
+        if self.state_path is not None:
+            self._load_state()
+
+    # --- what the phones remember across a restart ------------------------------------------
+
+    def _load_state(self) -> None:
+        assert self.state_path is not None
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError):
+            log.warning("simulator state %s unreadable: starting empty", self.state_path)
+            return
+        for c in data.get("citizens", []):
+            if c.get("oa_id") in self.pages:
+                self.citizens[(c["oa_id"], c["user_id"])] = Citizen(**c)
+        for conv in data.get("conversations", []):
+            if conv.get("oa_id") in self.pages:
+                items = [ConvItem(**i) for i in conv.get("items", [])]
+                self.conversations[(conv["oa_id"], conv["user_id"])] = items
+        for msg_id, (oa_id, user_id) in data.get("inbound_msgs", {}).items():
+            self.inbound_msgs[msg_id] = (oa_id, user_id)
+        for media_id, (b64, content_type) in data.get("media", {}).items():
+            self.media[media_id] = (base64.b64decode(b64), content_type)
+        self._seq = max(
+            [int(data.get("seq", 0))] + [i.seq for v in self.conversations.values() for i in v]
+        )
+
+    def save_state(self) -> None:
+        """Write the phones' history (atomically: a crash mid-write keeps the old file)."""
+        if self.state_path is None:
+            return
+        with self._lock:
+            data = {
+                "seq": self._seq,
+                "citizens": [asdict(c) for c in self.citizens.values()],
+                "conversations": [
+                    {"oa_id": oa, "user_id": user, "items": [asdict(i) for i in items]}
+                    for (oa, user), items in self.conversations.items()
+                ],
+                "inbound_msgs": {k: list(v) for k, v in self.inbound_msgs.items()},
+                "media": {
+                    k: [base64.b64encode(content).decode(), ctype]
+                    for k, (content, ctype) in self.media.items()
+                },
+            }
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.state_path)
 
     @property
     def token_ttl(self) -> int:
@@ -178,6 +236,7 @@ class Simulator:
         citizen = self.register_citizen(oa_id, user_id)
         with self._lock:
             citizen.last_interaction_ms = self.now_ms() if at_ms is None else at_ms
+        self.save_state()
 
     def conversation(self, oa_id: str, user_id: str, since: int = 0) -> list[ConvItem]:
         with self._lock:
@@ -235,6 +294,7 @@ class Simulator:
         item = self._append(oa_id, user_id, direction="in", msg_id=msg_id, **item_fields)
         delivery = self.send_event(payload)
         item.webhook_status = delivery.status
+        self.save_state()
         return delivery.status, payload
 
     def citizen_send_text(
@@ -325,6 +385,7 @@ class Simulator:
         item = self._append(oa_id, user_id, direction="event", kind=name, msg_id="")
         delivery = self.send_event(payload)
         item.webhook_status = delivery.status
+        self.save_state()
         return delivery.status, payload
 
     def citizen_unfollow(self, oa_id: str, user_id: str) -> tuple[int, Payload]:
@@ -353,6 +414,7 @@ class Simulator:
         )
         delivery = self.send_event(payload)
         item.webhook_status = delivery.status
+        self.save_state()
         return delivery.status, payload
 
     def citizen_sees(
@@ -370,6 +432,8 @@ class Simulator:
             ]
             for item in fresh:
                 item.seen = True
+        if fresh:
+            self.save_state()
         if not fresh or not self.receipts:
             return None
         # Seen receipts are not interactions: the window is left alone.
@@ -401,6 +465,12 @@ class Simulator:
     ) -> str:
         msg_id = events.new_msg_id()
         now_ms = self.now_ms()
+        with self._lock:
+            # The page answered: it has read what the citizen wrote before ("Đã xem" on the
+            # citizen's own bubbles, as Zalo shows when the page reads a conversation).
+            for earlier in self.conversations.get((page.oa_id, citizen.user_id), []):
+                if earlier.direction == "in":
+                    earlier.seen = True
         self._append(
             page.oa_id,
             citizen.user_id,
@@ -449,6 +519,7 @@ class Simulator:
                     ts_ms=now_ms,
                 )
             )
+        self.save_state()
         return msg_id
 
     # --- webhook delivery ---------------------------------------------------------------

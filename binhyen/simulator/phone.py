@@ -181,7 +181,8 @@ def mark(item: ConvItem) -> str:
     if item.webhook_status is None:
         return "Đang gửi…"
     if 200 <= item.webhook_status < 300:
-        return "✓ Đã gửi"
+        # `seen` on the citizen's own bubble: the page has read it (it answered since).
+        return "✓ Đã xem" if item.seen else "✓ Đã gửi"
     return f"⚠ Webhook lỗi ({item.webhook_status or 'không kết nối'})"
 
 

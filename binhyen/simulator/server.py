@@ -49,6 +49,7 @@ class SimulatorServer(Simulator):
         auto_deliver: bool = True,
         transport: Transport | None = None,
         webhook_timeout: float = 10.0,
+        state_path: str | None = None,
     ) -> None:
         super().__init__(
             pages,
@@ -59,6 +60,7 @@ class SimulatorServer(Simulator):
             auto_deliver=auto_deliver,
             transport=transport,
             webhook_timeout=webhook_timeout,
+            state_path=state_path,
         )
         self.host = host
         self.port = port
@@ -293,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--token-ttl", type=int, default=90000, help="access token life (s)")
     parser.add_argument("--no-echo", action="store_true", help="do not POST oa_send_* echoes")
     parser.add_argument("--no-receipts", action="store_true", help="no received/seen receipts")
+    parser.add_argument(
+        "--state", default=None, help="JSON file keeping the phones' history across restarts"
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -304,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         echo=not args.no_echo,
         receipts=not args.no_receipts,
         token_ttl=args.token_ttl,
+        state_path=args.state,
     )
     sim.start()
     log.info(

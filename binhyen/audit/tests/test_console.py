@@ -108,7 +108,9 @@ def test_unit_filter_cannot_widen_scope(trail, client):
 def test_list_query_count_does_not_grow_with_entries(trail, client, django_assert_max_num_queries):
     client.force_login(trail.commander_bmt)
     client.get("/nhat-ky/")
-    with django_assert_max_num_queries(10) as few:
+    # + one query per kind of target and one for unit names (details in words), + the
+    # administrator check for the technical view: a constant, not one per entry.
+    with django_assert_max_num_queries(13) as few:
         client.get("/nhat-ky/")
     for i in range(60):
         audit_record(
@@ -135,3 +137,51 @@ def test_admin_offers_no_add_change_or_delete(trail, client):
     )
     client.post(f"/quan-tri/audit/auditentry/{entry.pk}/change/", {"summary": "sửa"})
     assert AuditEntry.objects.get(pk=entry.pk).summary == entry.summary
+
+
+def test_details_read_as_words_with_the_technical_view_for_administrators(world, client):
+    """`from: 66 to: 24133 automatic: True`, `cases.case #4`, `role: officer` read as words;
+    the raw record is one click away, for administrators only."""
+    from django.utils import timezone
+
+    from binhyen.cases import services as cases
+
+    case = cases.case_open(
+        unit_id=world.province.pk,
+        channel_account=world.province_page,
+        conversation=None,
+        contact=None,
+        summary="WORDS-CASE",
+        at=timezone.now(),
+    )
+    audit_record(
+        action=AuditAction.CASE_TRANSFER,
+        actor=world.province_officer,
+        target=case,
+        target_unit=world.bmt,
+        summary="WORDS-TRANSFER",
+        details={"from": world.province.code, "to": world.bmt.code, "automatic": True},
+    )
+    audit_record(
+        action=AuditAction.PERMISSION_CHANGE,
+        actor=world.province_officer,
+        target=world.officer_bmt,
+        target_unit=world.bmt,
+        summary="WORDS-ROLE",
+        details={"change": "membership_added", "role": "officer", "membership_id": 7},
+    )
+    client.force_login(world.commander_bmt)
+    body = client.get("/nhat-ky/").content.decode()
+    assert "WORDS-TRANSFER" in body and "WORDS-ROLE" in body
+    assert f"<b>Từ</b>: {world.province.name}" in body
+    assert f"<b>Đến</b>: {world.bmt.name}" in body
+    assert "<b>Tự động</b>: có" in body
+    assert "<b>Vai trò</b>: Cán bộ tiếp nhận" in body
+    assert f"Vụ việc {case.code}" in body or f"Tin báo {case.code}" in body
+    for developer_text in ("cases.case", "automatic", "role: officer", "membership_id"):
+        assert developer_text not in body
+    assert "Chi tiết kỹ thuật" not in body
+    admin = User.objects.create_superuser("quantri", password="x-pass-123456")
+    client.force_login(admin)
+    body = client.get("/nhat-ky/").content.decode()
+    assert "Chi tiết kỹ thuật" in body and f"cases.case #{case.pk}" in body

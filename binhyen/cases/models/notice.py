@@ -21,7 +21,7 @@ DEFAULT_NOTICES: dict[str, tuple[str, str]] = {
     ),
     "receipt_notice": (
         "Thông báo tiếp nhận tố giác, tin báo (Khoản 1 Điều 14 TTLT 01/2017)",
-        "THÔNG BÁO TIẾP NHẬN: {unit} đã tiếp nhận tố giác, tin báo về tội phạm của bạn lúc "
+        "THÔNG BÁO TIẾP NHẬN: {unit} đã tiếp nhận tố giác, tin báo về tội phạm do bạn cung cấp lúc "
         "{opened} (mã {code}) và đang giải quyết theo quy định của Bộ luật Tố tụng hình sự.",
     ),
     "result_notice": (

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from binhyen.cases.models.case import Category, Intent, Urgency
 from binhyen.lib.links import public_http_url
+from binhyen.lib.words import elapsed_vi
 
 register = template.Library()
 
@@ -48,6 +49,12 @@ def ago(value: object) -> str:
         if seconds >= size:
             return gettext("%(n)d %(unit)s trước") % {"n": seconds // size, "unit": unit}
     return ""
+
+
+@register.filter
+def elapsed(seconds: float | None) -> str:
+    """A measured duration in words: ``{{ times.acknowledge|elapsed }}`` → "3 phút 9 giây"."""
+    return elapsed_vi(seconds)
 
 
 @register.filter

@@ -182,3 +182,14 @@ def test_console_form_and_api_offer_the_same_actions():
     form_actions = {value for value, _label in ActionForm.base_fields["action"].choices}
     assert form_actions == set(ACTIONS)
     assert ActionIn.model_fields["action"].description == ", ".join(ACTIONS)
+
+
+def test_api_docs_page_needs_no_other_host(db, client):
+    """The docs page works on the force's closed network: every asset it loads is ours."""
+    import re
+
+    body = client.get("/api/v1/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', body)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset

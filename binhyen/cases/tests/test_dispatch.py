@@ -123,3 +123,20 @@ def test_dispatch_and_outcome_from_the_console(world, tip, client):
     assert tip.result.headline() == "21 người, 7 phương tiện, 4 dao, 1 mã tấu"
     page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
     assert "Tổ cơ động" in page and "21 người" in page
+
+
+def test_times_read_in_words_not_seconds(world, tip, client):
+    """Officers read "Nhận xử lý sau 3 phút 9 giây", not "189 s"."""
+    with time_machine.travel(tip.opened_at + timedelta(seconds=189), tick=False):
+        services.dispatch_create(case=tip, actor=world.officer_bmt, team="Tổ 113")
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
+    assert "3 phút 9 giây" in page
+    assert " s</dd>" not in page and "189" not in page
+
+
+def test_deadlines_cite_the_law_without_a_review_note(world, tip, client):
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    page = client.get(f"/tin-bao/{tip.pk}/").content.decode()
+    assert "BLTTHS 2015" in page
+    assert "pháp chế" not in page

@@ -40,6 +40,27 @@ def test_classifying_a_tip_sends_the_receipt_notice_with_the_code(world, case):
     [text] = _notices(case)
     assert text.startswith("THÔNG BÁO TIẾP NHẬN") and case.code in text
     assert world.bmt.name in text
+    # "the tip you provided", never "your crime".
+    assert "tội phạm do bạn cung cấp" in text and "tội phạm của bạn" not in text
+
+
+def test_a_database_seeded_with_the_old_receipt_wording_is_reworded(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("binhyen.cases.migrations.0005_receipt_notice_wording")
+    row = NoticeTemplate.objects.get(code="receipt_notice")
+    row.text = row.text.replace(migration.NEW, migration.OLD)
+    row.save()
+    custom = NoticeTemplate.objects.create(
+        code="x_custom", description="x", text="tội phạm của bạn lúc (riêng)"
+    )
+    migration.reword(apps, None)
+    row.refresh_from_db()
+    custom.refresh_from_db()
+    assert migration.NEW in row.text and migration.OLD not in row.text
+    assert custom.text == "tội phạm của bạn lúc (riêng)"
 
 
 def test_notices_are_sent_once(world, case):

@@ -42,3 +42,28 @@ def test_kindergarten_night_is_routed_rung_handled_and_resolved(settings, tmp_pa
     } <= kinds
     assert case.result.headline() == "21 người, 7 phương tiện, 4 dao rựa, mã tấu"
     assert any("Kết thúc" in line for line in lines)
+    # What `make scenario` prints reads as words, not codes or bare seconds.
+    printed = "\n".join(lines)
+    assert "Trật tự công cộng" in printed or "trật tự" in printed.lower()
+    for code in ("public_order", "critical", "/tip/", "tip/"):
+        assert code not in printed, code
+    assert " s," not in printed and not printed.rstrip().endswith(" s.")
+    assert "giây" in printed or "phút" in printed
+
+
+@pytest.mark.django_db
+def test_demo_logins_are_printed_with_vietnamese_roles_and_unit_names(settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    [cumgar] = [line for line in printed.splitlines() if "canbo.cumgar" in line]
+    assert "Cán bộ tiếp nhận" in cumgar and "Cư M" in cumgar
+    [desk] = [line for line in printed.splitlines() if line.split()[:1] == ["trucban"]]
+    assert "Trực ban" in desk and "Công an tỉnh" in desk
+    for code in (" officer ", " duty ", "@ 66", "@ 24280", "superuser"):
+        assert code not in printed, code

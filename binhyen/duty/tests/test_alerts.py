@@ -14,7 +14,7 @@ from binhyen.cases.models import Case, CaseEvent
 from binhyen.cases.services import CaseError
 from binhyen.core.worker import run_periodic_once
 from binhyen.duty import services
-from binhyen.duty.models import Alert, Level, Post
+from binhyen.duty.models import Alert, EscalationRule, Level, Post
 from binhyen.testing import PASSWORD
 
 
@@ -83,28 +83,110 @@ def test_on_duty_shift_decides_who_is_rung(world, published):
     )
     case = _tip(world, "critical")
     event = CaseEvent.objects.get(case=case, kind="alert")
-    assert event.data["users"] == [world.commander_bmt.pk]
+    assert event.data["on_duty"] == [world.commander_bmt.pk]
+    assert world.commander_bmt.pk in event.data["users"]
 
 
 def test_nobody_acknowledges_escalates_to_commander_then_province(world, published):
     case = _tip(world, "critical")
     alert = Alert.objects.get(case=case)
+    # Default rule for a critical tip: the commander after 2 minutes, the province after 5.
+    assert alert.escalate_at == pytest.approx(
+        case.opened_at + timedelta(minutes=2), abs=timedelta(seconds=2)
+    )
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=1)) == 0
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=2, seconds=1)) == 1
+    alert.refresh_from_db()
+    assert alert.level == Level.COMMANDER
     assert alert.escalate_at == pytest.approx(
         case.opened_at + timedelta(minutes=5), abs=timedelta(seconds=2)
     )
+    level1 = CaseEvent.objects.filter(case=case, kind="alert").last()
+    assert level1.data["on_duty"] == [world.commander_bmt.pk]
     assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=4)) == 0
     assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=5, seconds=1)) == 1
     alert.refresh_from_db()
-    assert alert.level == Level.COMMANDER
-    level1 = CaseEvent.objects.filter(case=case, kind="alert").last()
-    assert level1.data["users"] == [world.commander_bmt.pk]
-    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=11)) == 1
-    alert.refresh_from_db()
     assert alert.level == Level.PROVINCE and alert.escalate_at is None
     level2 = CaseEvent.objects.filter(case=case, kind="alert").last()
-    assert level2.data["users"] == [world.duty.pk]
+    assert level2.data["on_duty"] == [world.duty.pk]
     assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 2
     assert services.alerts_escalate_due(case.opened_at + timedelta(hours=5)) == 0
+
+
+def test_escalation_minutes_come_from_the_rule_set_in_the_admin(world, published, client):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.test", PASSWORD)
+    client.force_login(root)
+    rule = EscalationRule.objects.get(urgency="critical")
+    resp = client.post(
+        f"/quan-tri/duty/escalationrule/{rule.pk}/change/",
+        {"urgency": "critical", "commander_after_minutes": 1, "province_after_minutes": 3},
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    case = _tip(world, "critical")
+    alert = Alert.objects.get(case=case)
+    assert alert.escalate_at == pytest.approx(
+        case.opened_at + timedelta(minutes=1), abs=timedelta(seconds=2)
+    )
+    services.alerts_escalate_due(case.opened_at + timedelta(minutes=1, seconds=1))
+    alert.refresh_from_db()
+    assert alert.escalate_at == pytest.approx(
+        case.opened_at + timedelta(minutes=3), abs=timedelta(seconds=2)
+    )
+
+
+def test_high_tip_reaches_the_province_desk_after_thirty_minutes(world, published):
+    case = _tip(world, "high")
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=15, seconds=1)) == 1
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=29)) == 0
+    assert services.alerts_escalate_due(case.opened_at + timedelta(minutes=30, seconds=1)) == 1
+    assert Alert.objects.get(case=case).level == Level.PROVINCE
+
+
+def test_timeline_names_everyone_whose_screen_rang(world, published):
+    """A critical tip rings the province duty desk at once: the record says so, by name."""
+    case = _tip(world, "critical")
+    event = CaseEvent.objects.get(case=case, kind="alert")
+    assert world.duty.pk in event.data["users"] and world.officer_bmt.pk in event.data["users"]
+    assert str(world.duty) in event.text and str(world.officer_bmt) in event.text
+    assert event.at == case.opened_at or event.at >= case.opened_at  # when: the row's time
+    # Another commune's officer's screen did not ring: not named.
+    assert world.officer_tanan.pk not in event.data["users"]
+
+
+def test_ringing_alerts_are_served_to_an_officer_who_signs_in_late(world, published, client):
+    """The tip rang before anyone had the console open; three minutes later the commune
+    officer signs in: the server still lists the alert for them, until acknowledged."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        case = _tip(world, "critical")
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        client.login(username=world.officer_bmt.username, password=PASSWORD)
+        data = client.get("/truc-ban/canh-bao/dang-reo/").json()
+    [item] = data["alerts"]
+    assert item["kind"] == "alert" and item["payload"]["code"] == case.code
+    assert item["payload"]["urgency"] == "critical" and item["payload"]["alert_id"]
+    # Another commune's officer is not asked to act on it.
+    client.login(username=world.officer_tanan.username, password=PASSWORD)
+    assert client.get("/truc-ban/canh-bao/dang-reo/").json() == {"alerts": []}
+    # The province duty desk is (a critical tip rings it at once).
+    client.login(username=world.duty.username, password=PASSWORD)
+    assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
+    # Escalated to the commander: the desk that rang at once keeps ringing, and so does the
+    # commune officer; the commander joins.
+    services.alerts_escalate_due(case.opened_at + timedelta(minutes=2, seconds=1))
+    assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
+    for who in (world.officer_bmt, world.commander_bmt):
+        client.force_login(who)
+        assert len(client.get("/truc-ban/canh-bao/dang-reo/").json()["alerts"]) == 1
+    services.alert_acknowledge(alert=Alert.objects.get(case=case), actor=world.officer_bmt)
+    assert client.get("/truc-ban/canh-bao/dang-reo/").json() == {"alerts": []}
+
+
+def test_ringing_alerts_need_a_signed_in_user(client):
+    resp = client.get("/truc-ban/canh-bao/dang-reo/")
+    assert resp.status_code == 302
 
 
 def test_escalation_runs_from_the_worker_with_time_moved_on(world, published, drain):

@@ -86,16 +86,53 @@ def test_the_conversation_shows_police_replies_and_delivery_marks(
 ) -> None:
     _status, answer = _send(sim, kind="text", text="Có trộm")
     user_id = answer["user_id"]
+    query = {"oa_id": OA_ID, "user_id": user_id}
+    _s, before, _h = call(sim.base_url, "GET", "/_sim/api/conversation", query=query)
+    [sent] = before["messages"]
+    assert sent["mark"] == "✓ Đã gửi"
     send_text(sim.base_url, TOKEN, user_id, "Chúng tôi đang tới")
 
-    _s, data, _h = call(
-        sim.base_url, "GET", "/_sim/api/conversation", query={"oa_id": OA_ID, "user_id": user_id}
-    )
+    _s, data, _h = call(sim.base_url, "GET", "/_sim/api/conversation", query=query)
 
     mine, reply = data["messages"]
-    assert mine["direction"] == "in" and mine["mark"] == "✓ Đã gửi"
+    # The page answered, so it read the citizen's message: Zalo shows "Đã xem" on it.
+    assert mine["direction"] == "in" and mine["mark"] == "✓ Đã xem"
     assert reply["direction"] == "out" and reply["text"] == "Chúng tôi đang tới"
-    assert reply["seen"] is False
+    assert reply["seen"] is False and reply["mark"] == ""
+
+
+def test_the_phones_keep_their_history_across_a_restart(
+    page, page2, receiver: WebhookReceiver, tmp_path
+) -> None:
+    state = tmp_path / "simulator-state.json"
+    first = SimulatorServer([page, page2], receiver.url, state_path=str(state)).start()
+    try:
+        _status, answer = _send(first, kind="text", text="Có trộm ở chợ")
+        user_id = answer["user_id"]
+        png = base64.b64encode(sticker_png("like")).decode()
+        assert _send(first, kind="image", image_b64=png)[0] == 200
+        send_text(first.base_url, TOKEN, user_id, "Chúng tôi đang tới")
+    finally:
+        first.stop()
+    assert state.exists()
+
+    again = SimulatorServer([page, page2], receiver.url, state_path=str(state)).start()
+    try:
+        query = {"oa_id": OA_ID, "user_id": user_id}
+        _s, data, _h = call(again.base_url, "GET", "/_sim/api/conversation", query=query)
+        texts = [m["text"] for m in data["messages"]]
+        assert texts == ["Có trộm ở chợ", None, "Chúng tôi đang tới"]
+        assert data["messages"][0]["mark"] == "✓ Đã xem"
+        photo = data["messages"][1]["url"]
+        status, body, _h = call(again.base_url, "GET", "/" + photo.split("/", 3)[3])
+        assert status == 200 and body[:4] == b"\x89PNG"
+        # New bubbles continue after the old ones.
+        _send(again, kind="text", text="Cảm ơn")
+        _s, data, _h = call(again.base_url, "GET", "/_sim/api/conversation", query=query)
+        seqs = [m["seq"] for m in data["messages"]]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    finally:
+        again.stop()
 
 
 def test_showing_a_reply_sends_user_seen_message(

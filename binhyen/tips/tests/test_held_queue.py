@@ -214,3 +214,15 @@ def test_citizen_of_a_held_tip_is_told_it_waits_for_a_check(world, web, client):
     assert Tip.objects.get().state == Tip.State.HELD
     assert "đã được chuyển tới" not in body
     assert "chờ cán bộ kiểm tra" in body and "113" in body
+
+
+def test_the_menu_and_the_page_call_the_queue_by_one_name(world, client):
+    """The menu said "Tin chờ duyệt" and opened "Tin tạm giữ (nghi tin rác)"."""
+    import re
+
+    _login(client, world.officer_bmt)
+    body = client.get("/tin-giu-lai/").content.decode()
+    [menu] = re.findall(r'<a href="/tin-giu-lai/"[^>]*>([^<]+)</a>', body)
+    [heading] = re.findall(r"<h1>([^<]+)</h1>", body)
+    assert menu == heading == "Tin tạm giữ"
+    assert "<title>Tin tạm giữ ·" in body

@@ -86,6 +86,9 @@ class Command(BaseCommand):
                             str(pages),
                             "--webhook-url",
                             f"http://127.0.0.1:{opts['port']}/webhooks/zalo/",
+                            # The phones keep their history across a restart of the demo.
+                            "--state",
+                            str(settings.VAR_DIR / "simulator-state.json"),
                         ],
                         env=env,
                     ),

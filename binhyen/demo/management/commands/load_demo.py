@@ -16,11 +16,10 @@ class Command(BaseCommand):
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            "Loaded: {areas} communes/wards, {former_areas} former areas, {departments} "
-            "departments, {communes} commune police units, {pages} Zalo pages.".format(**counts)
+            "Đã nạp: {areas} xã/phường, {former_areas} đơn vị hành chính cũ, {departments} "
+            "phòng nghiệp vụ, {communes} Công an xã/phường, {pages} trang Zalo.".format(**counts)
         )
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
-        self.stdout.write("  admin          Quản trị hệ thống (superuser, sees every unit)")
-        for username, full_name, _rank, unit_code, role in demo.STAFF:
-            self.stdout.write(f"  {username:<14} {full_name} — {role} @ {unit_code}")
+        self.stdout.write(f"Tài khoản thử (mật khẩu chung: {demo.DEMO_PASSWORD}):")
+        for line in demo.login_lines():
+            self.stdout.write(f"  {line}")

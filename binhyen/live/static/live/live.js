@@ -28,9 +28,12 @@
   var STORE_ALERTS = "binhyen-live-alerts";   // localStorage: unacknowledged critical alerts
   var STORE_LAST = "binhyen-live-last";       // sessionStorage: last event id this tab saw
   var STORE_SEEN = "binhyen-live-seen";       // sessionStorage: recent ids, to drop repeats
+  var STORE_NOTIFY = "binhyen-live-notify-asked"; // localStorage: desktop notifications asked
   var ALERT_TTL = 12 * 3600 * 1000;
   var csrf = root.getAttribute("data-csrf") || "";
   var url = streamUrl(root.getAttribute("data-url") || "/live/stream");
+  var ringingUrl = safePath(root.getAttribute("data-ringing") || "");
+  var hellos = 0;
   var es = null;
   var retryDelay = 2000;
   var retryTimer = null;
@@ -114,7 +117,11 @@
   toasts.setAttribute("aria-live", "polite");
   var status = el("div", "live-status", "Mất kết nối cảnh báo trực tiếp — đang kết nối lại…");
   status.hidden = true;
-  root.appendChild(banners);
+  // Banners sit right below the navigation (never over it, nor over the page's search):
+  // in the page's flow, sticking to the top of the window while one scrolls.
+  var topbar = document.querySelector("header.topbar");
+  if (topbar && topbar.parentNode) topbar.parentNode.insertBefore(banners, topbar.nextSibling);
+  else root.appendChild(banners);
   root.appendChild(toasts);
   root.appendChild(status);
 
@@ -139,9 +146,44 @@
   ["pointerdown", "keydown", "touchend"].forEach(function (type) {
     document.addEventListener(type, function onFirst() {
       armSound();
+      askNotifications();
       if (soundReady()) document.removeEventListener(type, onFirst, true);
     }, true);
   });
+
+  /* ---------- desktop notifications (asked once, on the first gesture) ---------- */
+
+  // A background tab is seen, not only heard: a system notification for a critical alert
+  // when the page is not in front. The browser asks the officer once; the answer (and the
+  // fact that we asked) is remembered, so the question never comes back.
+  function askNotifications() {
+    if (!("Notification" in window) || Notification.permission !== "default") return;
+    if (read(localStorage, STORE_NOTIFY, false)) return;
+    write(localStorage, STORE_NOTIFY, true);
+    try {
+      var asked = Notification.requestPermission();
+      if (asked && asked.then) asked.then(function () {}, function () {});
+    } catch (e) { /* old Safari: callback form only; not worth it */ }
+  }
+
+  function notify(ev) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    if (document.visibilityState === "visible" && document.hasFocus()) return; // the banner is seen
+    var p = ev.payload || {};
+    try {
+      var n = new Notification("KHẨN CẤP · " + titleOf(ev) + (p.code ? " " + p.code : ""), {
+        body: [p.summary, p.unit_name].filter(Boolean).join(" — "),
+        tag: caseKey(ev) || ev.id,
+        requireInteraction: true,
+      });
+      n.onclick = function () {
+        window.focus();
+        var link = safePath(p.url);
+        if (link) location.href = link;
+        n.close();
+      };
+    } catch (e) { /* Android Chrome needs a service worker for this: the banner remains */ }
+  }
 
   function alarm() {
     if (navigator.vibrate) { try { navigator.vibrate([300, 150, 300, 150, 300]); } catch (e) {} }
@@ -228,7 +270,7 @@
     box.appendChild(actions);
     banners.insertBefore(box, banners.firstChild);
     updateTitle();
-    if (ring) alarm();
+    if (ring) { alarm(); notify(ev); }
   }
 
   function removeBanner(id) {
@@ -298,6 +340,60 @@
     }
     Object.keys(all).forEach(function (id) { showBanner(all[id].ev, false); });
   });
+
+  /* ---------- what the server says still rings ---------- */
+
+  // Alerts live on the server until somebody acknowledges them: on every page load and
+  // after every reconnect the page asks which ones this officer should act on and rings
+  // for them — an officer who signs in after the tip arrived hears it too. Banners of
+  // alerts the server no longer lists (acknowledged while this browser was away) go.
+  function syncRinging() {
+    if (!ringingUrl || !window.fetch) return;
+    var asked = Date.now();
+    fetch(ringingUrl, {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-Requested-With": "XMLHttpRequest" },
+      cache: "no-store",
+    }).then(function (r) {
+      return r.ok && /json/.test(r.headers.get("Content-Type") || "") ? r.json() : null;
+    }).then(function (data) {
+      if (!data || !Array.isArray(data.alerts)) return;
+      var listed = {};
+      var rang = false;
+      data.alerts.forEach(function (ev) {
+        if (!ev || !ev.id) return;
+        var p = ev.payload || {};
+        if (p.alert_id != null) listed[String(p.alert_id)] = true;
+        var level = levelOf(ev);
+        if (level === "critical") {
+          if (banners.querySelector('[data-id="' + CSS.escape(ev.id) + '"]')) return;
+          var key = caseKey(ev);
+          var same = key ? banners.querySelectorAll('[data-case="' + CSS.escape(key) + '"]') : [];
+          for (var i = 0; i < same.length; i++) {
+            // The live event of this very alert (same alert, same level) is already shown.
+            var shown = storedAlerts()[same[i].getAttribute("data-id")];
+            var sp = shown && shown.ev && shown.ev.payload || {};
+            if (sp.alert_id === p.alert_id && sp.level === p.level) return;
+          }
+          var all = storedAlerts();
+          all[ev.id] = { ts: Date.now(), ev: ev };
+          write(localStorage, STORE_ALERTS, all);
+          showBanner(ev, false);
+          notify(ev);
+          rang = true;
+        } else if (level === "high" && !seenBefore(ev.id)) {
+          showToast(ev);
+        }
+      });
+      var stored = storedAlerts();
+      Object.keys(stored).forEach(function (id) {
+        var sp = (stored[id].ev || {}).payload || {};
+        if (sp.alert_id != null && !listed[String(sp.alert_id)] && stored[id].ts < asked) forget(id);
+      });
+      if (rang || banners.children.length) alarm();
+    }).catch(function () { /* offline: the stored banners remain */ });
+  }
+  api.syncRinging = syncRinging;
 
   /* ---------- high: toast ---------- */
 
@@ -390,6 +486,8 @@
       retryDelay = 2000;
       setState("open");
       kick();
+      // A reconnect may have missed alerts (and acknowledgements): ask the server again.
+      if (hellos++ > 0) syncRinging();
     });
     es.addEventListener("hb", kick);
     es.addEventListener("resync", function () { emit("resync", { kind: "resync" }); });
@@ -429,5 +527,6 @@
   var pending = storedAlerts();
   write(localStorage, STORE_ALERTS, pending);
   Object.keys(pending).forEach(function (id) { showBanner(pending[id].ev, false); });
+  syncRinging();
   connect();
 })();
