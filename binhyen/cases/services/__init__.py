@@ -8,6 +8,7 @@ from binhyen.cases.services.common import (
     outbound_queue,
     timeline_record,
 )
+from binhyen.cases.services.filters import case_filter_clear, case_filter_save
 from binhyen.cases.services.contacts import (
     contact_erase,
     contact_find,
@@ -80,6 +81,8 @@ __all__ = [
     "case_classify",
     "case_close",
     "case_extend_resolution",
+    "case_filter_clear",
+    "case_filter_save",
     "case_hand_over",
     "case_mark_read",
     "case_merge",
