@@ -49,7 +49,10 @@ SORTS: dict[str, tuple[str, bool, Any]] = {
     "old": ("last_message_at", False, gettext_lazy("Tin cũ nhất trước")),
     "opened": ("opened_at", True, gettext_lazy("Mới tiếp nhận trước")),
     "deadline": ("next_deadline_at", False, gettext_lazy("Sắp hết hạn trước")),
+    # For clients that sync (`updated_since` over the API): oldest change first.
+    "updated": ("updated_at", False, gettext_lazy("Thay đổi cũ nhất trước")),
 }
+CONSOLE_SORTS = ("new", "old", "opened", "deadline")
 ASSIGNED = [
     ("", gettext_lazy("Mọi người")),
     ("me", gettext_lazy("Giao cho tôi")),
@@ -93,6 +96,7 @@ class Filters:
     assigned: str = ""
     overdue: bool = False
     sort: str = "new"
+    updated_since: datetime | None = None
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -135,7 +139,7 @@ class Filters:
             date_to=day("date_to"),
             assigned=one_of("assigned", {"me", "none"}),
             overdue=get("overdue") in {"1", "on", "true"},
-            sort=one_of("sort", set(SORTS), "new"),
+            sort=one_of("sort", set(CONSOLE_SORTS), "new"),
             problems=tuple(problems),
         )
 
@@ -144,7 +148,7 @@ class Filters:
         out: dict[str, str] = {}
         default = Filters()
         for f in fields(self):
-            if f.name == "problems":
+            if f.name in {"problems", "updated_since"}:
                 continue
             value = getattr(self, f.name)
             if value == getattr(default, f.name) and f.name != "status":
@@ -233,6 +237,8 @@ def apply(qs: QuerySet[Case], f: Filters, user: AnyUser, *, now: datetime | None
         qs = qs.filter(assigned_to__isnull=True)
     if f.overdue:
         qs = qs.filter(next_deadline_at__lte=now)
+    if f.updated_since is not None:
+        qs = qs.filter(updated_at__gt=f.updated_since)
     if f.sort == "deadline":
         qs = qs.filter(next_deadline_at__isnull=False)
     return qs

@@ -68,7 +68,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status": f.status,
             "tabs": [(key, label, f.with_status(key).urlencode()) for key, label in listing.TABS],
             "units": units,
-            "sorts": [(k, v[2]) for k, v in listing.SORTS.items()],
+            "sorts": [(k, listing.SORTS[k][2]) for k in listing.CONSOLE_SORTS],
             "categories": Category.choices,
             "urgencies": Urgency.choices,
             "channels": listing.CHANNELS,
