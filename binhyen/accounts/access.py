@@ -139,7 +139,7 @@ def _memberships(user: AnyUser) -> list[tuple[str, str]]:
     ask about many units (the league, the duty desk) stay at one query."""
     cached: list[tuple[str, str]] | None = getattr(user, "_binhyen_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).values_list("unit__path", "role"))
+        cached = list(Membership.objects.filter(user=user.pk).values_list("unit__path", "role"))
         user._binhyen_memberships = cached  # type: ignore[union-attr]  # a per-request cache
     return cached
 

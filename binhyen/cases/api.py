@@ -139,9 +139,7 @@ class CaseFilters(Schema):
     q: str | None = Field(
         None, max_length=100, description="text without diacritics, or a (partial) code"
     )
-    cursor: str | None = Field(
-        None, max_length=200, description="next_cursor of the previous page"
-    )
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
     page_size: int = Field(50, ge=1, le=100)
 
     @field_validator("q", "cursor", "unit")

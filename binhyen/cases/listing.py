@@ -120,7 +120,9 @@ class Filters:
             try:
                 return date.fromisoformat(value[:10])
             except ValueError:
-                problems.append(_("Ngày không hợp lệ đã được bỏ qua: %(value)s") % {"value": value[:20]})
+                problems.append(
+                    _("Ngày không hợp lệ đã được bỏ qua: %(value)s") % {"value": value[:20]}
+                )
                 return None
 
         statuses = {k for k, _label in TABS} | set(Status.values)
@@ -204,7 +206,9 @@ def _day_start(d: date) -> datetime:
     return timezone.make_aware(datetime(d.year, d.month, d.day))
 
 
-def apply(qs: QuerySet[Case], f: Filters, user: AnyUser, *, now: datetime | None = None) -> QuerySet[Case]:
+def apply(
+    qs: QuerySet[Case], f: Filters, user: AnyUser, *, now: datetime | None = None
+) -> QuerySet[Case]:
     """The filters except the text search (see `search.search`)."""
     now = now or timezone.now()
     if f.status == "open":
@@ -271,7 +275,9 @@ def ordered(qs: QuerySet[Case], sort: str, *, reverse: bool = False) -> QuerySet
     return qs.order_by(f"{sign}{name}", f"{sign}id")
 
 
-def beyond(qs: QuerySet[Case], sort: str, cursor: tuple[datetime, int], *, reverse: bool = False) -> QuerySet[Case]:
+def beyond(
+    qs: QuerySet[Case], sort: str, cursor: tuple[datetime, int], *, reverse: bool = False
+) -> QuerySet[Case]:
     """Rows after the cursor in the sort's order (before it with `reverse`)."""
     name, desc, _label = SORTS[sort]
     if reverse:
@@ -326,7 +332,11 @@ def page(
     cursor_before = decode_cursor(before) if before else None
     result = Page(rows=[], code_hits=hits, count=count, capped=capped)
     if cursor_before is not None:
-        rows = list(ordered(beyond(rows_qs, f.sort, cursor_before, reverse=True), f.sort, reverse=True)[: size + 1])
+        rows = list(
+            ordered(beyond(rows_qs, f.sort, cursor_before, reverse=True), f.sort, reverse=True)[
+                : size + 1
+            ]
+        )
         more = len(rows) > size
         rows = rows[:size][::-1]
         result.rows = rows

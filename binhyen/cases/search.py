@@ -124,9 +124,7 @@ def search(qs: QuerySet[Case], q: str) -> tuple[list[int], QuerySet[Case]]:
     partial = partial_code_q(q)
     if partial is not None:
         hits += [
-            pk
-            for pk in qs.filter(partial).values_list("pk", flat=True)[:20]
-            if pk not in hits
+            pk for pk in qs.filter(partial).values_list("pk", flat=True)[:20] if pk not in hits
         ]
     text = text_q(q)
     if text is None:

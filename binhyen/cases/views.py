@@ -37,6 +37,7 @@ from binhyen.cases.models import Case, Category, Message, SavedFilter, Urgency
 from binhyen.clocks.services import case_clock_summary
 from binhyen.vault.services import case_view_record
 
+
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The case list: filters, search, sorts and keyset pages over `cases.listing`."""
@@ -83,7 +84,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def filter_save(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """"Lưu bộ lọc": the list opens with it from now on; "Bỏ bộ lọc đã lưu" forgets it."""
+    """ "Lưu bộ lọc": the list opens with it from now on; "Bỏ bộ lọc đã lưu" forgets it."""
     if request.POST.get("clear"):
         services.case_filter_clear(user=request.user)
         messages.success(request, _("Đã bỏ bộ lọc đã lưu."))

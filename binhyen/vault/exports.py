@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -71,7 +71,7 @@ def _cell(value: object) -> str:
     return text
 
 
-def _label(choices: list[tuple[str, str]], value: str) -> str:
+def _label(choices: list[tuple[str, Any]], value: str) -> str:
     return str(dict(choices).get(value, value)) if value else ""
 
 

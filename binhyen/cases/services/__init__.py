@@ -8,7 +8,6 @@ from binhyen.cases.services.common import (
     outbound_queue,
     timeline_record,
 )
-from binhyen.cases.services.filters import case_filter_clear, case_filter_save
 from binhyen.cases.services.contacts import (
     contact_erase,
     contact_find,
@@ -28,6 +27,7 @@ from binhyen.cases.services.dispatch import (
     dispatch_mark,
     outcome_record,
 )
+from binhyen.cases.services.filters import case_filter_clear, case_filter_save
 from binhyen.cases.services.merge import case_merge, case_unmerge
 from binhyen.cases.services.receiving import (
     IncomingAttachment,
