@@ -63,7 +63,8 @@ def _recreate(url: str) -> None:
 def _loaded(url: str) -> bool:
     try:
         with psycopg.connect(url) as conn:
-            row = conn.execute("SELECT count(*) FROM cases_case").fetchone()
+            # Written last by `_load`: a load that failed half-way is never reused.
+            row = conn.execute("SELECT n FROM bench_console_loaded").fetchone()
             return bool(row and row[0] >= ARGS.cases)
     except psycopg.Error:
         return False
@@ -175,7 +176,7 @@ def _load() -> None:
                    lma - interval '2 hours',
                    CASE WHEN lma > now() - interval '20 days' THEN NULL ELSE lma END
             FROM (
-                SELECT g, upper(substr(md5(g::text), 1, 8)) AS b,
+                SELECT g, upper(substr(md5(g::text), 1, 3) || lpad(to_hex(g), 5, '0')) AS b,
                        now() - (g::float / {ARGS.cases}) * interval '730 days' AS lma,
                        1 + (hashint4(g) & 2147483647) % {n_texts} AS k,
                        ((hashint4(g * 7) & 2147483647) % 1000) / 1000.0 AS t
@@ -210,6 +211,8 @@ def _load() -> None:
         cur.execute("ANALYZE cases_case")
         cur.execute("ANALYZE clocks_caseclock")
         cur.execute("ANALYZE cases_caseevent")
+        cur.execute("CREATE TABLE bench_console_loaded (n integer)")
+        cur.execute("INSERT INTO bench_console_loaded VALUES (%s)", [ARGS.cases])
     print(f"loaded {ARGS.cases:,} cases in {time.perf_counter() - t0:.0f} s")
 
 
