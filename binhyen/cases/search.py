@@ -28,6 +28,8 @@ MAX_QUERY_CHARS = 100
 # digit somewhere (95 % of random 8-character bodies have one) or a known prefix.
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\- ]{2,16}$")
 _PREFIXED = re.compile(r"^(TB|HD|PA)[\- ]?[A-Z0-9]", re.IGNORECASE)
+# The shape of a code's random part as printed or read out: "SMXD-JJBT", "smxd jjbt".
+_BODY_SHAPE = re.compile(r"^[A-Za-z0-9]{4}[\- ]?[A-Za-z0-9]{4}$")
 
 
 # --- the stored side -------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def looks_like_code(q: str) -> bool:
     q = q.strip()
     if not _CODE_LIKE.match(q):
         return False
-    return any(ch.isdigit() for ch in q) or bool(_PREFIXED.match(q))
+    return any(ch.isdigit() for ch in q) or bool(_PREFIXED.match(q) or _BODY_SHAPE.match(q))
 
 
 def _compact(q: str) -> str:

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from binhyen.accounts.services import api_token_create
+from binhyen.cases import search
 from binhyen.cases.models import Case
 from binhyen.cases.services import IncomingMessage, case_reply, message_receive
 from binhyen.channels.services import zalo_page_connect
@@ -90,8 +91,11 @@ def test_search_finds_an_officers_reply(world, client):
     assert _codes(resp) == [case.code]
 
 
-def test_exact_partial_and_prefixless_codes_find_the_case(world, client):
+@pytest.mark.parametrize("code", ["TB-SMXD-JJBT", "TB-TDP0-K7J8"])
+def test_exact_partial_and_prefixless_codes_find_the_case(world, client, code):
     case = _say(world.bmt_page, "Có đánh bạc")
+    Case.objects.filter(pk=case.pk).update(code=code, search_text=search.seed(code, "Có đánh bạc"))
+    case.refresh_from_db()
     _say(world.bmt_page, "Có trộm", user="u2")
     body = case.code.split("-", 1)[1].replace("-", "")  # the 8 random characters
     _login(client, world.officer_bmt)
