@@ -4,8 +4,8 @@ whole or partial code, or by the code a citizen was given by the web form (docs/
 Every case carries `search_text`: the random part of its code, then each citizen message and
 officer reply folded by `lib.vntext.fold` (lower case, no diacritics, teencode expanded),
 appended when the message is written. The query is folded the same way and matched as a
-phrase: on PostgreSQL `LIKE '%…%'` is served by a trigram GIN index (migration 0005), on
-SQLite it reads the column of the visible rows (small databases).
+phrase: on PostgreSQL `LIKE '%…%'` is served by a trigram GIN index, on SQLite by an FTS5
+table with the trigram tokenizer over the same column (both in migration 0005).
 
 Results are ranked in tiers, most certain first: the exact code (under any prefix, or the
 web tip's code), then a partial code, then the text matches in the list's own order (newest
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from binhyen.cases.models import Case
 from binhyen.lib import codes, crypto, vntext
@@ -102,15 +104,30 @@ def partial_code_q(q: str) -> Q | None:
         return None
     out = Q(pk__in=[])
     for c in candidates:
-        out |= Q(search_text__contains=c.lower())
+        out |= contains_q(c.lower())
     return out
+
+
+def contains_q(fragment: str) -> Q:
+    """Cases whose folded thread contains `fragment` (already folded): a trigram index on
+    either database (PostgreSQL: GIN pg_trgm on the column; SQLite: the FTS5 trigram table
+    `cases_case_fts`, kept by triggers, migration 0005)."""
+    if connection.vendor == "sqlite":
+        # Folded text is letters, digits and spaces; anything else cannot match anyway.
+        safe = "".join(ch for ch in fragment if ch.isalnum() or ch == " ")
+        return Q(
+            pk__in=RawSQL(
+                "SELECT rowid FROM cases_case_fts WHERE search_text LIKE %s", [f"%{safe}%"]
+            )
+        )
+    return Q(search_text__contains=fragment)
 
 
 def text_q(q: str) -> Q | None:
     folded = folded_query(q)
     if len(folded) < 2:
         return None
-    return Q(search_text__contains=folded)
+    return contains_q(folded)
 
 
 def search(qs: QuerySet[Case], q: str) -> tuple[list[int], QuerySet[Case]]:

@@ -2,8 +2,8 @@
 the next deadline and `updated_at` on the case, officers' saved filters (docs/search.md).
 
 PostgreSQL also gets trigram GIN indexes on the folded text and on the code (pg_trgm was
-created by knowledge 0003; created here too if missing) so that search and partial code
-lookup are index scans. The backfill fills the new columns of existing cases.
+created by knowledge 0003; created here too if missing), SQLite an FTS5 trigram table over
+the folded text, so that search and partial code lookup are index scans. The backfill fills the new columns of existing cases.
 """
 
 import django.db.models.deletion
@@ -17,14 +17,36 @@ PG_UP = [
     "CREATE INDEX IF NOT EXISTS case_code_trgm ON cases_case USING gin (code gin_trgm_ops)",
 ]
 PG_DOWN = ["DROP INDEX IF EXISTS case_search_trgm", "DROP INDEX IF EXISTS case_code_trgm"]
+# SQLite: an external-content FTS5 table with the trigram tokenizer (SQLite >= 3.34), which
+# serves LIKE '%...%' by index; kept in step by triggers like knowledge 0003.
+SQLITE_UP = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5("
+    "search_text, content='cases_case', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_ai AFTER INSERT ON cases_case "
+    "BEGIN INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_ad AFTER DELETE ON cases_case "
+    "BEGIN INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_au AFTER UPDATE OF search_text ON cases_case "
+    "BEGIN INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+SQLITE_REBUILD = ["INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')"]
+SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS cases_case_fts_ai",
+    "DROP TRIGGER IF EXISTS cases_case_fts_ad",
+    "DROP TRIGGER IF EXISTS cases_case_fts_au",
+    "DROP TABLE IF EXISTS cases_case_fts",
+]
 
 
-def _indexes(statements):
+def _run(statements):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            with schema_editor.connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
+        todo = statements.get(schema_editor.connection.vendor, [])
+        with schema_editor.connection.cursor() as cursor:
+            for sql in todo:
+                cursor.execute(sql)
 
     return run
 
@@ -135,6 +157,10 @@ class Migration(migrations.Migration):
             name='user',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='case_filter', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.RunPython(_indexes(PG_UP), _indexes(PG_DOWN)),
+        migrations.RunPython(
+            _run({"postgresql": PG_UP, "sqlite": SQLITE_UP}),
+            _run({"postgresql": PG_DOWN, "sqlite": SQLITE_DOWN}),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(_run({"sqlite": SQLITE_REBUILD}), migrations.RunPython.noop),
     ]
