@@ -138,6 +138,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
+            index=models.Index(condition=models.Q(('status__in', ('received', 'classified', 'verifying', 'suspended', 'acknowledged'))), fields=['category', '-last_message_at', '-id'], name='case_open_cat_recent'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('status__in', ('received', 'classified', 'verifying', 'suspended', 'acknowledged'))), fields=['urgency', '-last_message_at', '-id'], name='case_open_urg_recent'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
             index=models.Index(fields=['assigned_to', '-last_message_at', '-id'], name='case_assignee_recent'),
         ),
         migrations.AddIndex(
