@@ -278,7 +278,7 @@ def main() -> None:
     def lookup(q: str) -> Callable[[], None]:
         # The lookup alone, as the list runs it: visibility, code tiers, the rows of the hits.
         def run() -> None:
-            from binhyen.cases import listing  # noqa: PLC0415  # deferred: after django.setup
+            from binhyen.cases import listing  # deferred: after django.setup
 
             f = listing.Filters(status="all", q=q)
             listing.page(listing.apply(listing.visible(duty), f, duty), f)
