@@ -108,6 +108,11 @@ def partial_code_q(q: str) -> Q | None:
     out = Q(pk__in=[])
     for c in candidates:
         out |= contains_q(c.lower())
+        # The same code typed in a message was folded like any text ("1XM1HWCQ" reads as
+        # "1 xe may 1 hwcq": teencode), so look for its folded form too.
+        folded = fold_text(c)
+        if folded and folded != c.lower():
+            out |= contains_q(folded)
     return out
 
 
@@ -147,7 +152,11 @@ def search(qs: QuerySet[Case], q: str) -> tuple[list[int], QuerySet[Case]]:
         hits += [
             pk for pk in qs.filter(partial).values_list("pk", flat=True)[:20] if pk not in hits
         ]
-    text = text_q(q)
+    whole_code = bool(exact_code_qs(q)) and not any(ch == " " for ch in q.strip())
+    text = None if whole_code else text_q(q)
     if text is None:
+        # A whole code ("TB-TDP0-K7J8", "TDP0K7J8"): its mentions in threads are found by
+        # the partial tier above (threads hold the compact form); the phrase "tb tdp0 k7j8"
+        # would only cost a trigram scan.
         return hits, qs.none()
     return hits, qs.filter(text).exclude(pk__in=hits) if hits else qs.filter(text)
