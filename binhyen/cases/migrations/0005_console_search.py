@@ -138,6 +138,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
+            index=models.Index(fields=['category', 'urgency', '-last_message_at', '-id'], name='case_cat_urg_recent'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
             index=models.Index(condition=models.Q(('status__in', ('received', 'classified', 'verifying', 'suspended', 'acknowledged'))), fields=['category', '-last_message_at', '-id'], name='case_open_cat_recent'),
         ),
         migrations.AddIndex(
