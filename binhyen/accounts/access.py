@@ -134,16 +134,22 @@ def has_cap_anywhere(user: AnyUser, cap: Cap) -> bool:
     return sees_everything(user) or bool(user.is_active and _member_paths(user, cap))
 
 
+def _memberships(user: AnyUser) -> list[tuple[str, str]]:
+    """(unit path, role) of every membership of the user (cached per request): pages that
+    ask about many units (the league, the duty desk) stay at one query."""
+    cached: list[tuple[str, str]] | None = getattr(user, "_binhyen_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user.pk).values_list("unit__path", "role"))
+        user._binhyen_memberships = cached  # type: ignore[union-attr]  # a per-request cache
+    return cached
+
+
 def roles_in(user: AnyUser, unit: Unit) -> set[str]:
     """Roles the user holds in this unit or any unit above it."""
     if not user.is_authenticated:
         return set()
-    ancestors = [p for p in _ancestor_paths(unit.path)]
-    return set(
-        Membership.objects.filter(user=user, unit__path__in=ancestors).values_list(
-            "role", flat=True
-        )
-    )
+    ancestors = set(_ancestor_paths(unit.path))
+    return {role for path, role in _memberships(user) if path in ancestors}
 
 
 def _ancestor_paths(path: str) -> list[str]:

@@ -1,22 +1,21 @@
 """Cases over the REST API: the same reads and services as the console."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
-from binhyen.accounts.access import Cap, unit_scope_q
+from binhyen.accounts.access import Cap
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.models import AuditAction
 from binhyen.audit.services import audit_record
-from binhyen.cases import services
-from binhyen.cases.access import cases_for_user, get_case_for_user, get_case_to_work
+from binhyen.cases import listing, services
+from binhyen.cases.access import get_case_for_user, get_case_to_work
 from binhyen.cases.models import Case, Message, Outcome
 from binhyen.cases.models import Status as CaseStatus
 from binhyen.cases.models.case import Category, Intent, Urgency
@@ -128,6 +127,34 @@ class CaseFilters(Schema):
         pattern=r"^[A-Za-z0-9_.-]+$",
     )
     status: CaseStatus | None = None
+    category: Category | None = None
+    urgency: Urgency | None = None
+    opened_from: date | None = Field(None, description="opened on or after this day (local)")
+    opened_to: date | None = Field(None, description="opened on or before this day (local)")
+    updated_since: datetime | None = Field(
+        None,
+        description="only cases changed after this instant, oldest change first: "
+        "remember the last item's updated_at and ask again",
+    )
+    q: str | None = Field(
+        None, max_length=100, description="text without diacritics, or a (partial) code"
+    )
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    page_size: int = Field(50, ge=1, le=100)
+
+    @field_validator("q", "cursor", "unit")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL")
+        return value
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int = Field(description="matching cases, at most 1000 (see count_capped)")
+    count_capped: bool = Field(description="more than 1000 cases match")
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null at the end")
 
 
 class ReplyIn(Schema):
@@ -138,62 +165,62 @@ class ReplyIn(Schema):
 def _listable(request: HttpRequest) -> QuerySet[Case]:
     """Bulk reads follow the export rule: the whole subtree only where the user's role
     holds case.bulk_read (commanders, duty desk, province command); elsewhere only the
-    cases assigned to them."""
+    cases assigned to them. Visibility is by unit ids (an index), never a path join."""
     user = request.user
-    qs = cases_for_user(user)
-    bulk = unit_scope_q(user, prefix="unit__", cap=Cap.CASE_BULK_READ)
-    return qs.filter(bulk | Q(assigned_to=user.pk))
+    qs = listing.visible(user)
+    bulk = listing.visible_unit_ids(user, Cap.CASE_BULK_READ)
+    if bulk is None or bulk == listing.visible_unit_ids(user):
+        return qs
+    return qs.filter(Q(unit_id__in=bulk) | Q(assigned_to=user.pk))
 
 
-class BoundedPages(PageNumberPagination):
-    """Page numbers the database can take: a huge page overflowed OFFSET (a 500)."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=100)
-
-
-@router.get("", response=list[CaseOut])
-@paginate(BoundedPages, page_size=50)
-def list_cases(request: AuthenticatedHttpRequest, filters: Query[CaseFilters]) -> object:
-    qs = _listable(request).select_related("unit", "contact", "conversation__channel_account")
-    if filters.unit:
-        qs = qs.filter(unit__path__contains=f"/{filters.unit}/")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return _AuditedPage(qs.order_by("-last_message_at", "-id"), request, filters)
-
-
-class _AuditedPage:
-    """The listing, audited once per page actually read (count and codes of the rows)."""
-
-    def __init__(self, qs: QuerySet[Case], request: HttpRequest, filters: CaseFilters) -> None:
-        self.qs, self.request, self.filters = qs, request, filters
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[Case]:
-        rows = list(self.qs[item])
-        if rows:
-            audit_record(
-                action=AuditAction.CASE_BULK_READ,
-                actor=self.request.user,  # type: ignore[arg-type]
-                summary=f"Đọc {len(rows)} vụ việc qua API",
-                details={
-                    "rows": len(rows),
-                    "offset": item.start or 0,
-                    "protected": sum(1 for c in rows if c.is_protected),
-                    "unit_filter": (self.filters.unit or "")[:32],
-                    "status_filter": (self.filters.status or "")[:32],
-                    "case_codes": [c.code for c in rows],
-                },
-                request=self.request,
-            )
-        return rows
+@router.get("", response=CasePage)
+def list_cases(request: AuthenticatedHttpRequest, filters: Query[CaseFilters]) -> dict[str, object]:
+    """Cases newest first (by last message), or oldest change first with `updated_since`;
+    keyset pages: follow `next_cursor` until it is null."""
+    f = listing.Filters(
+        status=filters.status or "all",
+        unit=filters.unit or "",
+        q=filters.q or "",
+        category=filters.category or "",
+        urgency=filters.urgency or "",
+        date_from=filters.opened_from,
+        date_to=filters.opened_to,
+        updated_since=filters.updated_since,
+        sort="updated" if filters.updated_since else "new",
+    )
+    qs = listing.apply(_listable(request), f, request.user)
+    if filters.cursor and listing.decode_cursor(filters.cursor) is None:
+        raise HttpError(422, "cursor is not one this API gave")
+    page = listing.page(
+        qs,
+        f,
+        after=filters.cursor or "",
+        size=filters.page_size,
+        related=("unit", "contact", "conversation__channel_account"),
+    )
+    rows = [*page.code_hits, *page.rows]
+    if rows:
+        audit_record(
+            action=AuditAction.CASE_BULK_READ,
+            actor=request.user,
+            summary=f"Đọc {len(rows)} vụ việc qua API",
+            details={
+                "rows": len(rows),
+                "cursor": bool(filters.cursor),
+                "protected": sum(1 for c in rows if c.is_protected),
+                "unit_filter": (filters.unit or "")[:32],
+                "status_filter": (filters.status or "")[:32],
+                "case_codes": [c.code for c in rows],
+            },
+            request=request,
+        )
+    return {
+        "items": rows,
+        "count": page.count,
+        "count_capped": page.capped,
+        "next_cursor": page.older or None,
+    }
 
 
 @router.get("/{case_id}", response=CaseDetailOut)

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bo-loc/", views.filter_save, name="filter-save"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/tra-loi/", views.case_reply, name="reply"),
     path("<int:pk>/xu-ly/", views.case_action, name="action"),

@@ -6,13 +6,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from binhyen.accounts.access import (
@@ -20,11 +19,12 @@ from binhyen.accounts.access import (
     Cap,
     assignable_users,
     has_cap,
+    has_cap_anywhere,
     transfer_targets,
     visible_units,
 )
 from binhyen.accounts.http import AuthenticatedHttpRequest
-from binhyen.cases import services
+from binhyen.cases import listing, services
 from binhyen.cases.access import (
     cases_for_user,
     conversation_open_cases,
@@ -33,69 +33,66 @@ from binhyen.cases.access import (
     get_case_to_work,
 )
 from binhyen.cases.forms import ActionForm, DispatchForm, OutcomeForm, ReplyForm
-from binhyen.cases.models import Case, Message
-from binhyen.clocks.models import CaseClock
+from binhyen.cases.models import Case, Category, Message, SavedFilter, Urgency
 from binhyen.clocks.services import case_clock_summary
 from binhyen.vault.services import case_view_record
-
-STATUS_TABS = [
-    ("mine", gettext_lazy("Việc của tôi")),
-    ("open", gettext_lazy("Đang mở")),
-    ("received", gettext_lazy("Mới tiếp nhận")),
-    ("verifying", gettext_lazy("Đang xác minh")),
-    ("done", gettext_lazy("Đã kết thúc")),
-    ("all", gettext_lazy("Tất cả")),
-]
-
-
-def with_deadlines(qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with its next open deadline and whether one has passed (red everywhere)."""
-
-    now = timezone.now()
-    open_clocks = CaseClock.objects.filter(
-        case=OuterRef("pk"), state__in=[CaseClock.State.RUNNING, CaseClock.State.BREACHED]
-    )
-    return qs.annotate(
-        next_due=Subquery(open_clocks.order_by("due_at").values("due_at")[:1]),
-        overdue=Exists(open_clocks.filter(due_at__lte=now)),
-    )
 
 
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    qs = cases_for_user(request.user).select_related(
-        "unit", "channel_account", "contact", "conversation"
+    """The case list: filters, search, sorts and keyset pages over `cases.listing`."""
+    params = request.GET
+    saved = SavedFilter.objects.filter(user=request.user).first()
+    if not params and saved is not None and saved.query:
+        # The officer's own filter is where their list opens.
+        params = QueryDict(saved.query)
+    f = listing.Filters.parse(params)
+    for problem in f.problems:
+        messages.warning(request, problem)
+    qs = listing.apply(listing.visible(request.user), f, request.user)
+    page = listing.page(
+        qs,
+        f,
+        after=str(request.GET.get("sau", ""))[:200],
+        before=str(request.GET.get("truoc", ""))[:200],
     )
-    if status == "open":
-        qs = qs.filter(status__in=Case.OPEN_STATUSES)
-    elif status == "mine":
-        qs = qs.filter(status__in=Case.OPEN_STATUSES, assigned_to=request.user.pk)
-    elif status == "done":
-        qs = qs.exclude(status__in=Case.OPEN_STATUSES)
-    elif status in Case.Status.values:
-        qs = qs.filter(status=status)
-    units = visible_units(request.user).only("code", "name", "path")
-    unit_code = request.GET.get("unit", "")
-    if unit_code:
-        qs = qs.filter(unit__path__contains=f"/{unit_code}/")
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        qs = qs.filter(Q(summary__icontains=q) | Q(code__iexact=q))
-    qs = with_deadlines(qs)
-    page = Paginator(qs.order_by("-last_message_at", "-id"), 30).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for c in [*page.code_hits, *page.rows]:
+        c.overdue = c.next_deadline_at is not None and c.next_deadline_at <= now  # type: ignore[attr-defined]
+    units = visible_units(request.user).only("code", "name", "path").order_by("path")
     return render(
         request,
         "cases/inbox.html",
         {
             "page": page,
-            "status": status,
-            "tabs": STATUS_TABS,
+            "f": f,
+            "status": f.status,
+            "tabs": [(key, label, f.with_status(key).urlencode()) for key, label in listing.TABS],
             "units": units,
-            "unit_code": unit_code,
-            "q": q,
+            "sorts": [(k, listing.SORTS[k][2]) for k in listing.CONSOLE_SORTS],
+            "categories": Category.choices,
+            "urgencies": Urgency.choices,
+            "channels": listing.CHANNELS,
+            "assigned_choices": listing.ASSIGNED,
+            "query": f.urlencode(),
+            "saved": saved,
+            "can_export": has_cap_anywhere(request.user, Cap.CASE_EXPORT),
         },
     )
+
+
+@login_required
+@require_POST
+def filter_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Lưu bộ lọc": the list opens with it from now on; "Bỏ bộ lọc đã lưu" forgets it."""
+    if request.POST.get("clear"):
+        services.case_filter_clear(user=request.user)
+        messages.success(request, _("Đã bỏ bộ lọc đã lưu."))
+        return redirect(f"{reverse('cases:inbox')}?status=open")
+    f = listing.Filters.parse(request.POST)
+    services.case_filter_save(user=request.user, filters=f)
+    messages.success(request, _("Đã lưu bộ lọc: danh sách sẽ mở với bộ lọc này."))
+    return redirect(f"{reverse('cases:inbox')}?{f.urlencode()}")
 
 
 def _reply_window(case: Case) -> str:

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binhyen.cases.models import Case as CaseModel
 from binhyen.cases.services.common import timeline_record
 from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
@@ -100,6 +101,20 @@ def _snapshot(clock: CaseClock, rule: ClockRule, amount: int) -> None:
     clock.citation_en = rule.citation_en
 
 
+def deadline_sync(case_id: int) -> None:
+    """Keep `Case.next_deadline_at` (the earliest due time of the running or breached clocks)
+    in step with the clocks: one UPDATE, so lists filter "overdue" on an index."""
+    open_due = (
+        CaseClock.objects.filter(
+            case_id=OuterRef("pk"),
+            state__in=[CaseClock.State.RUNNING, CaseClock.State.BREACHED],
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    CaseModel.objects.filter(pk=case_id).update(next_deadline_at=Subquery(open_due))
+
+
 def _create(
     *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
 ) -> CaseClock:
@@ -112,6 +127,7 @@ def _create(
     )
     _snapshot(clock, rule, rule.amount)
     clock.save()
+    deadline_sync(case.pk)
     _event(
         clock,
         at=at,
@@ -137,6 +153,7 @@ def _close(clock: CaseClock, *, at: datetime, state: str, note: str = "") -> Non
     if note:
         clock.note = note[:300]
     clock.save()
+    deadline_sync(clock.case_id)
 
 
 # --- the write paths --------------------------------------------------------------------------
@@ -305,6 +322,7 @@ def clock_extend(
     if reason:
         clock.reason = reason[:300]
     clock.save()
+    deadline_sync(clock.case_id)
     _event(
         clock,
         at=at,
@@ -362,6 +380,7 @@ def clocks_pause(*, case: Case, at: datetime, reason: str = "") -> list[CaseCloc
             reason=reason,
         )
         paused.append(clock)
+    deadline_sync(case.pk)
     _start_triggered(case, ClockRule.Trigger.SUSPENSION, at, reason)
     return paused
 
@@ -415,6 +434,7 @@ def clocks_resume(*, case: Case, at: datetime, reason: str = "") -> list[CaseClo
         clock.paused_at = None
         clock.state = CaseClock.State.RUNNING
         clock.save()
+        deadline_sync(case.pk)
         _event(
             clock,
             at=at,

@@ -13,8 +13,9 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from binhyen.cases import search
 from binhyen.cases import services as cases
-from binhyen.lib import codes, crypto
+from binhyen.lib import codes
 from binhyen.tips import throttle
 from binhyen.tips.models import Tip
 
@@ -58,7 +59,7 @@ def _dummy_hash() -> str:
 def code_hash(code: str) -> str:
     """Keyed on the code's random part: "TB-TDP0-K7J8", "TDP0K7J8" and "tdp0 k7j8" are the
     same code (tips filed before codes had a prefix were 8 characters: still found)."""
-    return crypto.lookup_hash("tip-code", codes.code_body(code))
+    return search.tip_code_hash(code)
 
 
 def new_code() -> str:

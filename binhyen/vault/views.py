@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from binhyen.accounts.access import home_unit, visible_units
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.audit.services import audit_access_denied
+from binhyen.cases import listing
 from binhyen.cases.access import cases_for_user, get_case_for_user, get_case_to_work
 from binhyen.units.models import Unit
 from binhyen.vault import services
@@ -102,7 +103,12 @@ def export_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         raise Http404("Không tìm thấy đơn vị")
     try:
-        body = cases_export_csv(user=request.user, unit=unit, request=request)
+        body = cases_export_csv(
+            user=request.user,
+            unit=unit,
+            filters=listing.Filters.parse(request.GET, default_status="all"),
+            request=request,
+        )
     except services.VaultError as exc:
         audit_access_denied(
             actor=request.user,

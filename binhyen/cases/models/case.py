@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -173,21 +175,80 @@ class Case(models.Model):
     last_message_at = models.DateTimeField(default=timezone.now)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     unread = models.BooleanField(default=True)
+    # Bookkeeping for lists and sync clients (docs/search.md). `updated_at` moves on every
+    # save of the row (`save()` adds it to `update_fields`), so `updated_since` misses nothing.
+    updated_at = models.DateTimeField(auto_now=True)
+    # The earliest due time of the case's running or breached clocks, kept by the clocks
+    # services: "overdue" is `next_deadline_at < now` on an index, not a subquery per row.
+    next_deadline_at = models.DateTimeField(null=True, blank=True)
+    # The whole thread without diacritics, lower case (`lib.vntext.fold`), led by the code's
+    # random part: what the console's search reads (a trigram index on PostgreSQL).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-last_message_at"]
+        # One index per list the console and the API serve (each sort, each common filter),
+        # so that a page of 30 is an index walk, not a sort of the visible set (docs/search.md).
         indexes = [
             models.Index(
                 fields=["unit", "status", "-last_message_at"], name="case_unit_status_recent"
             ),
             models.Index(fields=["status", "-last_message_at"], name="case_status_recent"),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status"),
+            models.Index(fields=["-last_message_at", "-id"], name="case_recent"),
+            models.Index(fields=["unit", "-last_message_at", "-id"], name="case_unit_recent"),
+            models.Index(
+                fields=["-last_message_at", "-id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_open_recent",
+            ),
+            models.Index(
+                fields=["-last_message_at", "-id"],
+                condition=~models.Q(status__in=OPEN_STATUSES),
+                name="case_done_recent",
+            ),
+            models.Index(fields=["category", "-last_message_at", "-id"], name="case_cat_recent"),
+            models.Index(fields=["urgency", "-last_message_at", "-id"], name="case_urg_recent"),
+            models.Index(
+                fields=["category", "urgency", "-last_message_at", "-id"],
+                name="case_cat_urg_recent",
+            ),
+            # The duty desk filters open cases by category and urgency most of all: without
+            # these PostgreSQL AND-ed the bitmaps of all fraud and all high cases (78 ms).
+            models.Index(
+                fields=["category", "-last_message_at", "-id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_open_cat_recent",
+            ),
+            models.Index(
+                fields=["urgency", "-last_message_at", "-id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_open_urg_recent",
+            ),
+            models.Index(
+                fields=["assigned_to", "-last_message_at", "-id"], name="case_assignee_recent"
+            ),
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_recent"),
+            models.Index(
+                fields=["next_deadline_at", "id"],
+                condition=models.Q(next_deadline_at__isnull=False),
+                name="case_next_deadline",
+            ),
+            models.Index(fields=["updated_at", "id"], name="case_updated"),
         ]
         verbose_name = _("tin báo / vụ việc")
         verbose_name_plural = _("tin báo / vụ việc")
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Bookkeeping, not business logic: a partial save still moves `updated_at`, or a
+        # client syncing with `updated_since` would miss the change.
+        fields = kwargs.get("update_fields")
+        if fields is not None and "updated_at" not in fields:
+            kwargs["update_fields"] = [*fields, "updated_at"]
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -222,3 +283,21 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}"
+
+
+class SavedFilter(models.Model):
+    """An officer's own filter of the case list (one each), kept as the list's query string
+    after it was parsed and re-encoded (nothing unchecked is stored)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_filter"
+    )
+    query = models.CharField(max_length=1000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bộ lọc đã lưu")
+        verbose_name_plural = _("bộ lọc đã lưu")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.query}"

@@ -27,6 +27,7 @@ from binhyen.cases.services.dispatch import (
     dispatch_mark,
     outcome_record,
 )
+from binhyen.cases.services.filters import case_filter_clear, case_filter_save
 from binhyen.cases.services.merge import case_merge, case_unmerge
 from binhyen.cases.services.receiving import (
     IncomingAttachment,
@@ -80,6 +81,8 @@ __all__ = [
     "case_classify",
     "case_close",
     "case_extend_resolution",
+    "case_filter_clear",
+    "case_filter_save",
     "case_hand_over",
     "case_mark_read",
     "case_merge",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from binhyen.cases import search
 from binhyen.cases.models import Case, CaseEvent, Conversation, Message
 
 if TYPE_CHECKING:
@@ -33,9 +36,14 @@ def conversation_touch_inbound(conversation: Conversation, at: datetime) -> None
         conversation.save(update_fields=["last_inbound_at"])
 
 
-def case_touch(case: Case, at: datetime, *, inbound: bool) -> None:
+def case_touch(case: Case, at: datetime, *, inbound: bool, text: str = "") -> None:
+    """A message arrived in the case: its times, "unread", and its text for search (in the
+    same UPDATE, so searching costs the write path no query)."""
     fields = ["last_message_at"]
     case.last_message_at = max(case.last_message_at, at)
+    if text:
+        case.search_text = search.appended(case.search_text, text)
+        fields.append("search_text")
     if inbound:
         case.last_inbound_at = at
         case.unread = True
@@ -92,4 +100,24 @@ def outbound_queue(
         next_attempt_at=now,
     )
     enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    if case is not None and author is not None and text:
+        # An officer's reply is part of the thread officers search (automatic notices are not).
+        Case.objects.filter(pk=case.pk).update(
+            search_text=Concat(F("search_text"), Value(search.fold_text(text)[:2000] + " "))
+        )
     return message
+
+
+def case_search_rebuild(case: Case) -> None:
+    """Fold the thread again (a message moved in or out of the case)."""
+    texts = (
+        Message.objects.filter(case=case)
+        .filter(Q(direction=Message.Direction.IN) | Q(author__isnull=False))
+        .order_by("sent_at", "id")
+        .values_list("text", flat=True)
+    )
+    value = search.seed(case.code)
+    for text in texts:
+        value = search.appended(value, text)
+    case.search_text = value
+    Case.objects.filter(pk=case.pk).update(search_text=value)

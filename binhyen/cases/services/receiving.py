@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from binhyen.cases import search
 from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
 from binhyen.cases.services.common import (
     case_touch,
@@ -110,11 +111,14 @@ def case_open(
     secrecy_requested: bool = False,
     code: str = "",
     split_from: Case | None = None,
+    text: str = "",
 ) -> Case:
+    code = code or _new_case_code()
     case = Case.objects.create(
+        search_text=search.seed(code, text),
         is_anonymous=is_anonymous,
         secrecy_requested=secrecy_requested and not is_anonymous,
-        code=code or _new_case_code(),
+        code=code,
         split_from=split_from,
         unit_id=unit_id,
         channel_account=channel_account,
@@ -181,6 +185,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             is_anonymous=incoming.is_anonymous,
             secrecy_requested=incoming.secrecy_requested,
             code=incoming.case_code,
+            text=incoming.text,
         )
         opened = True
 
@@ -214,7 +219,7 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             Attachment.objects.filter(pk=attachment.pk).update(status=Attachment.Status.REMOTE)
     if case is not None:
         if not opened:
-            case_touch(case, incoming.sent_at, inbound=True)
+            case_touch(case, incoming.sent_at, inbound=True, text=incoming.text)
             if not case.summary and incoming.text:
                 case.summary = _summary(incoming.text, incoming.kind)
                 case.save(update_fields=["summary"])

@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from binhyen.accounts.access import can_see_unit
 from binhyen.audit.services import audit_record
 from binhyen.cases.models import Case, Message
-from binhyen.cases.services.common import CaseError, case_touch, timeline_record
+from binhyen.cases.services.common import (
+    CaseError,
+    case_search_rebuild,
+    case_touch,
+    timeline_record,
+)
 from binhyen.cases.services.lifecycle import emit
 from binhyen.cases.services.receiving import _summary, case_open
 
@@ -61,10 +66,12 @@ def message_split(
         is_anonymous=source.is_anonymous,
         secrecy_requested=source.secrecy_requested,
         split_from=source,
+        text=message.text,
     )
     message.case = new
     message.save(update_fields=["case"])
     case_touch(new, message.sent_at, inbound=True)
+    case_search_rebuild(source)
     who = str(actor) if actor is not None else _("Máy")
     why = f": {reason}" if reason else ""
     timeline_record(
@@ -112,7 +119,8 @@ def message_move(*, message: Message, to_case: Case, actor: User, reason: str = 
         raise CaseError(_("Bạn không có quyền với vụ việc này."))
     message.case = target
     message.save(update_fields=["case"])
-    case_touch(target, message.sent_at, inbound=True)
+    case_touch(target, message.sent_at, inbound=True, text=message.text)
+    case_search_rebuild(source)
     why = f": {reason}" if reason else ""
     timeline_record(
         case=source,

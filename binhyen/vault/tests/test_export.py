@@ -23,9 +23,10 @@ def test_commander_exports_the_units_cases_without_identity_data(world, bmt_case
     assert resp["Content-Type"].startswith("text/csv")
     assert "attachment" in resp["Content-Disposition"]
     rows = _rows(resp)
-    assert [r["code"] for r in rows] == [bmt_case.code]
-    assert rows[0]["protected"] == "1" and rows[0]["secrecy_requested"] == "1"
-    assert rows[0]["opened_at"].endswith("+07:00")
+    assert [r["Mã tin"] for r in rows] == [bmt_case.code]
+    assert rows[0]["Được bảo vệ"] == "Có" and rows[0]["Yêu cầu giữ bí mật"] == "Có"
+    assert rows[0]["Trạng thái"] == "Mới tiếp nhận" and rows[0]["Kênh"] == "Zalo OA"
+    assert rows[0]["Tiếp nhận lúc"].endswith("+07:00")
     body = resp.content.decode("utf-8-sig")
     for secret in ("Lê Văn Tố", "0912000111", "4455667788990011223", "trộm xe máy"):
         assert secret not in body

@@ -10,7 +10,8 @@
       .then(function (html) {
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.querySelector(".case-list"), current = document.querySelector(".case-list");
+        var sel = ".case-list:not(.code-hits)";
+        var fresh = doc.querySelector(sel), current = document.querySelector(sel);
         if (fresh && current) current.replaceWith(fresh);
       })
       .catch(function () {});
