@@ -21,6 +21,7 @@ from binhyen.cases.services.common import timeline_record
 from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
+from binhyen.lib import memo
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -38,7 +39,12 @@ class ClockError(Exception):
 
 
 def calendar_load() -> lib.Calendar:
-    """The holiday calendar with the administrator's swap days and extra days off."""
+    """The holiday calendar with the administrator's swap days and extra days off (read
+    once per worker batch)."""
+    return memo.remember(("clocks.calendar",), _calendar_read)
+
+
+def _calendar_read() -> lib.Calendar:
     rows = list(CalendarDay.objects.values_list("date", "kind"))
     return lib.Calendar.with_overrides(
         days_off=[d for d, kind in rows if kind == CalendarDay.Kind.DAY_OFF],
@@ -47,8 +53,13 @@ def calendar_load() -> lib.Calendar:
 
 
 def rule_get(code: str) -> ClockRule:
-    """The rule row for `code`; a default rule missing from the table is put back first."""
-    rule = ClockRule.objects.filter(code=code).first()
+    """The rule row for `code`; a default rule missing from the table is put back first.
+
+    Rows are read once per worker batch (all rules in one query); a rule put back here is
+    not remembered, since the transaction that created it may yet roll back."""
+    rule = memo.remember(("clocks.rules",), _rules_read).get(code) if memo.active() else None
+    if rule is None:
+        rule = ClockRule.objects.filter(code=code).first()
     if rule is not None:
         return rule
     default = lib.DEFAULT_RULES_BY_CODE.get(code)
@@ -58,6 +69,10 @@ def rule_get(code: str) -> ClockRule:
         code=code, defaults=ClockRule.fields_from_rule(default)
     )
     return rule
+
+
+def _rules_read() -> dict[str, ClockRule]:
+    return {rule.code: rule for rule in ClockRule.objects.all()}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -142,7 +157,7 @@ def _close(clock: CaseClock, *, at: datetime, state: str, note: str = "") -> Non
 # --- the write paths --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clock_start(
     *,
     case: Case,
@@ -185,7 +200,7 @@ def clock_start(
     return _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> CaseClock | None:
     """The duty was done at `at`: close the open clock of the rule's family.
 
@@ -213,7 +228,7 @@ def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> C
     return clock
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clock_cancel(*, case: Case, rule_code: str, at: datetime, reason: str = "") -> CaseClock | None:
     """Stop a clock that no longer applies (e.g. the tip turned out not to be a crime report)."""
     rule = rule_get(rule_code)
@@ -232,7 +247,7 @@ def clock_cancel(*, case: Case, rule_code: str, at: datetime, reason: str = "") 
     return clock
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clocks_cancel_open(
     *, case: Case, at: datetime, reason: str = "", kinds: Iterable[str] | None = None
 ) -> list[CaseClock]:

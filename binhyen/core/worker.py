@@ -22,6 +22,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from binhyen.lib import memo
+
 log = logging.getLogger("binhyen.worker")
 
 # Jobs run on every loop iteration; each returns how much work it did.
@@ -96,7 +98,13 @@ class BinhYenWorker:
         return True
 
     def run_once(self, max_tasks: int = 20) -> int:
-        """One pass over every kind of work; returns how much was done."""
+        """One pass over every kind of work; returns how much was done.
+
+        A pass is one batch for `binhyen.lib.memo`: rules and places are read once per pass."""
+        with memo.batch():
+            return self._run_once(max_tasks)
+
+    def _run_once(self, max_tasks: int) -> int:
         done = 0
         for name, job in list(_loop_jobs) if self.loop_jobs else []:
             try:

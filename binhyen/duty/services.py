@@ -156,7 +156,7 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
     return people
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def alert_raise(
     *, case: Case, reason: str = Alert.Reason.URGENT, detail: str = "", at: datetime | None = None
 ) -> Alert | None:
@@ -178,7 +178,7 @@ def alert_raise(
     return alert
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | None = None) -> int:
     """Somebody took the case: every ringing alert on it stops, on every screen."""
     at = at or timezone.now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from binhyen.cases.services import enqueue
-from binhyen.triage import services, training
+from binhyen.triage import duplicates, services, training
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -25,12 +25,19 @@ def message_received(*, case: Case, message: Message, opened: bool, **_rest: Any
 
 def case_classified(*, case: Case, actor: User | None, **_rest: Any) -> None:
     """An officer classified the case (panel or the general form): keep what differs from
-    the machine's suggestion as a labelled example."""
+    the machine's suggestion as a labelled example; a tip keeps its duplicate signature."""
+    suggestion = services.latest_suggestion(case)
+    if suggestion is not None:
+        duplicates.signature_keep(case, suggestion)
     if actor is None:
         return
-    suggestion = services.latest_suggestion(case)
     if suggestion is not None and suggestion.intent:
         services.classification_record(suggestion=suggestion, actor=actor, case=case)
+
+
+def case_transferred(*, case: Case, **_rest: Any) -> None:
+    """Duplicates are searched by unit: the case's signature follows it."""
+    duplicates.signature_follow_unit(case)
 
 
 def identity_erased(*, identity: Identity, **_rest: Any) -> None:

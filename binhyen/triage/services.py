@@ -75,7 +75,7 @@ def _inbound(case: Case, upto: Message | None) -> tuple[list[str], Message | Non
     return texts, located
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | None:
     """Read the case as it stands after ``message``; apply, route, look for duplicates.
 
@@ -117,6 +117,7 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
     _route(case, suggestion)
     if suggestion.applied and changed:
         emit("triaged", case=case, at=at)
+    duplicates.signature_keep(case, suggestion)
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
         _record_duplicates(case, suggestion)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])

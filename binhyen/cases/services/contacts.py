@@ -41,7 +41,7 @@ def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contac
     ).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def contact_upsert(
     *,
     channel_account: ChannelAccount,

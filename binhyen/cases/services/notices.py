@@ -44,7 +44,7 @@ def notice_already_sent(case: Case, code: str) -> bool:
     return CaseEvent.objects.filter(case=case, kind="notice", data__code=code).exists()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def notice_send(*, case: Case, code: str) -> Message | None:
     """Queue one automatic message (once per case and code). None when not sent."""
     if code not in DEFAULT_NOTICES or notice_already_sent(case, code):

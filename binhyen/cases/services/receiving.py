@@ -97,7 +97,7 @@ def _summary(text: str, kind: str) -> str:
     return text[:297] + "…" if len(text) > 300 else text
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_open(
     *,
     unit_id: int,
@@ -135,7 +135,7 @@ def case_open(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def message_receive(*, incoming: IncomingMessage) -> Message | None:
     """Store a citizen's message in its conversation and the right case.
 
