@@ -11,10 +11,10 @@ the score mixes
 
 Each tip keeps a compact signature (``DuplicateSignature``: unit, opening time, category,
 places, folded words and pairs) written when it is read; candidates are found through the
-signatures' (unit, opened_at) index. Only open tips of the last hours (``BINHYEN_TRIAGE_DUPLICATE_HOURS``, 6) in the same unit
-or in units whose centroid lies within ``BINHYEN_TRIAGE_DUPLICATE_KM`` (5 km) of the
-case's place or unit are compared, and only with cases opened before it (one direction
-per pair).
+signatures' (unit, opened_at) index. Only open tips of the last hours
+(``BINHYEN_TRIAGE_DUPLICATE_HOURS``, 6) in the same unit or in units whose centroid lies
+within ``BINHYEN_TRIAGE_DUPLICATE_KM`` (5 km) of the case's place or unit are compared,
+and only with cases opened before it (one direction per pair).
 """
 
 from __future__ import annotations
