@@ -123,15 +123,20 @@ def signature_keep(case: Case, suggestion: Suggestion) -> None:
         SignatureModel.objects.filter(case_id=case.pk).delete()
         return
     text = suggestion.text or case.summary
-    SignatureModel.objects.update_or_create(
+    row = SignatureModel(
         case_id=case.pk,
-        defaults={
-            "unit_id": case.unit_id,
-            "opened_at": case.opened_at,
-            "category": case.category or suggestion.category,
-            "place_codes": list(suggestion.place_codes),
-            "features": "|".join(sorted(features(text))),
-        },
+        unit_id=case.unit_id,
+        opened_at=case.opened_at,
+        category=case.category or suggestion.category,
+        place_codes=list(suggestion.place_codes),
+        features="|".join(sorted(features(text))),
+    )
+    # One upsert statement (no lookup, no savepoint).
+    SignatureModel.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["unit_id", "opened_at", "category", "place_codes", "features"],
     )
 
 
