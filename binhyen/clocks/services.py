@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binhyen.cases.services.common import timeline_record
+from binhyen.cases.services.common import timeline_record, timeline_record_many
 from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
@@ -115,7 +115,7 @@ def _snapshot(clock: CaseClock, rule: ClockRule, amount: int) -> None:
     clock.citation_en = rule.citation_en
 
 
-def _create(
+def _new(
     *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
 ) -> CaseClock:
     clock = CaseClock(
@@ -126,19 +126,39 @@ def _create(
         chain=[{"code": rule.code, "amount": rule.amount, "at": at.isoformat()}],
     )
     _snapshot(clock, rule, rule.amount)
-    clock.save()
-    _event(
-        clock,
-        at=at,
-        kind="clock_started",
-        text=_("Bắt đầu tính hạn: %(label)s, hạn %(due)s (%(citation)s)")
-        % {
-            "label": rule.description_vi,
-            "due": lib.format_deadline_vi(clock.due_at),
-            "citation": rule.citation_vi,
+    return clock
+
+
+def _started(clock: CaseClock, rule: ClockRule, at: datetime, reason: str) -> dict[str, Any]:
+    """The timeline row of a started clock (for `timeline_record_many`)."""
+    return {
+        "case": clock.case_id,
+        "at": at,
+        "kind": "clock_started",
+        "text": (
+            _("Bắt đầu tính hạn: %(label)s, hạn %(due)s (%(citation)s)")
+            % {
+                "label": rule.description_vi,
+                "due": lib.format_deadline_vi(clock.due_at),
+                "citation": rule.citation_vi,
+            }
+        )[:500],
+        "data": {
+            "clock": clock.pk,
+            "rule": clock.rule_code,
+            "due_at": clock.due_at.isoformat(),
+            "citation": clock.citation_vi,
+            "reason": reason,
         },
-        reason=reason,
-    )
+    }
+
+
+def _create(
+    *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
+) -> CaseClock:
+    clock = _new(case=case, rule=rule, at=at, reason=reason, calendar=calendar)
+    clock.save()
+    timeline_record_many([_started(clock, rule, at, reason)])
     return clock
 
 
@@ -166,6 +186,7 @@ def clock_start(
     reason: str = "",
     anonymous: bool = False,
     replace: bool = False,
+    open_clocks: dict[str, CaseClock] | None = None,
 ) -> CaseClock | None:
     """Start the clock of `rule_code` at `at`; idempotent.
 
@@ -179,7 +200,9 @@ def clock_start(
         raise ClockError(_("“%(code)s” là gia hạn: dùng chức năng gia hạn.") % {"code": rule.code})
     if not rule.active or (anonymous and rule.not_when_anonymous):
         return None
-    existing = _open_clock(case, rule.family)
+    existing = (
+        _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
+    )
     if existing is not None:
         if not replace or any(link["code"] == rule.code for link in existing.chain):
             return existing
@@ -197,7 +220,47 @@ def clock_start(
             % {"label": existing.label_vi},
             replaced_by=rule.code,
         )
-    return _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
+    clock = _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
+    if open_clocks is not None:
+        open_clocks[rule.family] = clock
+    return clock
+
+
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
+def clocks_start_new_case(
+    *,
+    case: Case,
+    rule_codes: Iterable[str],
+    at: datetime,
+    reason: str = "",
+    anonymous: bool = False,
+) -> list[CaseClock]:
+    """Start the clocks of a case opened in this very transaction (none can be open yet):
+    the clocks in one INSERT and their timeline rows in another, without lookups."""
+    calendar = calendar_load()
+    clocks: list[tuple[CaseClock, ClockRule]] = []
+    for code in rule_codes:
+        rule = rule_get(code)
+        if rule.extends:
+            raise ClockError(
+                _("“%(code)s” là gia hạn: dùng chức năng gia hạn.") % {"code": rule.code}
+            )
+        if not rule.active or (anonymous and rule.not_when_anonymous):
+            continue
+        clocks.append((_new(case=case, rule=rule, at=at, reason=reason, calendar=calendar), rule))
+    CaseClock.objects.bulk_create([clock for clock, _rule in clocks])
+    timeline_record_many([_started(clock, rule, at, reason) for clock, rule in clocks])
+    return [clock for clock, _rule in clocks]
+
+
+def clocks_open(case: Case) -> dict[str, CaseClock]:
+    """The case's open clocks by family, locked (one query for several clock moves)."""
+    return {
+        clock.family: clock
+        for clock in CaseClock.objects.select_for_update(of=("self",))
+        .filter(case=case, state__in=CaseClock.OPEN_STATES)
+        .select_related("rule")
+    }
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
@@ -229,12 +292,22 @@ def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> C
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
-def clock_cancel(*, case: Case, rule_code: str, at: datetime, reason: str = "") -> CaseClock | None:
-    """Stop a clock that no longer applies (e.g. the tip turned out not to be a crime report)."""
+def clock_cancel(
+    *,
+    case: Case,
+    rule_code: str,
+    at: datetime,
+    reason: str = "",
+    open_clocks: dict[str, CaseClock] | None = None,
+) -> CaseClock | None:
+    """Stop a clock that no longer applies (e.g. the tip turned out not to be a crime report).
+    `open_clocks`: the case's open clocks when already read (`clocks_open`), kept in step."""
     rule = rule_get(rule_code)
-    clock = _open_clock(case, rule.family)
+    clock = _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
     if clock is None:
         return None
+    if open_clocks is not None:
+        open_clocks.pop(rule.family, None)
     _close(clock, at=at, state=CaseClock.State.CANCELLED, note=reason)
     _event(
         clock,
