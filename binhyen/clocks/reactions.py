@@ -135,9 +135,14 @@ def case_transitioned(*, case: Case, previous: str, at: datetime, **_rest: Any) 
 
 def case_transferred(*, case: Case, at: datetime, **_rest: Any) -> None:
     """The case moved to another unit: that unit owes the first acknowledgement now."""
-    clocks.clock_meet(case=case, rule_code="transfer", at=at)
-    clocks.clock_cancel(case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị")
-    clocks.clock_start(case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị")
+    running = clocks.clocks_open(case)  # one lookup for the three moves
+    clocks.clock_meet(case=case, rule_code="transfer", at=at, open_clocks=running)
+    clocks.clock_cancel(
+        case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị", open_clocks=running
+    )
+    clocks.clock_start(
+        case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị", open_clocks=running
+    )
 
 
 def case_merged(*, duplicate: Case, primary: Case, at: datetime, **_rest: Any) -> None:

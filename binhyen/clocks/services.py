@@ -264,16 +264,25 @@ def clocks_open(case: Case) -> dict[str, CaseClock]:
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
-def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> CaseClock | None:
+def clock_meet(
+    *,
+    case: Case,
+    rule_code: str,
+    at: datetime,
+    note: str = "",
+    open_clocks: dict[str, CaseClock] | None = None,
+) -> CaseClock | None:
     """The duty was done at `at`: close the open clock of the rule's family.
 
     Returns None when no such clock is open (never started, or already met). A recurring rule
     (the monthly review of a suspended report) starts its next period at `at`.
     """
     rule = rule_get(rule_code)
-    clock = _open_clock(case, rule.family)
+    clock = _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
     if clock is None:
         return None
+    if open_clocks is not None:
+        open_clocks.pop(rule.family, None)
     _close(clock, at=at, state=CaseClock.State.MET, note=note)
     late = clock.met_late
     _event(
@@ -285,9 +294,11 @@ def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> C
         late=late,
     )
     if clock.rule.repeat and clock.rule.active:
-        _create(
+        following = _create(
             case=case, rule=clock.rule, at=at, reason=_("Kỳ tiếp theo"), calendar=calendar_load()
         )
+        if open_clocks is not None:
+            open_clocks[following.family] = following
     return clock
 
 
