@@ -85,7 +85,11 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
 
     Safe to run twice for the same message; a task that runs after a newer message was
     already read does nothing (the newer suggestion saw everything)."""
-    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "conversation__channel_account", "channel_account")
+        .get(pk=case.pk)
+    )
     if message is not None:
         # This message's reading (done already) or a newer one (it saw everything).
         later = (

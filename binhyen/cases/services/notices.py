@@ -19,10 +19,13 @@ from binhyen.cases.models import (
 )
 from binhyen.cases.services.common import outbound_queue, timeline_record
 from binhyen.cases.services.lifecycle import emit
+from binhyen.lib import memo
 
 
 def _text(code: str, case: Case) -> str | None:
-    row = NoticeTemplate.objects.filter(code=code).first()
+    row = memo.remember(  # the wording, read once per worker batch
+        ("notices.template", code), lambda: NoticeTemplate.objects.filter(code=code).first()
+    )
     if row is not None and not row.is_active:
         return None
     template = row.text if row is not None else DEFAULT_NOTICES[code][1]
