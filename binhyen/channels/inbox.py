@@ -15,17 +15,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
 from binhyen.core.routers import inbox_alias
 from binhyen.lib import crypto
+from binhyen.lib.env import env_int
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +253,48 @@ def release_stale_claims() -> int:
     return InboundEvent.objects.filter(
         status=InboundEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM
     ).update(status=InboundEvent.Status.RECEIVED, claimed_at=None, claimed_by="")
+
+
+# --- what the duty desk must see -----------------------------------------------------------
+
+LATE_AFTER = timedelta(seconds=env_int("BINHYEN_INBOUND_LATE_SECONDS", 60))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Events of some pages that wait, how long the oldest has waited, and how many failed
+    (counts only: nothing of what they say or who sent them)."""
+
+    waiting: int
+    oldest_at: datetime | None
+    oldest_wait: timedelta | None
+    failed: int
+
+    @property
+    def late(self) -> bool:
+        return self.oldest_wait is not None and self.oldest_wait >= LATE_AFTER
+
+    @property
+    def alarming(self) -> bool:
+        return self.late or self.failed > 0
+
+
+def backlog(channel_account_ids: Iterable[int], now: datetime | None = None) -> Backlog:
+    """One query over the (status, received_at) index."""
+    ids = list(channel_account_ids)
+    if not ids:
+        return Backlog(waiting=0, oldest_at=None, oldest_wait=None, failed=0)
+    pending = Q(status__in=[InboundEvent.Status.RECEIVED, InboundEvent.Status.PROCESSING])
+    row = InboundEvent.objects.filter(
+        pending | Q(status=InboundEvent.Status.FAILED), channel_account_id__in=ids
+    ).aggregate(
+        waiting=Count("pk", filter=pending),
+        oldest=Min("received_at", filter=pending),
+        failed=Count("pk", filter=Q(status=InboundEvent.Status.FAILED)),
+    )
+    oldest = row["oldest"]
+    wait = max((now or timezone.now()) - oldest, timedelta(0)) if oldest else None
+    return Backlog(waiting=row["waiting"], oldest_at=oldest, oldest_wait=wait, failed=row["failed"])
 
 
 def person_hash(*, channel_account_id: int, person_key: str) -> str:
