@@ -90,6 +90,7 @@ bench: install
 	$(BIN)/python bench/monitoring_scale.py
 	$(BIN)/python bench/live_fanout.py
 	$(BIN)/python bench/triage_throughput.py
+	$(BIN)/python bench/event_processing.py
 
 clean:
 	rm -rf $(VENV) var

@@ -11,7 +11,9 @@ Zalo's servers.
         .venv/bin/python bench/event_processing.py                  # PostgreSQL (recreated)
     .venv/bin/python bench/event_processing.py --profile 20         # queries per stage, cProfile
 
-Each lane count is run against the same kind of backlog (--events new citizens, each on one
+The last column is the work's own cost, whatever else the machine runs: events per CPU
+second spent in the lane processes (the database server's CPU is not in it). Each lane
+count is run against the same kind of backlog (--events new citizens, each on one
 of the demo pages, texts from the triage dev set), and in the same run a reference: the
 same number of lanes each running a bare loop that inserts one row per event in its own
 transaction (the floor a database round-trip puts under any processing). Figures are
@@ -128,9 +130,14 @@ def lane_main(mode: str, start_file: str, stop_file: str, count: int, lane: int)
                 )
         return
     worker = BinhYenWorker(worker_id=f"bench-lane-{lane}", queues={"default"})
+    cpu = time.process_time()
     while not os.path.exists(stop_file):
         if not worker.run_once():
             time.sleep(0.01)
+    print(f"CPU {time.process_time() - cpu:.3f}", flush=True)
+
+
+LANE_CPU: dict[int, float] = {}
 
 
 def run_lanes(env: dict[str, str], mode: str, lanes: int, events: int, tmp: str) -> float:
@@ -170,8 +177,13 @@ def run_lanes(env: dict[str, str], mode: str, lanes: int, events: int, tmp: str)
         time.sleep(0.02)
     elapsed = time.perf_counter() - t0
     Path(stop_file).touch()
+    cpu = 0.0
     for p in procs:
+        assert p.stdout is not None
+        out = p.stdout.read()
         p.wait(timeout=60)
+        cpu += sum(float(x.split()[1]) for x in out.splitlines() if x.startswith("CPU "))
+    LANE_CPU[lanes] = cpu
     return elapsed
 
 
@@ -324,7 +336,10 @@ def main() -> None:
     per_event, kinds = queries_per_event(args.sample)
     shown = ", ".join(f"{k} {v / args.sample:.1f}" for k, v in sorted(kinds.items()))
     print(f"queries per event: {per_event:.1f}  ({shown})")
-    print(f"{'lanes':>5} {'events/s':>9} {'per lane':>9} {'reference rows/s':>17} {'ratio':>6}")
+    print(
+        f"{'lanes':>5} {'events/s':>9} {'per lane':>9} {'reference rows/s':>17} {'ratio':>6}"
+        f" {'events per worker CPU-s':>24}"
+    )
     seq = 0
     for lanes in [int(x) for x in args.lanes.split(",")]:
         ref = run_lanes(env, "reference", lanes, args.events, tmp)
@@ -334,8 +349,10 @@ def main() -> None:
         connection.close()
         took = run_lanes(env, "process", lanes, args.events, tmp)
         rate = args.events / took
+        per_cpu = args.events / LANE_CPU[lanes] if LANE_CPU.get(lanes) else float("nan")
         print(
-            f"{lanes:>5} {rate:9.1f} {rate / lanes:9.1f} {ref_rate:17.1f} {rate / ref_rate:6.3f}",
+            f"{lanes:>5} {rate:9.1f} {rate / lanes:9.1f} {ref_rate:17.1f} {rate / ref_rate:6.3f}"
+            f" {per_cpu:24.1f}",
             flush=True,
         )
     print(f"calibration: sum(range(1000)) best of 5 = {calibration_us():.1f} µs")
