@@ -90,6 +90,7 @@ bench: install
 	$(BIN)/python bench/monitoring_scale.py
 	$(BIN)/python bench/live_fanout.py
 	$(BIN)/python bench/triage_throughput.py
+	$(BIN)/python bench/event_processing.py
 
 # Proof under faults (docs/proof.md): its own PostgreSQL cluster on a free port, web and
 # workers killed with SIGKILL, PostgreSQL stopped abruptly, a slow/failing/unreachable fake

@@ -186,6 +186,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A worker killed while its query waits on a lock: the server notices the closed
+        # connection within 2 s and rolls back, releasing the inbound event it had claimed.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (
+            str(_options.get("options", "")) + " -c client_connection_check_interval=2000"
+        ).strip()
 DATABASE_ROUTERS = ["binhyen.core.routers.InboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,29 +1,40 @@
 """Processing stored inbound events (worker side), for every provider.
 
-The inbound table is its own queue: the webhook only INSERTs; workers claim rows with a
-compare-and-set UPDATE (safe with several workers, on SQLite and PostgreSQL), process
-them in a transaction on the main database, then mark them done. Processing is
-idempotent (messages dedupe on the provider's id), so a crash between the two commits
-only means the event is applied again, harmlessly.
+The inbound table is its own queue: the webhook only INSERTs. On PostgreSQL a worker
+claims an event by locking its row (`SELECT … FOR UPDATE SKIP LOCKED`) inside the very
+transaction that applies it and marks it processed: one commit, and a worker that dies
+releases its claim with its connection. On SQLite (the inbox is its own file) workers claim
+a few rows at a time with a compare-and-set UPDATE naming the holder (host, pid, process
+start time); a claim whose holder died is taken back on the next pass, within seconds.
+Processing is idempotent (messages dedupe on the provider's id), so a crash between the two
+SQLite commits only means the event is applied again, harmlessly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+import os
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
+from binhyen.core.routers import inbox_alias
 from binhyen.lib import crypto
+from binhyen.lib.env import env_int
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BATCH = 50
+CLAIM_CHUNK = 10
 STALE_CLAIM = timedelta(minutes=5)
 
 
@@ -42,67 +53,248 @@ def _handler(provider: str) -> Callable[[InboundEvent, ChannelAccount | None], s
     return _HANDLERS[Provider(provider)]
 
 
-def process_event(row: InboundEvent) -> str:
-    """Apply one claimed event; returns the final status."""
-    row.attempts += 1
+def _apply(row: InboundEvent) -> str:
     account = (
         ChannelAccount.objects.select_related("unit").filter(pk=row.channel_account_id).first()
         if row.channel_account_id
         else None
     )
-    try:
-        with transaction.atomic():
-            outcome = _handler(row.provider)(row, account)
-    except Exception as exc:
-        log.exception("inbound event %s failed (attempt %d)", row.pk, row.attempts)
-        row.last_error = type(exc).__name__[:300]
-        row.status = (
-            InboundEvent.Status.FAILED
-            if row.attempts >= MAX_ATTEMPTS
-            else InboundEvent.Status.RECEIVED
-        )
-        row.claimed_at = None
-        row.save(update_fields=["attempts", "last_error", "status", "claimed_at"])
-        return row.status
+    return _handler(row.provider)(row, account)
+
+
+def _done(row: InboundEvent, outcome: str) -> None:
     row.status = (
         InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
     )
     row.processed_at = timezone.now()
     row.last_error = ""
-    row.save(update_fields=["attempts", "status", "processed_at", "last_error"])
+    row.claimed_by = ""
+    row.save(update_fields=["attempts", "status", "processed_at", "last_error", "claimed_by"])
+
+
+def _failed(row: InboundEvent, exc: Exception) -> str:
+    log.error(
+        "inbound event %s failed (attempt %d)",
+        row.pk,
+        row.attempts,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    row.last_error = type(exc).__name__[:300]
+    row.status = (
+        InboundEvent.Status.FAILED if row.attempts >= MAX_ATTEMPTS else InboundEvent.Status.RECEIVED
+    )
+    row.claimed_at = None
+    row.claimed_by = ""
+    row.save(update_fields=["attempts", "last_error", "status", "claimed_at", "claimed_by"])
     return row.status
+
+
+def process_event(row: InboundEvent) -> str:
+    """Apply one claimed event; returns the final status."""
+    row.attempts += 1
+    try:
+        with transaction.atomic():
+            outcome = _apply(row)
+    except Exception as exc:
+        return _failed(row, exc)
+    _done(row, outcome)
+    return row.status
+
+
+def locks_rows() -> bool:
+    """Whether a claim is a row lock held by the processing transaction (PostgreSQL, the
+    inbox in the main database) rather than a lease written on the row (SQLite)."""
+    alias = inbox_alias()
+    return alias == "default" and connections[alias].vendor == "postgresql"
+
+
+def process_next_locked() -> bool:
+    """PostgreSQL: lock the oldest waiting event (SKIP LOCKED: other workers take the next
+    ones) and apply it in the same transaction that marks it processed. Nothing is written
+    to claim it: if this process dies, its connection closes, the transaction rolls back
+    and the event is free for the next worker at once. Returns False when none waits."""
+    row: InboundEvent | None = None
+    try:
+        with transaction.atomic():
+            row = (
+                InboundEvent.objects.select_for_update(skip_locked=True)
+                .filter(status=InboundEvent.Status.RECEIVED)
+                .order_by("id")
+                .first()
+            )
+            if row is None:
+                return False
+            row.attempts += 1
+            _done(row, _apply(row))
+    except Exception as exc:
+        if row is None:
+            raise
+        # Rolled back, the event included: record the failed attempt on its own.
+        with transaction.atomic():
+            again = (
+                InboundEvent.objects.select_for_update(skip_locked=True)
+                .filter(pk=row.pk, status=InboundEvent.Status.RECEIVED)
+                .first()
+            )
+            if again is not None:
+                again.attempts = row.attempts
+                _failed(again, exc)
+    return True
+
+
+# --- SQLite: leases that name their holder ------------------------------------------------
+
+
+def _start_ticks(pid: int) -> str | None:
+    """The start time of process `pid` (Linux clock ticks since boot); None when it does
+    not exist or is a zombie; "" where /proc cannot tell."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()
+    if not fields or fields[0] in {"Z", "X"}:
+        return None  # killed, not yet reaped by its parent
+    return fields[19] if len(fields) > 19 else ""
+
+
+def claimant() -> str:
+    """This process as a lease holder: host, pid and start time (a reused pid is another
+    process)."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid) or ''}"[:120]
+
+
+def claimant_alive(holder: str) -> bool:
+    """False when the holder surely died (same host, and its pid is gone, a zombie, or now
+    another process); True when alive or when this host cannot tell (then the claim waits
+    for the STALE_CLAIM timeout)."""
+    parts = holder.split(":")
+    if len(parts) < 3 or not parts[-2].isdigit():
+        return True
+    host, pid, ticks = ":".join(parts[:-2]), int(parts[-2]), parts[-1]
+    if host != socket.gethostname():
+        return True
+    if not Path("/proc").is_dir():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    now = _start_ticks(pid)
+    if now is None:
+        return False
+    return not (ticks and now and now != ticks)
+
+
+def release_dead_claims() -> int:
+    """Give back at once the events claimed by processes of this host that died."""
+    dead = [
+        pk
+        for pk, holder in InboundEvent.objects.filter(status=InboundEvent.Status.PROCESSING)
+        .exclude(claimed_by="")
+        .values_list("pk", "claimed_by")
+        if not claimant_alive(holder)
+    ]
+    if not dead:
+        return 0
+    log.warning("taking back %d inbound event(s) claimed by a dead worker", len(dead))
+    return InboundEvent.objects.filter(pk__in=dead, status=InboundEvent.Status.PROCESSING).update(
+        status=InboundEvent.Status.RECEIVED, claimed_at=None, claimed_by=""
+    )
 
 
 def claim(pk: int) -> bool:
     return bool(
         InboundEvent.objects.filter(pk=pk, status=InboundEvent.Status.RECEIVED).update(
-            status=InboundEvent.Status.PROCESSING, claimed_at=timezone.now()
+            status=InboundEvent.Status.PROCESSING, claimed_at=timezone.now(), claimed_by=claimant()
         )
     )
 
 
 def process_pending(limit: int = BATCH) -> int:
-    """Claim and process up to `limit` waiting events, oldest first."""
+    """Claim and process up to `limit` waiting events, oldest first, each in its own
+    transaction (a failing event never stops the others)."""
     done = 0
-    candidates = list(
-        InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED)
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in candidates:
-        if not claim(pk):
-            continue  # another worker took it
-        row = InboundEvent.objects.get(pk=pk)
-        process_event(row)
-        done += 1
+    if locks_rows():
+        while done < limit and process_next_locked():
+            done += 1
+        return done
+    release_dead_claims()
+    me = claimant()
+    while done < limit:
+        # Claim a few at a time: a burst is applied in one loop, other lanes take the rest.
+        candidates = list(
+            InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED)
+            .order_by("id")
+            .values_list("pk", flat=True)[: min(CLAIM_CHUNK, limit - done)]
+        )
+        if not candidates:
+            break
+        InboundEvent.objects.filter(pk__in=candidates, status=InboundEvent.Status.RECEIVED).update(
+            status=InboundEvent.Status.PROCESSING, claimed_at=timezone.now(), claimed_by=me
+        )
+        rows = InboundEvent.objects.filter(
+            pk__in=candidates, status=InboundEvent.Status.PROCESSING, claimed_by=me
+        ).order_by("id")
+        for row in list(rows):
+            process_event(row)
+            done += 1
     return done
 
 
 def release_stale_claims() -> int:
-    """A worker that died mid-event leaves a claim behind: give the event back."""
+    """Claims older than STALE_CLAIM whose holder cannot be checked (another host, or a
+    claim written before holders were recorded): give the event back."""
     return InboundEvent.objects.filter(
         status=InboundEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM
-    ).update(status=InboundEvent.Status.RECEIVED, claimed_at=None)
+    ).update(status=InboundEvent.Status.RECEIVED, claimed_at=None, claimed_by="")
+
+
+# --- what the duty desk must see -----------------------------------------------------------
+
+LATE_AFTER = timedelta(seconds=env_int("BINHYEN_INBOUND_LATE_SECONDS", 60))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Events of some pages that wait, how long the oldest has waited, and how many failed
+    (counts only: nothing of what they say or who sent them)."""
+
+    waiting: int
+    oldest_at: datetime | None
+    oldest_wait: timedelta | None
+    failed: int
+
+    @property
+    def late(self) -> bool:
+        return self.oldest_wait is not None and self.oldest_wait >= LATE_AFTER
+
+    @property
+    def alarming(self) -> bool:
+        return self.late or self.failed > 0
+
+
+def backlog(channel_account_ids: Iterable[int], now: datetime | None = None) -> Backlog:
+    """One query over the (status, received_at) index."""
+    ids = list(channel_account_ids)
+    if not ids:
+        return Backlog(waiting=0, oldest_at=None, oldest_wait=None, failed=0)
+    pending = Q(status__in=[InboundEvent.Status.RECEIVED, InboundEvent.Status.PROCESSING])
+    row = InboundEvent.objects.filter(
+        pending | Q(status=InboundEvent.Status.FAILED), channel_account_id__in=ids
+    ).aggregate(
+        waiting=Count("pk", filter=pending),
+        oldest=Min("received_at", filter=pending),
+        failed=Count("pk", filter=Q(status=InboundEvent.Status.FAILED)),
+    )
+    oldest = row["oldest"]
+    wait = max((now or timezone.now()) - oldest, timedelta(0)) if oldest else None
+    return Backlog(waiting=row["waiting"], oldest_at=oldest, oldest_wait=wait, failed=row["failed"])
 
 
 def person_hash(*, channel_account_id: int, person_key: str) -> str:

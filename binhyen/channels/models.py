@@ -89,6 +89,9 @@ class InboundEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who holds the claim (SQLite): "host:pid:start-ticks", so that a claim left by a dead
+    # process is taken back within seconds. Empty on PostgreSQL, where a row lock is the claim.
+    claimed_by = models.CharField(max_length=120, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -28,8 +28,8 @@ def ack_rule(case: Case) -> str:
 
 
 def case_opened(*, case: Case, at: datetime, **_rest: Any) -> None:
-    clocks.clock_start(case=case, rule_code="classify", at=at)
-    clocks.clock_start(case=case, rule_code=ack_rule(case), at=at)
+    # Opened in this transaction: no clock can be open yet.
+    clocks.clocks_start_new_case(case=case, rule_codes=["classify", ack_rule(case)], at=at)
 
 
 def case_acknowledged(*, case: Case, at: datetime, **_rest: Any) -> None:
@@ -44,16 +44,35 @@ def case_triaged(*, case: Case, at: datetime, **_rest: Any) -> None:
     """The suggested urgency may shorten (or lengthen) the first-acknowledgement clock; the
     suggested kind chooses between the legal classification clock (a tip, or not read yet)
     and the operational answer clock (a question or feedback)."""
+    running = clocks.clocks_open(case)  # one lookup for the moves below
     if case.acknowledged_at is None:
-        clocks.clock_start(case=case, rule_code=ack_rule(case), at=case.opened_at, replace=True)
+        clocks.clock_start(
+            case=case,
+            rule_code=ack_rule(case),
+            at=case.opened_at,
+            replace=True,
+            open_clocks=running,
+        )
     if case.classified_at is not None:
         return
     if case.intent in ANSWERED_KINDS:
-        clocks.clock_cancel(case=case, rule_code="classify", at=at, reason=_("không phải tin báo"))
-        clocks.clock_start(case=case, rule_code="answer", at=case.opened_at)
+        clocks.clock_cancel(
+            case=case,
+            rule_code="classify",
+            at=at,
+            reason=_("không phải tin báo"),
+            open_clocks=running,
+        )
+        clocks.clock_start(case=case, rule_code="answer", at=case.opened_at, open_clocks=running)
     else:
-        clocks.clock_cancel(case=case, rule_code="answer", at=at, reason=_("có thể là tin báo"))
-        clocks.clock_start(case=case, rule_code="classify", at=case.opened_at)
+        clocks.clock_cancel(
+            case=case,
+            rule_code="answer",
+            at=at,
+            reason=_("có thể là tin báo"),
+            open_clocks=running,
+        )
+        clocks.clock_start(case=case, rule_code="classify", at=case.opened_at, open_clocks=running)
 
 
 def case_classified(*, case: Case, before: dict[str, Any], at: datetime, **_rest: Any) -> None:
@@ -116,9 +135,14 @@ def case_transitioned(*, case: Case, previous: str, at: datetime, **_rest: Any) 
 
 def case_transferred(*, case: Case, at: datetime, **_rest: Any) -> None:
     """The case moved to another unit: that unit owes the first acknowledgement now."""
-    clocks.clock_meet(case=case, rule_code="transfer", at=at)
-    clocks.clock_cancel(case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị")
-    clocks.clock_start(case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị")
+    running = clocks.clocks_open(case)  # one lookup for the three moves
+    clocks.clock_meet(case=case, rule_code="transfer", at=at, open_clocks=running)
+    clocks.clock_cancel(
+        case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị", open_clocks=running
+    )
+    clocks.clock_start(
+        case=case, rule_code=ack_rule(case), at=at, reason="chuyển đơn vị", open_clocks=running
+    )
 
 
 def case_merged(*, duplicate: Case, primary: Case, at: datetime, **_rest: Any) -> None:

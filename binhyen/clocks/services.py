@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binhyen.cases.models import Case as CaseModel
-from binhyen.cases.services.common import timeline_record
+from binhyen.cases.services.common import timeline_record, timeline_record_many
 from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
+from binhyen.lib import memo
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -39,7 +40,12 @@ class ClockError(Exception):
 
 
 def calendar_load() -> lib.Calendar:
-    """The holiday calendar with the administrator's swap days and extra days off."""
+    """The holiday calendar with the administrator's swap days and extra days off (read
+    once per worker batch)."""
+    return memo.remember(("clocks.calendar",), _calendar_read)
+
+
+def _calendar_read() -> lib.Calendar:
     rows = list(CalendarDay.objects.values_list("date", "kind"))
     return lib.Calendar.with_overrides(
         days_off=[d for d, kind in rows if kind == CalendarDay.Kind.DAY_OFF],
@@ -48,8 +54,13 @@ def calendar_load() -> lib.Calendar:
 
 
 def rule_get(code: str) -> ClockRule:
-    """The rule row for `code`; a default rule missing from the table is put back first."""
-    rule = ClockRule.objects.filter(code=code).first()
+    """The rule row for `code`; a default rule missing from the table is put back first.
+
+    Rows are read once per worker batch (all rules in one query); a rule put back here is
+    not remembered, since the transaction that created it may yet roll back."""
+    rule = memo.remember(("clocks.rules",), _rules_read).get(code) if memo.active() else None
+    if rule is None:
+        rule = ClockRule.objects.filter(code=code).first()
     if rule is not None:
         return rule
     default = lib.DEFAULT_RULES_BY_CODE.get(code)
@@ -59,6 +70,10 @@ def rule_get(code: str) -> ClockRule:
         code=code, defaults=ClockRule.fields_from_rule(default)
     )
     return rule
+
+
+def _rules_read() -> dict[str, ClockRule]:
+    return {rule.code: rule for rule in ClockRule.objects.all()}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -115,7 +130,7 @@ def deadline_sync(case_id: int) -> None:
     CaseModel.objects.filter(pk=case_id).update(next_deadline_at=Subquery(open_due))
 
 
-def _create(
+def _new(
     *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
 ) -> CaseClock:
     clock = CaseClock(
@@ -126,24 +141,46 @@ def _create(
         chain=[{"code": rule.code, "amount": rule.amount, "at": at.isoformat()}],
     )
     _snapshot(clock, rule, rule.amount)
-    clock.save()
-    deadline_sync(case.pk)
-    _event(
-        clock,
-        at=at,
-        kind="clock_started",
-        text=_("Bắt đầu tính hạn: %(label)s, hạn %(due)s (%(citation)s)")
-        % {
-            "label": rule.description_vi,
-            "due": lib.format_deadline_vi(clock.due_at),
-            "citation": rule.citation_vi,
-        },
-        reason=reason,
-    )
     return clock
 
 
-def _close(clock: CaseClock, *, at: datetime, state: str, note: str = "") -> None:
+def _started(clock: CaseClock, rule: ClockRule, at: datetime, reason: str) -> dict[str, Any]:
+    """The timeline row of a started clock (for `timeline_record_many`)."""
+    return {
+        "case": clock.case_id,
+        "at": at,
+        "kind": "clock_started",
+        "text": (
+            _("Bắt đầu tính hạn: %(label)s, hạn %(due)s (%(citation)s)")
+            % {
+                "label": rule.description_vi,
+                "due": lib.format_deadline_vi(clock.due_at),
+                "citation": rule.citation_vi,
+            }
+        )[:500],
+        "data": {
+            "clock": clock.pk,
+            "rule": clock.rule_code,
+            "due_at": clock.due_at.isoformat(),
+            "citation": clock.citation_vi,
+            "reason": reason,
+        },
+    }
+
+
+def _create(
+    *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
+) -> CaseClock:
+    clock = _new(case=case, rule=rule, at=at, reason=reason, calendar=calendar)
+    clock.save()
+    deadline_sync(case.pk)
+    timeline_record_many([_started(clock, rule, at, reason)])
+    return clock
+
+
+def _close(
+    clock: CaseClock, *, at: datetime, state: str, note: str = "", sync: bool = True
+) -> None:
     if clock.state == CaseClock.State.PAUSED and clock.paused_at is not None:
         clock.paused_total += max(at - clock.paused_at, timedelta(0))
         clock.paused_at = None
@@ -153,13 +190,14 @@ def _close(clock: CaseClock, *, at: datetime, state: str, note: str = "") -> Non
     if note:
         clock.note = note[:300]
     clock.save()
-    deadline_sync(clock.case_id)
+    if sync:
+        deadline_sync(clock.case_id)
 
 
 # --- the write paths --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clock_start(
     *,
     case: Case,
@@ -168,6 +206,7 @@ def clock_start(
     reason: str = "",
     anonymous: bool = False,
     replace: bool = False,
+    open_clocks: dict[str, CaseClock] | None = None,
 ) -> CaseClock | None:
     """Start the clock of `rule_code` at `at`; idempotent.
 
@@ -181,7 +220,9 @@ def clock_start(
         raise ClockError(_("“%(code)s” là gia hạn: dùng chức năng gia hạn.") % {"code": rule.code})
     if not rule.active or (anonymous and rule.not_when_anonymous):
         return None
-    existing = _open_clock(case, rule.family)
+    existing = (
+        _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
+    )
     if existing is not None:
         if not replace or any(link["code"] == rule.code for link in existing.chain):
             return existing
@@ -190,6 +231,7 @@ def clock_start(
             at=at,
             state=CaseClock.State.CANCELLED,
             note=_("Thay bằng quy tắc %(code)s") % {"code": rule.code},
+            sync=False,  # the replacing clock's start below syncs the deadline once
         )
         _event(
             existing,
@@ -199,20 +241,73 @@ def clock_start(
             % {"label": existing.label_vi},
             replaced_by=rule.code,
         )
-    return _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
+    clock = _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
+    if open_clocks is not None:
+        open_clocks[rule.family] = clock
+    return clock
 
 
-@transaction.atomic
-def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> CaseClock | None:
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
+def clocks_start_new_case(
+    *,
+    case: Case,
+    rule_codes: Iterable[str],
+    at: datetime,
+    reason: str = "",
+    anonymous: bool = False,
+) -> list[CaseClock]:
+    """Start the clocks of a case opened in this very transaction (none can be open yet):
+    the clocks in one INSERT and their timeline rows in another, without lookups."""
+    calendar = calendar_load()
+    clocks: list[tuple[CaseClock, ClockRule]] = []
+    for code in rule_codes:
+        rule = rule_get(code)
+        if rule.extends:
+            raise ClockError(
+                _("“%(code)s” là gia hạn: dùng chức năng gia hạn.") % {"code": rule.code}
+            )
+        if not rule.active or (anonymous and rule.not_when_anonymous):
+            continue
+        clocks.append((_new(case=case, rule=rule, at=at, reason=reason, calendar=calendar), rule))
+    CaseClock.objects.bulk_create([clock for clock, _rule in clocks])
+    if clocks:  # the earliest due time, known here without a subquery (see deadline_sync)
+        CaseModel.objects.filter(pk=case.pk).update(
+            next_deadline_at=min(clock.due_at for clock, _rule in clocks)
+        )
+    timeline_record_many([_started(clock, rule, at, reason) for clock, rule in clocks])
+    return [clock for clock, _rule in clocks]
+
+
+def clocks_open(case: Case) -> dict[str, CaseClock]:
+    """The case's open clocks by family, locked (one query for several clock moves)."""
+    return {
+        clock.family: clock
+        for clock in CaseClock.objects.select_for_update(of=("self",))
+        .filter(case=case, state__in=CaseClock.OPEN_STATES)
+        .select_related("rule")
+    }
+
+
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
+def clock_meet(
+    *,
+    case: Case,
+    rule_code: str,
+    at: datetime,
+    note: str = "",
+    open_clocks: dict[str, CaseClock] | None = None,
+) -> CaseClock | None:
     """The duty was done at `at`: close the open clock of the rule's family.
 
     Returns None when no such clock is open (never started, or already met). A recurring rule
     (the monthly review of a suspended report) starts its next period at `at`.
     """
     rule = rule_get(rule_code)
-    clock = _open_clock(case, rule.family)
+    clock = _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
     if clock is None:
         return None
+    if open_clocks is not None:
+        open_clocks.pop(rule.family, None)
     _close(clock, at=at, state=CaseClock.State.MET, note=note)
     late = clock.met_late
     _event(
@@ -224,19 +319,31 @@ def clock_meet(*, case: Case, rule_code: str, at: datetime, note: str = "") -> C
         late=late,
     )
     if clock.rule.repeat and clock.rule.active:
-        _create(
+        following = _create(
             case=case, rule=clock.rule, at=at, reason=_("Kỳ tiếp theo"), calendar=calendar_load()
         )
+        if open_clocks is not None:
+            open_clocks[following.family] = following
     return clock
 
 
-@transaction.atomic
-def clock_cancel(*, case: Case, rule_code: str, at: datetime, reason: str = "") -> CaseClock | None:
-    """Stop a clock that no longer applies (e.g. the tip turned out not to be a crime report)."""
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
+def clock_cancel(
+    *,
+    case: Case,
+    rule_code: str,
+    at: datetime,
+    reason: str = "",
+    open_clocks: dict[str, CaseClock] | None = None,
+) -> CaseClock | None:
+    """Stop a clock that no longer applies (e.g. the tip turned out not to be a crime report).
+    `open_clocks`: the case's open clocks when already read (`clocks_open`), kept in step."""
     rule = rule_get(rule_code)
-    clock = _open_clock(case, rule.family)
+    clock = _open_clock(case, rule.family) if open_clocks is None else open_clocks.get(rule.family)
     if clock is None:
         return None
+    if open_clocks is not None:
+        open_clocks.pop(rule.family, None)
     _close(clock, at=at, state=CaseClock.State.CANCELLED, note=reason)
     _event(
         clock,
@@ -249,7 +356,7 @@ def clock_cancel(*, case: Case, rule_code: str, at: datetime, reason: str = "") 
     return clock
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def clocks_cancel_open(
     *, case: Case, at: datetime, reason: str = "", kinds: Iterable[str] | None = None
 ) -> list[CaseClock]:

@@ -25,10 +25,14 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from binhyen.lib import memo
+
 log = logging.getLogger("binhyen.worker")
 
 # Jobs run on every loop iteration; each returns how much work it did.
 _loop_jobs: list[tuple[str, Callable[[], int]]] = []
+# Run once when a worker starts, before it takes work (loading models).
+_warm_ups: list[tuple[str, Callable[[], object]]] = []
 # Jobs run every `tick` seconds.
 _periodic: list[tuple[str, Callable[[], object]]] = []
 # Task path -> what to do with the arguments of a task whose worker died while running it,
@@ -39,6 +43,11 @@ _orphan_handlers: dict[str, Callable[[list[Any]], object]] = {}
 def register_loop_job(name: str, fn: Callable[[], int]) -> None:
     if all(existing != name for existing, _ in _loop_jobs):
         _loop_jobs.append((name, fn))
+
+
+def register_warm_up(name: str, fn: Callable[[], object]) -> None:
+    if all(existing != name for existing, _ in _warm_ups):
+        _warm_ups.append((name, fn))
 
 
 def register_periodic(name: str, fn: Callable[[], object]) -> None:
@@ -171,7 +180,13 @@ class BinhYenWorker:
         return True
 
     def run_once(self, max_tasks: int = 20) -> int:
-        """One pass over every kind of work; returns how much was done."""
+        """One pass over every kind of work; returns how much was done.
+
+        A pass is one batch for `binhyen.lib.memo`: rules and places are read once per pass."""
+        with memo.batch():
+            return self._run_once(max_tasks)
+
+    def _run_once(self, max_tasks: int) -> int:
         done = 0
         for name, job in list(_loop_jobs) if self.loop_jobs else []:
             try:
@@ -186,6 +201,17 @@ class BinhYenWorker:
             done += 1
         return done
 
+    def warm_up(self) -> None:
+        """Load what the first event needs (the triage model) before taking any work (the
+        lanes that only talk to other servers or render reports do not need it)."""
+        if self.queues is not None and "default" not in self.queues:
+            return
+        for name, fn in list(_warm_ups):
+            try:
+                fn()
+            except Exception:
+                log.exception("warm-up %s failed", name)
+
     def stop(self, signum: int, frame: FrameType | None) -> None:
         log.info("worker %s stopping (%s)", self.worker_id, signal.strsignal(signum))
         self.running = False
@@ -198,6 +224,7 @@ class BinhYenWorker:
         log.info(
             "worker %s started (%s, poll %.2fs, %s)", self.worker_id, queues, interval, periodic
         )
+        self.warm_up()
         next_tick = time.monotonic()
         while self.running:
             close_old_connections()

@@ -37,6 +37,7 @@ from binhyen.duty.models import (
     Post,
     Shift,
 )
+from binhyen.lib import memo
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,13 @@ def responders(case: Case, level: int, at: datetime | None = None) -> list[User]
 
 def escalation_minutes(urgency: str) -> tuple[int, int]:
     """Minutes after an alert rang: (to the unit commander, to the province duty desk)."""
-    rule = EscalationRule.objects.filter(urgency=urgency).first()
-    if rule is not None:
-        return rule.commander_after_minutes, rule.province_after_minutes
-    return ESCALATION_DEFAULTS.get(urgency, ESCALATION_DEFAULTS["high"])
+
+    def lookup() -> tuple[int, int] | None:
+        rule = EscalationRule.objects.filter(urgency=urgency).first()
+        return None if rule is None else (rule.commander_after_minutes, rule.province_after_minutes)
+
+    found = memo.remember(("escalation_minutes", urgency), lookup)  # rules change in the admin
+    return found or ESCALATION_DEFAULTS.get(urgency, ESCALATION_DEFAULTS["high"])
 
 
 def _next_escalation(alert: Alert, urgency: str) -> datetime | None:
@@ -196,7 +200,7 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
     return everyone
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def alert_raise(
     *, case: Case, reason: str = Alert.Reason.URGENT, detail: str = "", at: datetime | None = None
 ) -> Alert | None:
@@ -214,7 +218,7 @@ def alert_raise(
     return alert
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | None = None) -> int:
     """Somebody took the case: every ringing alert on it stops, on every screen."""
     at = at or timezone.now()

@@ -17,6 +17,7 @@ from binhyen.accounts.access import Cap, has_cap, visible_units
 from binhyen.accounts.http import AuthenticatedHttpRequest
 from binhyen.accounts.models import User
 from binhyen.cases.services import CaseError
+from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, Provider
 from binhyen.duty import messenger as links
 from binhyen.duty import services
@@ -57,6 +58,10 @@ def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
             "on_duty": [s for s in shifts if s.starts_at <= now < s.ends_at],
             "upcoming": [s for s in shifts if s.starts_at > now][:100],
             "alerts": services.active_alerts_for(_user(request))[:50],
+            # Citizens' events of the visible pages that wait too long or failed.
+            "inbound": inbox.backlog(
+                ChannelAccount.objects.filter(unit__in=units).values_list("pk", flat=True), now
+            ),
             "manageable": manageable,
             "posts": Post.choices,
             "staff": User.objects.filter(is_active=True, memberships__unit__in=manageable)

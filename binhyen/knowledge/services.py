@@ -296,7 +296,7 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def question_answer_auto(*, case: Case, at: datetime | None = None) -> Message | None:
     """A triaged question: answer at once when the unit allows it and the match is sure;
     otherwise keep a suggestion (and note a gap when nothing matches). Never for a tip."""

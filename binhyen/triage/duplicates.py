@@ -9,10 +9,12 @@ the score mixes
 * category — the same crime category;
 * time — how close the two reports are within the window.
 
-Only open tips of the last hours (``BINHYEN_TRIAGE_DUPLICATE_HOURS``, 6) in the same unit
-or in units whose centroid lies within ``BINHYEN_TRIAGE_DUPLICATE_KM`` (5 km) of the
-case's place or unit are compared, and only with cases opened before it (one direction
-per pair).
+Each tip keeps a compact signature (``DuplicateSignature``: unit, opening time, category,
+places, folded words and pairs) written when it is read; candidates are found through the
+signatures' (unit, opened_at) index. Only open tips of the last hours
+(``BINHYEN_TRIAGE_DUPLICATE_HOURS``, 6) in the same unit or in units whose centroid lies
+within ``BINHYEN_TRIAGE_DUPLICATE_KM`` (5 km) of the case's place or unit are compared,
+and only with cases opened before it (one direction per pair).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from binhyen.cases.models import Intent
 from binhyen.lib import vntext
 from binhyen.lib.env import env_int
 from binhyen.triage import routing
-from binhyen.triage.models import Suggestion as SuggestionModel
+from binhyen.triage.models import DuplicateSignature as SignatureModel
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -67,10 +69,7 @@ def features(text: str) -> set[str]:
 
 
 def text_similarity(a: str, b: str) -> float:
-    fa, fb = features(a), features(b)
-    if not fa or not fb:
-        return 0.0
-    return len(fa & fb) / math.sqrt(len(fa) * len(fb))
+    return _similarity(features(a), features(b))
 
 
 def score_pair(
@@ -83,11 +82,13 @@ def score_pair(
     category_b: str,
     minutes_apart: float,
     window_hours: float = WINDOW_HOURS,
+    similarity: float | None = None,
 ) -> tuple[float, list[str], dict[str, float]]:
-    """The duplicate score in [0, 1] and the reasons an officer reads."""
+    """The duplicate score in [0, 1] and the reasons an officer reads (`similarity`: the
+    text similarity when already known from the signatures)."""
     parts: dict[str, float] = {}
     reasons: list[str] = []
-    parts["text"] = text_similarity(text_a, text_b)
+    parts["text"] = text_similarity(text_a, text_b) if similarity is None else similarity
     reasons.append(f"nội dung giống {parts['text']:.0%}")
     if places_a and places_b:
         parts["place"] = 1.0 if set(places_a) & set(places_b) else 0.0
@@ -114,8 +115,48 @@ def _minutes(m: float) -> str:
     return f"{m // 60:.0f} giờ {m % 60:.0f} phút"
 
 
+def signature_keep(case: Case, suggestion: Suggestion) -> None:
+    """Keep (or drop) the case's duplicate signature after a reading: a tip has one, what
+    is not a tip (by the officer's classification, else by the reading) has none."""
+    intent = case.intent if case.intent != Intent.UNKNOWN else suggestion.intent
+    if intent != Intent.TIP:
+        SignatureModel.objects.filter(case_id=case.pk).delete()
+        return
+    text = suggestion.text or case.summary
+    row = SignatureModel(
+        case_id=case.pk,
+        unit_id=case.unit_id,
+        opened_at=case.opened_at,
+        category=case.category or suggestion.category,
+        place_codes=list(suggestion.place_codes),
+        features="|".join(sorted(features(text))),
+    )
+    # One upsert statement (no lookup, no savepoint).
+    SignatureModel.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["unit_id", "opened_at", "category", "place_codes", "features"],
+    )
+
+
+def signature_follow_unit(case: Case) -> None:
+    """The case moved to another unit: its signature is found under the new one."""
+    SignatureModel.objects.filter(case_id=case.pk).update(unit_id=case.unit_id)
+
+
+def _similarity(fa: set[str], fb: set[str]) -> float:
+    if not fa or not fb:
+        return 0.0
+    return len(fa & fb) / math.sqrt(len(fa) * len(fb))
+
+
 def find(case: Case, suggestion: Suggestion) -> list[Match]:
-    """Likely earlier reports of the same event, best first."""
+    """Likely earlier reports of the same event, best first.
+
+    Candidates come from the signatures of tips in the nearby units, opened within the
+    window before this one (the (unit, opened_at) index), still open and not merged; each
+    is scored from its signature alone."""
 
     category = case.category if case.intent == Intent.TIP else ""
     category = category or suggestion.category
@@ -126,40 +167,32 @@ def find(case: Case, suggestion: Suggestion) -> list[Match]:
     points += list(routing.unit_centroids([case.unit]).values())
     unit_ids |= routing.units_within(points, NEARBY_KM)
     since = case.opened_at - timedelta(hours=WINDOW_HOURS)
-    others = list(
-        CaseModel.objects.filter(
-            unit_id__in=unit_ids,
-            status__in=CaseModel.OPEN_STATUSES,
-            merged_into__isnull=True,
-            opened_at__gte=since,
-        )
-        .filter(Q(opened_at__lt=case.opened_at) | Q(opened_at=case.opened_at, pk__lt=case.pk))
-        .exclude(pk=case.pk)
-        .exclude(intent__in=[Intent.QUESTION, Intent.FEEDBACK, Intent.OTHER])
-        .select_related("unit")
-        .order_by("-opened_at")[:200]
+    rows = list(
+        SignatureModel.objects.filter(unit_id__in=unit_ids, opened_at__gte=since)
+        .filter(Q(opened_at__lt=case.opened_at) | Q(opened_at=case.opened_at, case_id__lt=case.pk))
+        .exclude(case_id=case.pk)
+        .filter(case__status__in=CaseModel.OPEN_STATUSES, case__merged_into__isnull=True)
+        .exclude(case__intent__in=[Intent.QUESTION, Intent.FEEDBACK, Intent.OTHER])
+        .order_by("-opened_at")
+        .values_list("case_id", "opened_at", "category", "place_codes", "features")[:200]
     )
-    latest: dict[int, Suggestion] = {}
-    for row in SuggestionModel.objects.filter(case__in=others).order_by("case_id", "-created_at"):
-        latest.setdefault(row.case_id, row)
-    matches: list[Match] = []
-    for other in others:
-        s = latest.get(other.pk)
-        other_intent = other.intent if other.intent != Intent.UNKNOWN else (s.intent if s else "")
-        if other_intent != Intent.TIP:
-            continue
-        other_category = other.category or (s.category if s else "")
-        minutes = (case.opened_at - other.opened_at).total_seconds() / 60
+    mine = features(suggestion.text)
+    matches: list[tuple[int, float, list[str]]] = []
+    for other_id, opened_at, other_category, other_places, other_features in rows:
+        minutes = (case.opened_at - opened_at).total_seconds() / 60
         score, reasons, _parts = score_pair(
-            text_a=suggestion.text,
-            text_b=s.text if s else other.summary,
+            text_a="",
+            text_b="",
             places_a=places,
-            places_b=list(s.place_codes) if s else [],
+            places_b=list(other_places),
             category_a=category,
             category_b=other_category,
             minutes_apart=minutes,
+            similarity=_similarity(mine, set(other_features.split("|")) - {""}),
         )
         if score >= THRESHOLD:
-            matches.append(Match(other=other, score=score, reasons=reasons))
-    matches.sort(key=lambda m: -m.score)
-    return matches[:MAX_CANDIDATES]
+            matches.append((other_id, score, reasons))
+    matches.sort(key=lambda m: -m[1])
+    best = matches[:MAX_CANDIDATES]
+    others = CaseModel.objects.select_related("unit").in_bulk([m[0] for m in best])
+    return [Match(other=others[i], score=sc, reasons=r) for i, sc, r in best if i in others]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from django.db import DatabaseError
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage import Triager, TriageResult
 from binhyen.lib.triage.model import TrainedModel, load_model, save_model
+from binhyen.lib.triage.training import build_default_model, expected_default_version
+from binhyen.lib.triage.triager import DEFAULT_MODEL_PATH, MODEL_PATH_ENV
 from binhyen.triage.models import ModelVersion
 
 log = logging.getLogger("binhyen.triage")
@@ -99,6 +102,56 @@ def _load(row: tuple[int, str] | None) -> Triager:
             return Triager(model_from_bytes(bytes(mv.blob), dict(mv.meta)), gazetteer())
         log.warning("active triage model %s has no weights; using the default", mv.version)
     return Triager.load(gazetteer=gazetteer())
+
+
+# --- ready before the first tip -------------------------------------------------------------
+
+_ready_paths: set[str] = set()
+
+
+def default_model_path() -> Path:
+    return Path(os.environ.get(MODEL_PATH_ENV) or DEFAULT_MODEL_PATH)
+
+
+def default_model_ready() -> bool:
+    """Whether the default model file was built from the current seed (a fresh deploy
+    would otherwise train it, seconds long, on the first tip). Remembered once true."""
+    path = default_model_path()
+    if str(path) in _ready_paths:
+        return True
+    meta = path.with_suffix(".json")
+    try:
+        version = json.loads(meta.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return False
+    if version != expected_default_version() or not path.with_suffix(".npz").exists():
+        return False
+    _ready_paths.add(str(path))
+    return True
+
+
+def default_model_ensure() -> bool:
+    """Build the default model file unless it is current (`binhyen serve` does this before
+    starting anything). Returns whether it had to be built."""
+    if default_model_ready():
+        return False
+    path = default_model_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log.info("building the default triage model at %s", path)
+    build_default_model(path)
+    return True
+
+
+def model_ready() -> bool:
+    """A triage model is at hand without training: an active version with its weights, or
+    the current default file."""
+    try:
+        active = ModelVersion.objects.filter(state=ModelVersion.State.ACTIVE).exclude(blob=b"")
+        if active.exists():
+            return True
+    except DatabaseError:
+        pass
+    return default_model_ready()
 
 
 def forget_triager() -> None:

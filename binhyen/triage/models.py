@@ -239,3 +239,31 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}~{self.other_id} ({self.score:.2f})"
+
+
+class DuplicateSignature(models.Model):
+    """What the duplicate search compares of a tip, kept when the tip is read.
+
+    One compact row per tip (its unit, when it was opened, its category and places, the folded
+    words and word pairs of its text): a new tip finds its candidates by the index on
+    (unit, opened_at) within the nearby units and the time window, and scores them from these
+    rows alone — never loading the open cases and their suggestions."""
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Copies of the case's unit and opening time (the index), kept in step on transfer.
+    unit_id = models.BigIntegerField()
+    opened_at = models.DateTimeField()
+    category = models.CharField(max_length=32, blank=True)
+    place_codes = models.JSONField(default=list, blank=True)
+    # The folded words and word pairs of the tip's text, joined by "|".
+    features = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit_id", "opened_at"], name="triage_dupsig_unit_opened")]
+        verbose_name = _("dấu hiệu nghi trùng")
+        verbose_name_plural = _("dấu hiệu nghi trùng")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.unit_id}"

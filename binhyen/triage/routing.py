@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from binhyen.lib import memo
 from binhyen.units.models import Area, Unit
 
 COMMUNE_AREA_KINDS = (Area.Kind.WARD, Area.Kind.COMMUNE, Area.Kind.SPECIAL_ZONE)
@@ -39,6 +40,10 @@ def units_for_codes(codes: Iterable[str]) -> dict[str, Unit]:
     codes = [str(c) for c in codes]
     if not codes:
         return {}
+    return dict(memo.remember(("routing.units_for", tuple(codes)), lambda: _units_for(codes)))
+
+
+def _units_for(codes: list[str]) -> dict[str, Unit]:
     found: dict[str, Unit] = {}
     through = Unit.areas.through.objects.filter(
         area__code__in=codes, unit__is_active=True
@@ -59,7 +64,11 @@ def units_for_codes(codes: Iterable[str]) -> dict[str, Unit]:
 
 def unit_centroids(units: Iterable[Unit]) -> dict[int, tuple[float, float]]:
     """The centroid of each unit's first commune-level area that has one."""
-    ids = [u.pk for u in units]
+    ids = tuple(u.pk for u in units)
+    return dict(memo.remember(("routing.centroids", ids), lambda: _centroids(ids)))
+
+
+def _centroids(ids: tuple[int, ...]) -> dict[int, tuple[float, float]]:
     out: dict[int, tuple[float, float]] = {}
     links = (
         Unit.areas.through.objects.filter(
@@ -106,23 +115,32 @@ def units_within(points: Iterable[tuple[float, float]], km: float) -> set[int]:
     points = list(points)
     if not points:
         return set()
+    return {
+        unit_id
+        for unit_id, a_lat, a_lon in memo.remember(("routing.unit_points",), _unit_points)
+        if any(haversine_km(lat, lon, a_lat, a_lon) <= km for lat, lon in points)
+    }
+
+
+def _unit_points() -> list[tuple[int, float, float]]:
     links = Unit.areas.through.objects.filter(
         unit__is_active=True,
         area__kind__in=COMMUNE_AREA_KINDS,
         area__latitude__isnull=False,
         area__longitude__isnull=False,
     ).values_list("unit_id", "area__latitude", "area__longitude")
-    return {
-        unit_id
-        for unit_id, a_lat, a_lon in links
-        if a_lat is not None
-        and a_lon is not None
-        and any(haversine_km(lat, lon, a_lat, a_lon) <= km for lat, lon in points)
-    }
+    return [(u, lat, lon) for u, lat, lon in links if lat is not None and lon is not None]
 
 
 def area_points(codes: Iterable[str]) -> list[tuple[float, float]]:
+    wanted = tuple(str(c) for c in codes)
+    if not wanted:
+        return []
+    return list(memo.remember(("routing.area_points", wanted), lambda: _area_points(wanted)))
+
+
+def _area_points(codes: tuple[str, ...]) -> list[tuple[float, float]]:
     rows = Area.objects.filter(
-        code__in=[str(c) for c in codes], latitude__isnull=False, longitude__isnull=False
+        code__in=codes, latitude__isnull=False, longitude__isnull=False
     ).values_list("latitude", "longitude")
     return [(lat, lon) for lat, lon in rows if lat is not None and lon is not None]

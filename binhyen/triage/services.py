@@ -105,29 +105,40 @@ def _inbound(case: Case, upto: Message | None) -> tuple[list[str], Message | Non
     qs = Message.objects.filter(case=case, direction=Message.Direction.IN)
     if upto is not None:
         qs = qs.filter(pk__lte=upto.pk)
-    recent = list(qs.order_by("-sent_at", "-id").only("text")[: engine.MAX_MESSAGES])
-    texts = [m.text.strip() for m in reversed(recent) if m.text.strip()]
-    located = (
-        qs.filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("-sent_at", "-id")
-        .first()
+    recent = list(
+        qs.order_by("-sent_at", "-id").only("text", "latitude", "longitude")[: engine.MAX_MESSAGES]
     )
+    texts = [m.text.strip() for m in reversed(recent) if m.text.strip()]
+    located = next((m for m in recent if m.latitude is not None and m.longitude is not None), None)
+    if located is None and len(recent) == engine.MAX_MESSAGES:  # an older one may have it
+        located = (
+            qs.filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("-sent_at", "-id")
+            .first()
+        )
     return texts, located
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | None:
     """Read the case as it stands after ``message``; apply, route, look for duplicates.
 
     Safe to run twice for the same message; a task that runs after a newer message was
     already read does nothing (the newer suggestion saw everything)."""
-    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "conversation__channel_account", "channel_account")
+        .get(pk=case.pk)
+    )
     if message is not None:
-        done = Suggestion.objects.filter(case=case, message=message).first()
-        if done is not None:
-            return done
-        if Suggestion.objects.filter(case=case, message_id__gt=message.pk).exists():
-            return None
+        # This message's reading (done already) or a newer one (it saw everything).
+        later = (
+            Suggestion.objects.filter(case=case, message_id__gte=message.pk)
+            .order_by("message_id")
+            .first()
+        )
+        if later is not None:
+            return later if later.message_id == message.pk else None
     triager = engine.active_triager()
     if message is not None and split_off(case, message, triager):
         return None  # the message opened its own case, read by its own task
@@ -158,6 +169,7 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
     _route(case, suggestion)
     if suggestion.applied and changed:
         emit("triaged", case=case, at=at)
+    duplicates.signature_keep(case, suggestion)
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
         _record_duplicates(case, suggestion)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])

@@ -12,11 +12,12 @@ from binhyen.triage.training import model_retrain_after_erasure
 @task()
 def triage_case(case_id: int, message_id: int | None = None) -> str:
 
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return "gone"
     message = Message.objects.filter(pk=message_id).first() if message_id else None
-    suggestion = case_triage(case=case, message=message)
+    try:
+        # case_triage locks and reads the case itself: only its id is needed here.
+        suggestion = case_triage(case=Case(pk=case_id), message=message)
+    except Case.DoesNotExist:
+        return "gone"
     return (
         "skipped" if suggestion is None else f"{suggestion.intent or 'empty'}:{suggestion.routing}"
     )

@@ -72,6 +72,22 @@ def timeline_record(
     )
 
 
+def timeline_record_many(rows: list[dict[str, Any]]) -> list[CaseEvent]:
+    """Several timeline rows in one INSERT (each dict: the arguments of `timeline_record`)."""
+    events = [
+        CaseEvent(
+            case_id=row["case"] if isinstance(row["case"], int) else row["case"].pk,
+            at=row.get("at") or timezone.now(),
+            actor=row.get("actor"),
+            kind=row["kind"],
+            text=row["text"][:500],
+            data=row.get("data") or {},
+        )
+        for row in rows
+    ]
+    return CaseEvent.objects.bulk_create(events) if events else []
+
+
 def outbound_queue(
     *,
     conversation: Conversation | None,

@@ -41,7 +41,7 @@ def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contac
     ).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def contact_upsert(
     *,
     channel_account: ChannelAccount,
@@ -66,6 +66,9 @@ def contact_upsert(
         except IntegrityError:
             # Two workers met the same new citizen at once: the other one created it.
             contact = Contact.objects.get(channel_account=channel_account, key_hash=key_hash)
+        else:
+            contact.created_now = True  # type: ignore[attr-defined]
+            return contact
     elif identity and contact.identity is not None:
         vault.identity_merge(identity=contact.identity, data=identity)
     if seen_at and (contact.last_seen_at is None or seen_at > contact.last_seen_at):
@@ -74,7 +77,16 @@ def contact_upsert(
     return contact
 
 
-def conversation_for(contact: Contact) -> Conversation:
+def conversation_for(contact: Contact, *, inbound_at: datetime | None = None) -> Conversation:
+    """The contact's conversation. A contact created in this very transaction gets its
+    conversation without a lookup (nobody else can have made it), marked `created_now`, with
+    `inbound_at` as its last inbound time."""
+    if getattr(contact, "created_now", False):
+        conversation = Conversation.objects.create(
+            contact=contact, channel_account=contact.channel_account, last_inbound_at=inbound_at
+        )
+        conversation.created_now = True  # type: ignore[attr-defined]
+        return conversation
     conversation, _created = Conversation.objects.get_or_create(
         contact=contact, defaults={"channel_account": contact.channel_account}
     )

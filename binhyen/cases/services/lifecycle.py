@@ -63,6 +63,7 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "transferred": (
         "binhyen.clocks.reactions.case_transferred",
         "binhyen.duty.reactions.case_transferred",
+        "binhyen.triage.reactions.case_transferred",
         "binhyen.cases.services.reactions.inbox_updated",
     ),
     "merged": ("binhyen.clocks.reactions.case_merged",),

@@ -19,10 +19,13 @@ from binhyen.cases.models import (
 )
 from binhyen.cases.services.common import outbound_queue, timeline_record
 from binhyen.cases.services.lifecycle import emit
+from binhyen.lib import memo
 
 
 def _text(code: str, case: Case) -> str | None:
-    row = NoticeTemplate.objects.filter(code=code).first()
+    row = memo.remember(  # the wording, read once per worker batch
+        ("notices.template", code), lambda: NoticeTemplate.objects.filter(code=code).first()
+    )
     if row is not None and not row.is_active:
         return None
     template = row.text if row is not None else DEFAULT_NOTICES[code][1]
@@ -44,7 +47,7 @@ def notice_already_sent(case: Case, code: str) -> bool:
     return CaseEvent.objects.filter(case=case, kind="notice", data__code=code).exists()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def notice_send(*, case: Case, code: str) -> Message | None:
     """Queue one automatic message (once per case and code). None when not sent."""
     if code not in DEFAULT_NOTICES or notice_already_sent(case, code):

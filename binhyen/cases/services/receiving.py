@@ -98,7 +98,7 @@ def _summary(text: str, kind: str) -> str:
     return text[:297] + "…" if len(text) > 300 else text
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def case_open(
     *,
     unit_id: int,
@@ -129,6 +129,8 @@ def case_open(
         last_message_at=at,
         last_inbound_at=at,
     )
+    if channel_account is not None and channel_account.unit_id == unit_id:
+        case.unit = channel_account.unit  # already loaded with the page: no lookup later
     CaseEvent.objects.create(
         case=case,
         at=at,
@@ -139,7 +141,7 @@ def case_open(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def message_receive(*, incoming: IncomingMessage) -> Message | None:
     """Store a citizen's message in its conversation and the right case.
 
@@ -152,9 +154,12 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
         identity=incoming.identity,
         seen_at=incoming.sent_at,
     )
-    conversation = conversation_for(contact)
+    conversation = conversation_for(contact, inbound_at=incoming.sent_at)
+    # A conversation made by this message has no messages and no case yet: no lookups.
+    fresh = getattr(conversation, "created_now", False)
     if (
         incoming.provider_message_id
+        and not fresh
         and Message.objects.filter(
             conversation=conversation,
             direction=Message.Direction.IN,
@@ -162,9 +167,10 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
         ).exists()
     ):
         return None
-    conversation_touch_inbound(conversation, incoming.sent_at)
+    if not fresh:
+        conversation_touch_inbound(conversation, incoming.sent_at)
 
-    case = open_case_of(conversation)
+    case = None if fresh else open_case_of(conversation)
     opened = False
     claimed = None
     if case is None and incoming.kind not in NON_CASE_KINDS and not contact.is_staff:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from binhyen.duty.models import MessengerLink
 
 log = logging.getLogger(__name__)
+
+LAST_EVENT_EVERY = timedelta(seconds=10)
 
 USER_MESSAGE_KINDS = {
     "text": Message.Kind.TEXT,
@@ -113,7 +115,11 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     if account is None or inbox.is_redacted(row):
         return "ignored"  # redacted: the person withdrew before it was processed
     event = Event.model_validate(json.loads(row.body))
-    ChannelAccount.objects.filter(pk=account.pk).update(last_event_at=timezone.now())
+    now = timezone.now()
+    # "Last event" is shown to the minute: written at most every LAST_EVENT_EVERY per page.
+    if account.last_event_at is None or now - account.last_event_at >= LAST_EVENT_EVERY:
+        ChannelAccount.objects.filter(pk=account.pk).update(last_event_at=now)
+        account.last_event_at = now
     handler = handler_for(event.event_name)
     if handler is None:
         return "ignored"

@@ -56,3 +56,39 @@ def test_actions_are_recorded_in_vietnamese_even_for_an_english_reader(world, cl
     client.post(f"/tin-bao/{case.pk}/xu-ly/", {"action": "claim"})
     entry = CaseEvent.objects.get(case=case, kind="acknowledged")
     assert "nhận xử lý" in entry.text
+
+
+def test_readyz_is_503_until_a_triage_model_is_at_hand(db, client, tmp_path, monkeypatch):
+    """A fresh deploy without the model file would train it on the first tip: not ready."""
+    from binhyen.lib.triage.triager import MODEL_PATH_ENV
+    from binhyen.triage import engine
+
+    ready_model = engine.default_model_path()
+    monkeypatch.setenv(MODEL_PATH_ENV, str(tmp_path / "model.npz"))
+    resp = client.get("/readyz")
+    assert resp.status_code == 503
+    assert resp.json() == {"status": "starting", "database": mock.ANY, "triage_model": "missing"}
+    # What `binhyen serve` does before starting anything (the built file, copied here).
+    for suffix in (".npz", ".json"):
+        (tmp_path / "model").with_suffix(suffix).write_bytes(
+            ready_model.with_suffix(suffix).read_bytes()
+        )
+    assert engine.default_model_ensure() is False  # current: nothing to build
+    resp = client.get("/readyz")
+    assert resp.status_code == 200
+    assert resp.json()["triage_model"] == "ready"
+
+
+def test_worker_loads_the_triage_model_before_taking_work(monkeypatch):
+    from binhyen.core.worker import BinhYenWorker
+    from binhyen.triage import engine
+
+    loaded: list[str] = []
+    monkeypatch.setattr(engine, "active_triager", lambda: loaded.append("model"))
+    monkeypatch.setattr(
+        "binhyen.core.worker._warm_ups", [("triage.model", lambda: engine.active_triager())]
+    )
+    BinhYenWorker(queues={"outbound"}).warm_up()
+    assert loaded == []  # the lane that talks to Zalo does not need it
+    BinhYenWorker(queues={"default"}).warm_up()
+    assert loaded == ["model"]

@@ -288,3 +288,40 @@ def test_roles_fallback_when_nobody_is_on_shift(world):
     people = services.responders(case, Level.PROVINCE)
     assert people == [world.duty]
     assert world.duty.memberships.get().role == Role.DUTY
+
+
+def test_duty_desk_warns_when_citizens_events_wait_too_long_or_failed(world, client):
+    """A stuck worker must not go unnoticed: the duty desk says so (counts only)."""
+    from binhyen.channels.models import InboundEvent
+
+    def event(key: str, page, **fields):  # type: ignore[no-untyped-def]
+        return InboundEvent.objects.create(
+            provider="zalo",
+            key=key,
+            channel_account_id=page.pk,
+            event_name="user_send_text",
+            body='{"secret": "Nguyễn Văn Tố giáo"}',
+            **fields,
+        )
+
+    client.login(username=world.duty.username, password=PASSWORD)
+    fresh = event("fresh", world.bmt_page)
+    body = client.get("/truc-ban/").content.decode()
+    assert 'id="inbound-backlog"' not in body  # a few seconds of wait is normal
+
+    fresh.received_at = timezone.now() - timedelta(seconds=90)
+    fresh.save(update_fields=["received_at"])
+    body = client.get("/truc-ban/").content.decode()
+    assert 'id="inbound-backlog"' in body
+    assert "1 tin nhắn chưa được xử lý; tin cũ nhất nhận 1 phút trước" in body
+    assert "Nguyễn Văn Tố" not in body
+
+    fresh.status = InboundEvent.Status.PROCESSED
+    fresh.save(update_fields=["status"])
+    event("broken", world.tanan_page, status=InboundEvent.Status.FAILED)
+    body = client.get("/truc-ban/").content.decode()
+    assert "1 tin nhắn xử lý lỗi nhiều lần và đã dừng" in body
+
+    # An officer of another unit does not see the pages of Tân An.
+    client.login(username=world.officer_bmt.username, password=PASSWORD)
+    assert 'id="inbound-backlog"' not in client.get("/truc-ban/").content.decode()

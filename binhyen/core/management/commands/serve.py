@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from binhyen.triage import engine
+
 
 class Command(BaseCommand):
     help = (
@@ -49,6 +51,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # The triage model before anything accepts work: built now (seconds) rather than
+        # trained by the worker on the first tip after a deploy.
+        if engine.default_model_ensure():
+            self.stdout.write("Built the default triage model.")
         py = sys.executable
         env = os.environ.copy()
         procs: list[tuple[str, subprocess.Popen[bytes]]] = []
