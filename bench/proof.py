@@ -987,7 +987,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--concurrency", type=int, default=32, help="webhooks in flight at most")
     ap.add_argument("--slow-seconds", type=float, default=2.0, help="delay of a slow Zalo")
     ap.add_argument("--webhook-retry-seconds", type=float, default=90.0)
-    ap.add_argument("--drain-timeout", type=float, default=None, help="seconds (600; short 340)")
+    ap.add_argument("--drain-timeout", type=float, default=None, help="seconds (600; short 90)")
     ap.add_argument("--officer", default="trucban", help="demo user who replies")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", default="", help="also write the figures to this file")
@@ -1002,7 +1002,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args.rate = args.rate or 4.0
     # Long enough for a claim left by a killed worker to come back (inbox.STALE_CLAIM, 5 min,
     # released by the sweep every 15 s); the drain time is reported either way.
-    args.drain_timeout = args.drain_timeout or (340.0 if args.short else 600.0)
+    args.drain_timeout = args.drain_timeout or (90.0 if args.short else 600.0)
     return args
 
 
