@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import re
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -311,14 +312,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         token_ttl=args.token_ttl,
         state_path=args.state,
     )
-    sim.start()
-    log.info(
-        "Zalo simulator on %s (phone page: %s/), webhook %s",
-        sim.base_url,
-        sim.base_url,
-        args.webhook_url,
-    )
+    # Stop on Ctrl-C and on SIGTERM even when started with SIGINT ignored (a background job
+    # of a non-interactive shell inherits SIG_IGN, and Python then never raises
+    # KeyboardInterrupt), and wherever the signal lands — also while starting: a client may
+    # interrupt as soon as the port answers, before the wait below has begun.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        sim.start()
+        log.info(
+            "Zalo simulator on %s (phone page: %s/), webhook %s",
+            sim.base_url,
+            sim.base_url,
+            args.webhook_url,
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
