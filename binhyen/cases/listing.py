@@ -210,8 +210,22 @@ def visible(user: AnyUser, cap: Cap = Cap.CASE_READ) -> QuerySet[Case]:
 # --- filters ---------------------------------------------------------------------------------
 
 
+# Dates a client may type (0001-01-01, 9999-12-31) are clamped to a range no case lies
+# outside, so the filter means the same and the time-zone arithmetic cannot overflow.
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9000, 1, 1)
+
+
 def _day_start(d: date) -> datetime:
+    d = min(max(d, _EARLIEST), _LATEST)
     return timezone.make_aware(datetime(d.year, d.month, d.day))
+
+
+def _instant(at: datetime) -> datetime:
+    """An aware instant within the clamped range (a naive one is read as local time)."""
+    if at.date() < _EARLIEST or at.date() > _LATEST:
+        return _day_start(at.date())
+    return at if timezone.is_aware(at) else timezone.make_aware(at)
 
 
 def apply(
@@ -242,7 +256,7 @@ def apply(
     if f.date_from:
         qs = qs.filter(opened_at__gte=_day_start(f.date_from))
     if f.date_to:
-        qs = qs.filter(opened_at__lt=_day_start(f.date_to + timedelta(days=1)))
+        qs = qs.filter(opened_at__lt=_day_start(min(f.date_to, _LATEST) + timedelta(days=1)))
     if f.assigned == "me":
         qs = qs.filter(assigned_to=user.pk)
     elif f.assigned == "none":
@@ -250,7 +264,7 @@ def apply(
     if f.overdue:
         qs = qs.filter(next_deadline_at__lte=now)
     if f.updated_since is not None:
-        qs = qs.filter(updated_at__gt=f.updated_since)
+        qs = qs.filter(updated_at__gt=_instant(f.updated_since))
     if f.sort == "deadline":
         qs = qs.filter(next_deadline_at__isnull=False)
     return qs

@@ -339,6 +339,35 @@ def test_api_filters_by_category_urgency_unit_and_dates(world, client, province_
     assert client.get("/api/v1/cases?category=nope", **province_api).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "opened_from=0001-01-01",
+        "opened_to=9999-12-31",
+        "opened_from=0001-01-01&opened_to=9999-12-31",
+        "updated_since=0001-01-01T00:00:00",
+        "updated_since=9999-12-31T23:59:59-12:00",
+    ],
+)
+def test_api_dates_at_the_ends_of_the_calendar_filter_nothing_out(
+    world, client, province_api, query
+):
+    """Found by the REST fuzzer: such dates overflowed the time-zone arithmetic (500)."""
+    a = _say(world.bmt_page, "Có trộm", user="a")
+    resp = client.get(f"/api/v1/cases?{query}", **province_api)
+    assert resp.status_code == 200, resp.content
+    expected = [] if query.startswith("updated_since=9999") else [a.code]
+    assert [c["code"] for c in resp.json()["items"]] == expected
+
+
+def test_console_dates_at_the_ends_of_the_calendar_filter_nothing_out(world, client):
+    a = _say(world.bmt_page, "Có trộm", user="a")
+    _login(client, world.officer_bmt)
+    resp = client.get("/tin-bao/?status=all&from=0001-01-01&to=9999-12-31")
+    assert resp.status_code == 200
+    assert _codes(resp) == [a.code]
+
+
 def test_api_updated_since_returns_what_changed_oldest_first(world, client, province_api):
     a = _say(world.bmt_page, "Có trộm", user="a")
     b = _say(world.bmt_page, "Có ma túy", user="b")
