@@ -265,6 +265,15 @@ def chromium_page(
             browser.close()
 
 
+def console_login(page: Any, base_url: str, username: str) -> None:
+    """Sign a test account in to the console through the login form (no 2FA)."""
+    page.goto(f"{base_url}/dang-nhap/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/tin-bao/**")
+
+
 def off_loop(fn: Callable[[], Any]) -> Any:
     """Database work from a plain thread: Playwright's sync API keeps an event loop running in
     the test's thread, where Django refuses database access."""

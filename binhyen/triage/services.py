@@ -182,29 +182,11 @@ SPLIT_SURE = 0.9
 SPLIT_ASK = 0.6
 _SIDE_INTENTS = (Intent.QUESTION, Intent.FEEDBACK)
 
-# Words with which a citizen moves or corrects the place of the same incident ("bọn nó chạy
-# sang Tân An rồi", "à nhầm, ở Tân An"): a tip naming another place with one of these is the
-# same case, and the officer is only asked.
-_SAME_INCIDENT_MOVES = (
-    "nham",
-    "chay sang",
-    "chay qua",
-    "chay ve",
-    "chay toi",
-    "tron sang",
-    "tron qua",
-    "tron ve",
-    "di sang",
-    "di qua",
-    "keo sang",
-    "keo qua",
-    "keo ve",
-    "chuyen sang",
-    "chuyen qua",
-    "dinh chinh",
-    "dung ra",
-    "khong phai o",
-)
+# Words with which a citizen corrects the place of the same incident ("à nhầm, ở Tân An"): a
+# tip naming another place with one of these is the same case, and the officer is only asked.
+# (Places reached by movement — "chạy sang phường Tân An" — are already left out by the
+# gazetteer, so a fleeing suspect never looks like another place.)
+_PLACE_CORRECTIONS = ("nham", "dinh chinh", "dung ra", "khong phai o", "sua lai")
 
 
 @dataclass(frozen=True)
@@ -270,7 +252,7 @@ def side_reading(triager: Triager, case: Case, message: Message) -> SideReading 
         "what": describe(Intent.TIP, alone.category or "", alone.urgency or "")
     }
     # Another place and another kind of offence is another incident; the same kind of
-    # offence somewhere else may be the same one moving, or a correction: the officer decides.
+    # offence somewhere else may be the same one, or a correction: the officer decides.
     other_kind = (
         bool(alone.category)
         and bool(case.category)
@@ -278,8 +260,8 @@ def side_reading(triager: Triager, case: Case, message: Message) -> SideReading 
         and float(alone.confidence.get("category", 0.0)) >= SPLIT_ASK
     )
     folded = f" {vntext.fold(message.text)} "
-    moving = any(f" {w} " in folded for w in _SAME_INCIDENT_MOVES)
-    return SideReading(Intent.TIP, what, other_kind and not moving)
+    corrected = any(f" {w} " in folded for w in _PLACE_CORRECTIONS)
+    return SideReading(Intent.TIP, what, other_kind and not corrected)
 
 
 def split_off(case: Case, message: Message, triager: Triager) -> bool:

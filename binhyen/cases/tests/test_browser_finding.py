@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from binhyen.cases.tests.test_finding import _say
-from binhyen.testing import PASSWORD, PHONE, chromium_page, off_loop
+from binhyen.testing import PHONE, chromium_page, console_login, off_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +30,7 @@ def test_an_officer_finds_cases_without_diacritics_and_filters_them(
     assert id_card.code.startswith("HD-") and village.category == "gambling"
     base = live_server.url
     with chromium_page(PHONE) as page:
-        page.goto(f"{base}/dang-nhap/")
-        page.fill("input[name=username]", world.officer_bmt.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/tin-bao/**")
+        console_login(page, base, world.officer_bmt.username)
 
         page.fill("#f-q", "can cuoc")
         page.locator("#f-q").press("Enter")

@@ -22,7 +22,13 @@ from django.utils import timezone
 from binhyen import live
 from binhyen.cases import services as cases
 from binhyen.live.tests.conftest import free_port, subprocess_env
-from binhyen.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, off_loop, require_browser
+from binhyen.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    console_login,
+    off_loop,
+    require_browser,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -131,11 +137,7 @@ def publish(**kwargs) -> None:
 
 
 def sign_in_and_open_inbox(page, base: str, username: str) -> None:
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/tin-bao/**")
+    console_login(page, base, username)
     # Functions, not expression strings: Playwright polls a string with eval(), which the
     # pages' Content-Security-Policy (no unsafe-eval) refuses.
     page.wait_for_function("() => window.BinhYenLive && window.BinhYenLive.state === 'open'")
@@ -407,11 +409,7 @@ def test_officers_read_words_not_developer_text(world, console, browser_page):
     assert "pháp chế" not in main
 
     page.context.clear_cookies()
-    page.goto(f"{console}/dang-nhap/")
-    page.fill("input[name=username]", "commander.bmt")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{console}/tin-bao/**")
+    console_login(page, console, "commander.bmt")
     page.goto(f"{console}/nhat-ky/")
     row = page.locator(".audit-row", has_text="Chuyển tin báo về phường")
     text = row.inner_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from binhyen.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, off_loop, require_browser
+from binhyen.testing import PHONE, chromium_page, console_login, off_loop
 from binhyen.triage.models import Suggestion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,37 +14,22 @@ THEFT = "Tối qua nhà em ở chợ Tân An bị trộm mất xe máy, mong cô
 
 
 def test_an_unsure_reading_looks_unsure_on_a_phone(transactional_db, world, send, live_server):
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     case = send(THEFT, page=world.tanan_page)
     s = Suggestion.objects.get(case=case)
     s.confidence = {"intent": 0.93, "category": 0.41, "urgency": 0.88}
     s.save(update_fields=["confidence"])
     base = live_server.url
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            page.goto(f"{base}/dang-nhap/")
-            page.fill("input[name=username]", world.officer_tanan.username)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{base}/tin-bao/**")
-            page.goto(f"{base}/tin-bao/{case.pk}/")
-            panel = page.locator("#triage")
-            assert panel.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
-            assert "Máy chưa chắc" in panel.inner_text()
-            assert "độ tin cậy 41 %" in panel.inner_text()
-            assert s.model_version not in page.content()
-            assert panel.locator("details[open] summary", has_text="Chọn phân loại").is_visible()
-            assert panel.locator("button.primary", has_text="Xác nhận gợi ý").count() == 0
-            panel.get_by_role("button", name="Sửa lĩnh vực").click()
-            page.wait_for_url(f"{base}/tin-bao/{case.pk}/**")
-        finally:
-            context.close()
-            browser.close()
+    with chromium_page(PHONE) as page:
+        console_login(page, base, world.officer_tanan.username)
+        page.goto(f"{base}/tin-bao/{case.pk}/")
+        panel = page.locator("#triage")
+        assert panel.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+        assert "Máy chưa chắc" in panel.inner_text()
+        assert "độ tin cậy 41 %" in panel.inner_text()
+        assert s.model_version not in page.content()
+        assert panel.locator("details[open] summary", has_text="Chọn phân loại").is_visible()
+        assert panel.locator("button.primary", has_text="Xác nhận gợi ý").count() == 0
+        panel.get_by_role("button", name="Sửa lĩnh vực").click()
+        page.wait_for_url(f"{base}/tin-bao/{case.pk}/**")
 
     assert off_loop(lambda: Suggestion.objects.get(pk=s.pk).case.status) == "classified"

@@ -241,6 +241,15 @@ def test_the_same_kind_of_incident_elsewhere_asks_the_officer(world, send):
     assert Case.objects.filter(conversation=tip.conversation).count() == 1
 
 
+def test_a_corrected_place_asks_the_officer_instead_of_splitting(world, send):
+    tip = send(KNIFE)
+    text = "À em nhầm, chỗ đó là phường Tân An, ở đó đang có mấy người tổ chức đánh bạc ăn tiền"
+    later = send(text)
+    assert later.pk == tip.pk
+    message = Message.objects.get(text=text)
+    assert tip.events.filter(kind="split_suggested", data__message=message.pk).exists()
+
+
 def test_a_later_tip_about_the_same_place_stays_in_the_case(world, send):
     tip = send(KNIFE)
     later = send("Ở phường Tân Lập, bọn nó còn đập phá bàn ghế của quán bida nữa")
