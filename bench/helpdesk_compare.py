@@ -726,6 +726,10 @@ def main(args: argparse.Namespace) -> None:
         ratio = h["p95"] / max(b["p95"], 0.01)
         own = (h["p95"] / max(h["ref"], 0.01)) / max(b["p95"] / max(b["ref"], 0.01), 0.01)
         print(f"{label:36} {cells[0]}   {cells[1]}   {ratio:7.2f} {own:6.2f}")
+    print(
+        "/ref: p95 over the p95 of the system's own reference; SQL: queries of one sample; "
+        "helpdesk/BinhYen: p95 over p95, and /ref over /ref"
+    )
     print()
     for label, result in rows:
         print(f"{label}:")
