@@ -3,8 +3,9 @@
 Run: .venv/bin/python bench/helpdesk_compare.py [--tickets 100000 | --quick] [--runs 20]
      [--db postgres://postgres@127.0.0.1:5432/binhyen_bench_compare] [--keep]
 
-About 5 minutes at 100,000 (the first time a minute more to build django-helpdesk's
-virtualenv), under 2 minutes with `--quick` (10,000), on the 2-core development machine.
+About 4 minutes at 100,000 (252 s at load average 5-8, the two loads 40 s of it), 2 minutes
+with `--quick` (10,000: 117 s), on the 2-core development machine; the first time ~10 s more
+to build django-helpdesk's virtualenv from PyPI.
 
 django-helpdesk (the version pinned below, from PyPI) runs in its own virtualenv,
 var/bench/helpdesk-venv, built on first use, with a minimal Django project written to
