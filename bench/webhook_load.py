@@ -244,9 +244,17 @@ def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dic
         for t in threads:
             t.join()
 
-    # Warm-up: every gunicorn worker imports its views and opens its connection.
+    # Warm-up: every gunicorn worker imports its views and opens its connection; with the
+    # lanes running, the burst starts once they have processed the warm-up events (started,
+    # model loaded: the burst then competes with lanes that are really working).
+    before_warm = Message.objects.count()
     send(warm, record=False)
-    time.sleep(1.0)
+    if mode == "serve":
+        deadline = time.monotonic() + 180
+        while Message.objects.count() < before_warm + len(warm) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    else:
+        time.sleep(1.0)
 
     peak: dict[int, tuple[str, int, int]] = {}
     cpu_start = {pid: row[2] for pid, row in descendants(server_pid).items()}
@@ -287,6 +295,15 @@ def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dic
     stored = 0
     for i in range(0, len(keys), 500):
         stored += InboundEvent.objects.filter(provider="zalo", key__in=keys[i : i + 500]).count()
+    pss: dict[str, float] = {}
+    for pid, row in after.items():
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss[row[0]] = pss.get(row[0], 0.0) + int(line.split()[1]) / 1024
+        except OSError:
+            pass
     memory: dict[str, list[float]] = {}
     nices: dict[str, int] = {}
     for kind, rss, nice in peak.values():
@@ -308,6 +325,7 @@ def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dic
         "wall_s": elapsed,
         "client_cpu_s": client_cpu,
         "memory_mb": memory,
+        "pss_mb": pss,
         "nice": nices,
         "load": os.getloadavg()[0],
     }
@@ -474,6 +492,7 @@ def _print_phase(r: dict[str, Any]) -> None:
         f"{kind} {len(v)}× {max(v):.0f} MB (nice {r['nice'][kind]})"
         for kind, v in sorted(r["memory_mb"].items())
     )
+    shared = "   ".join(f"{kind} {mb:.0f} MB" for kind, mb in sorted(r["pss_mb"].items()))
     print(
         f"  round {r['round']} {r['mode']:5}: {r['rate']:6.0f} events/s   "
         f"ack p50 {r['p50']:5.1f} ms  p99 {r['p99']:6.1f} ms   "
@@ -482,7 +501,8 @@ def _print_phase(r: dict[str, Any]) -> None:
         f"CPU s: web {r['web_cpu_s']:.1f} lanes {r['lane_cpu_s']:.1f} "
         f"client {r['client_cpu_s']:.1f} (wall {r['wall_s']:.1f})   load {r['load']:.1f}"
     )
-    print(f"      peak RSS: {mem}")
+    print(f"      peak RSS per process: {mem}")
+    print(f"      PSS (shared pages split) per kind, all processes: {shared}")
     if "paced" in r:
         p = r["paced"]
         print(

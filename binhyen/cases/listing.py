@@ -215,7 +215,7 @@ def exact_code_case_id(user: AnyUser, q: str) -> int | None:
     visible unit ids (one query, none for someone who sees every unit), the code's unique
     index, and the tip code's index only when the code found nothing."""
     for condition in search.exact_code_qs(q.strip()[: search.MAX_QUERY_CHARS]):
-        ids = list(visible(user).filter(condition).values_list("pk", flat=True)[:2])
+        ids = list(visible(user).filter(condition).order_by().values_list("pk", flat=True)[:2])
         if ids:
             return ids[0] if len(ids) == 1 else None
     return None
