@@ -44,6 +44,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from live_fanout import calibration_us  # noqa: E402  (16 µs = this machine idle)
+
 PY = sys.executable
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -55,16 +58,6 @@ def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
     return values[k]
-
-
-def calibration_us() -> float:
-    """Median time of sum(range(10000)): the machine's speed (and load) right now."""
-    samples = []
-    for _ in range(30):
-        t0 = time.perf_counter()
-        sum(range(10000))
-        samples.append((time.perf_counter() - t0) * 1e6)
-    return sorted(samples)[len(samples) // 2] / 100  # per 100 additions
 
 
 # --- processes --------------------------------------------------------------------------------
