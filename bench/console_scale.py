@@ -111,6 +111,13 @@ def main() -> None:
 
         return run
 
+    def redirect_lookup() -> None:
+        # What the redirect reads: the officer's units and the code's unique index.
+        from binhyen.cases import listing  # deferred: after django.setup
+
+        duty.__dict__.pop("_binhyen_unit_ids", None)  # per request, as in a request
+        assert listing.exact_code_case_id(duty, code) == mid
+
     def get(url: str, status: int = 200, **extra: str) -> Callable[[], None]:
         def run() -> None:
             resp = client.get(url, **extra)
@@ -135,9 +142,12 @@ def main() -> None:
         ("search 'trộm xe máy'", get("/tin-bao/?status=all&q=tr%E1%BB%99m+xe+m%C3%A1y")),
         ("search 'Tan Loi'", get("/tin-bao/?status=all&q=Tan+Loi")),
         ("search rare (no match)", get("/tin-bao/?status=all&q=khong+co+dau")),
-        ("code, exact", get(f"/tin-bao/?status=all&q={code}")),
+        ("code, exact -> 302 to the case", get(f"/tin-bao/?q={code}", status=302)),
+        ("code, exact, typed lower case", get(f"/tin-bao/?q={code.lower()}", status=302)),
+        ("code, exact: the list (list=1)", get(f"/tin-bao/?status=all&q={code}&list=1")),
         ("code, partial", get(f"/tin-bao/?status=all&q={body[1:7]}")),
-        ("code, exact: lookup queries only", lookup(code)),
+        ("code, exact: the redirect's lookup", redirect_lookup),
+        ("code, exact: list lookup only", lookup(code)),
         ("code, exact: over the API", get(f"/api/v1/cases?q={code}", **api)),
         ("API list", get("/api/v1/cases", **api)),
         ("API category + urgency", get("/api/v1/cases?category=drugs&urgency=critical", **api)),
@@ -145,6 +155,7 @@ def main() -> None:
         ("API search", get("/api/v1/cases?q=can+cuoc", **api)),
     ]
     print(f"{total:,} cases, {ARGS.units} units, {ARGS.runs} runs each (ms)")
+    print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print("ref = a whole request that only authenticates (the login page redirects a user in)")
     print(f"{'measure':34} {'p50':>7} {'p95':>7} {'ref p95':>8} {'p95/ref':>8}")
     login_page = get("/dang-nhap/", status=302)
@@ -153,6 +164,7 @@ def main() -> None:
             fn, login_page if not name.startswith("reference") else bare_pk, ARGS.runs
         )
         print(f"{name:34} {p50:7.1f} {p95:7.1f} {ref:8.1f} {p95 / max(ref, 0.01):8.1f}")
+    print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,28 @@
-"""Webhook load benchmark: N signed Zalo events against a running BinhYen.
+"""Webhook ingest benchmark: signed Zalo events against `binhyen serve`, web alone and with
+its worker lanes processing, on SQLite and PostgreSQL, in one invocation.
 
-Prints events/s accepted, ack latency p50/p99, and the time from sending an event to its
-message being stored in a case (p50/p99), which is what an officer waits for.
+For each database the demo world is migrated and loaded once, then every phase runs on a
+fresh copy of it (SQLite files copied, PostgreSQL `CREATE DATABASE … TEMPLATE`):
 
-    .venv/bin/python bench/webhook_load.py                 # spawns `binhyen serve` on SQLite
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/binhyen_bench \\
-        .venv/bin/python bench/webhook_load.py             # ... on PostgreSQL
-    .venv/bin/python bench/webhook_load.py --url http://127.0.0.1:8000 --no-spawn
+- `web`: `binhyen serve --no-worker` (gunicorn + the idle live server): intake alone;
+- `serve`: the full `binhyen serve` (gunicorn, the worker lanes, the live server): intake
+  while every accepted event is being processed on the same cores.
 
-With --no-spawn the target must use the same DATABASE_URL (the script reads the demo pages
-and the stored messages from it).
+Phases alternate (web, serve, web, serve, … `--rounds`), so a change of the machine's load
+shows in both. Each phase sends `--n` signed `user_send_text` events of new citizens from
+`--concurrency` client threads and prints events/s, acknowledgement p50/p99, events lost
+(acknowledged but not stored: must be 0), events processed while the burst ran, the CPU
+seconds the worker lanes got during the burst, and the peak resident memory of each
+process kind. The summary prints serve / web ratios per round.
+
+    .venv/bin/python bench/webhook_load.py                        # SQLite and PostgreSQL
+    .venv/bin/python bench/webhook_load.py --databases sqlite
+    .venv/bin/python bench/webhook_load.py --pg-url postgres://postgres@127.0.0.1:5432/binhyen_bench_webhook
+    .venv/bin/python bench/webhook_load.py --paced 100            # + webhook -> message in case
+
+The PostgreSQL databases `<name>`, `<name>_tpl`, `<name>_p<i>` are dropped and re-created.
+Replies (the automatic acknowledgements) go to a closed local port: the bench never reaches
+the network.
 """
 
 from __future__ import annotations
@@ -18,17 +31,25 @@ import argparse
 import json
 import os
 import secrets
-import statistics
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from live_fanout import calibration_us  # noqa: E402  (16 µs = this machine idle)
+
+PY = sys.executable
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -39,72 +60,121 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--url", default="http://127.0.0.1:8765")
-    ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--no-spawn", action="store_true")
-    ap.add_argument("--web-workers", type=int, default=3)
-    ap.add_argument("--paced", type=int, default=100, help="events in the steady-rate phase")
-    ap.add_argument("--rate", type=float, default=10.0, help="events/s in the steady phase")
-    args = ap.parse_args()
+# --- processes --------------------------------------------------------------------------------
 
+
+def _proc_table() -> dict[int, tuple[int, str, int, int, int]]:
+    """pid -> (ppid, command line, rss bytes, cpu ticks, nice) of every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ppid = int(fields[1])
+        ticks = int(fields[11]) + int(fields[12])
+        nice = int(fields[16])
+        rss = int(fields[21]) * PAGE
+        table[int(entry)] = (ppid, cmd, rss, ticks, nice)
+    return table
+
+
+def _kind(cmd: str, parent_cmd: str) -> str:
+    if "gunicorn" in cmd:
+        return "web worker" if "gunicorn" in parent_cmd else "web master"
+    if "binhyen.cli worker" in cmd:
+        for queue in ("default", "outbound", "reports"):
+            if f"--queues {queue}" in cmd:
+                return f"lane {queue}"
+        return "lane"
+    if "binhyen.cli live" in cmd:
+        return "live server"
+    if "binhyen.cli serve" in cmd:
+        return "serve (supervisor)"
+    return "other"
+
+
+def descendants(root: int) -> dict[int, tuple[str, int, int, int]]:
+    """pid -> (kind, rss, cpu ticks, nice) of `root` and everything under it."""
+    table = _proc_table()
+    out: dict[int, tuple[str, int, int, int]] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in table:
+            continue
+        ppid, cmd, rss, ticks, nice = table[pid]
+        parent_cmd = table.get(ppid, (0, "", 0, 0, 0))[1]
+        out[pid] = (_kind(cmd, parent_cmd), rss, ticks, nice)
+        todo.extend(p for p, row in table.items() if row[0] == pid)
+    return out
+
+
+# --- one phase (its own process, its own database) --------------------------------------------
+
+
+def run_phase(args: argparse.Namespace) -> None:
+    mode = args.phase
     env = os.environ.copy()
-    env.setdefault("BINHYEN_ENV", "demo")
-    tmp = tempfile.mkdtemp(prefix="binhyen-bench-")
-    if "DATABASE_URL" not in env:
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    env["BINHYEN_VAR_DIR"] = tmp
-    # Replies (the automatic acknowledgements) go to a closed local port: the bench measures
-    # BinhYen, and never reaches the network.
-    env.setdefault("ZALO_OPENAPI_URL", "http://127.0.0.1:9")
-    env.setdefault("ZALO_OAUTH_URL", "http://127.0.0.1:9")
-    env.setdefault("BINHYEN_HTTP_CONNECT_RETRIES", "0")
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "BINHYEN_VAR_DIR", "BINHYEN_ENV")})
-    binhyen = [sys.executable, "-m", "binhyen.cli"]
-    server = None
-    if not args.no_spawn:
-        subprocess.run([*binhyen, "migrate", "--noinput", "-v0"], env=env, check=True)
-        subprocess.run([*binhyen, "load_demo"], env=env, check=True, stdout=subprocess.DEVNULL)
-        port = args.url.rsplit(":", 1)[-1].strip("/")
-        server = subprocess.Popen(
-            [*binhyen, "serve", "--port", port, "--workers", str(args.web_workers)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
+    port = args.port
+    url = f"http://127.0.0.1:{port}"
+    cmd = [PY, "-m", "binhyen.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
+    cmd += ["--live-port", str(port + 1)]
+    if mode == "web":
+        cmd.append("--no-worker")
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(300):
             try:
-                if httpx.get(args.url + "/readyz", timeout=1).status_code == 200:
+                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        else:
+            sys.exit("binhyen serve did not become ready")
+        result = _load(args, url, server.pid, mode)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    print("RESULT " + json.dumps(result))
 
+
+def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
     import django
 
     django.setup()
+    from django.db import connections
+
     from binhyen.cases.models import Message
-    from binhyen.channels.models import ChannelAccount
+    from binhyen.channels.models import ChannelAccount, InboundEvent
     from binhyen.channels.zalo.signature import signature_header
 
     pages = list(ChannelAccount.objects.filter(provider="zalo", is_active=True)[:50])
     if not pages:
-        sys.exit("no Zalo pages: run `binhyen load-demo` on this database first")
-    secrets_by_page = {p.pk: p.oa_secret_key for p in pages}
+        sys.exit("no Zalo pages: the demo world was not loaded")
 
-    bodies: list[tuple[str, bytes, str]] = []
-    for i in range(args.n):
+    def body(i: int, text: str, base: int) -> tuple[str, bytes, str]:
         page = pages[i % len(pages)]
         msg_id = secrets.token_hex(16)
         payload = {
             "app_id": page.app_id,
             "event_name": "user_send_text",
-            "sender": {"id": str(7_000_000_000_000_000_000 + i)},
+            "sender": {"id": str(base + i)},
             "recipient": {"id": page.external_id},
             "user_id_by_app": str(8_000_000 + i),
-            "message": {"msg_id": msg_id, "text": f"Tin báo thử tải số {i} ở phường Tân Lợi"},
+            "message": {"msg_id": msg_id, "text": text},
             "timestamp": str(int(time.time() * 1000)),
         }
         raw = json.dumps(payload, ensure_ascii=False).encode()
@@ -112,106 +182,157 @@ def main() -> None:
             app_id=page.app_id,
             raw_body=raw,
             timestamp=payload["timestamp"],
-            oa_secret_key=secrets_by_page[page.pk],
+            oa_secret_key=page.oa_secret_key,
         )
-        bodies.append((msg_id, raw, sig))
+        return msg_id, raw, sig
 
-    sent_at: dict[str, float] = {}
+    warm = [body(i, f"Tin khởi động số {i}", 5_000_000_000_000_000_000) for i in range(48)]
+    burst = [
+        body(i, f"Tin báo thử tải số {i} ở phường Tân Lợi", 7_000_000_000_000_000_000)
+        for i in range(args.n)
+    ]
+
+    acked: list[str] = []
     ack_ms: list[float] = []
     errors = 0
     lock = threading.Lock()
-    cursor = iter(range(args.n))
 
-    def worker() -> None:
-        nonlocal errors
-        with httpx.Client(timeout=10) as client:
-            while True:
-                with lock:
-                    i = next(cursor, None)
-                if i is None:
-                    return
-                msg_id, raw, sig = bodies[i]
-                t0 = time.time()
-                try:
-                    r = client.post(
-                        args.url + "/webhooks/zalo/",
-                        content=raw,
-                        headers={"X-ZEvent-Signature": sig, "Content-Type": "application/json"},
-                    )
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                t1 = time.time()
-                with lock:
-                    if ok:
-                        sent_at[msg_id] = t0
-                        ack_ms.append((t1 - t0) * 1000)
-                    else:
-                        errors += 1
+    def send(items: list[tuple[str, bytes, str]], record: bool) -> None:
+        cursor = iter(range(len(items)))
 
-    started = time.time()
-    threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.time() - started
+        def worker() -> None:
+            nonlocal errors
+            with httpx.Client(timeout=10) as client:
+                while True:
+                    with lock:
+                        i = next(cursor, None)
+                    if i is None:
+                        return
+                    msg_id, raw, sig = items[i]
+                    t0 = time.perf_counter()
+                    try:
+                        r = client.post(
+                            url + "/webhooks/zalo/",
+                            content=raw,
+                            headers={
+                                "X-ZEvent-Signature": sig,
+                                "Content-Type": "application/json",
+                            },
+                        )
+                        ok = r.status_code == 200
+                    except httpx.HTTPError:
+                        ok = False
+                    t1 = time.perf_counter()
+                    with lock:
+                        if ok:
+                            acked.append(msg_id)
+                            if record:
+                                ack_ms.append((t1 - t0) * 1000)
+                        else:
+                            errors += 1
 
-    deadline = time.time() + 300
-    seen: dict[str, float] = {}
-    while time.time() < deadline and len(seen) < len(sent_at):
-        for pid, created in Message.objects.filter(
-            provider_message_id__in=[m for m in sent_at if m not in seen]
-        ).values_list("provider_message_id", "created_at"):
-            seen[pid] = created.timestamp()
-        time.sleep(0.5)
-    visible_ms = [(seen[m] - sent_at[m]) * 1000 for m in seen]
-    db = django.db.connection.vendor
-    print(f"database: {db}   events: {args.n}   concurrency: {args.concurrency}")
-    print(f"accepted: {len(ack_ms)}   errors: {errors}   wall: {elapsed:.2f} s")
-    print(f"events/s accepted: {len(ack_ms) / elapsed:.0f}")
-    print(
-        f"ack latency ms: p50 {pct(ack_ms, 50):.1f}   p99 {pct(ack_ms, 99):.1f}   "
-        f"max {max(ack_ms) if ack_ms else float('nan'):.1f}"
+        threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    # Warm-up: every gunicorn worker imports its views and opens its connection; with the
+    # lanes running, the burst starts once they have processed the warm-up events (started,
+    # model loaded: the burst then competes with lanes that are really working).
+    before_warm = Message.objects.count()
+    send(warm, record=False)
+    if mode == "serve":
+        deadline = time.monotonic() + 180
+        while Message.objects.count() < before_warm + len(warm) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    else:
+        time.sleep(1.0)
+
+    peak: dict[int, tuple[str, int, int]] = {}
+    cpu_start = {pid: row[2] for pid, row in descendants(server_pid).items()}
+    stop_sampling = threading.Event()
+
+    def sample() -> None:
+        while not stop_sampling.is_set():
+            for pid, (kind, rss, _ticks, nice) in descendants(server_pid).items():
+                if rss > peak.get(pid, ("", 0, 0))[1]:
+                    peak[pid] = (kind, rss, nice)
+            stop_sampling.wait(0.25)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    processed_before = Message.objects.count()
+    client_cpu = time.process_time()
+    started = time.perf_counter()
+    send(burst, record=True)
+    elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    processed_during = Message.objects.count() - processed_before
+    after = descendants(server_pid)
+    stop_sampling.set()
+    sampler.join()
+
+    lane_cpu = sum(
+        (row[2] - cpu_start.get(pid, 0)) / TICKS
+        for pid, row in after.items()
+        if row[0].startswith("lane")
     )
-    print(
-        f"webhook -> message in case ms: p50 {pct(visible_ms, 50):.0f}   "
-        f"p99 {pct(visible_ms, 99):.0f}   stored {len(seen)}/{len(sent_at)}"
+    web_cpu = sum(
+        (row[2] - cpu_start.get(pid, 0)) / TICKS
+        for pid, row in after.items()
+        if row[0].startswith("web")
     )
-    if visible_ms:
-        rate = len(seen) / max(1e-9, (max(seen.values()) - started))
-        print(
-            f"processing throughput: {rate:.0f} msg/s"
-            f"   mean visible {statistics.mean(visible_ms):.0f} ms"
-        )
-    # Phase 2: at a steady, realistic rate the officer's wait is processing time, not queue.
-    if args.paced:
+    # Lost = acknowledged (200) but not stored.
+    keys = [f"user_send_text:{m}" for m in acked]
+    stored = 0
+    for i in range(0, len(keys), 500):
+        stored += InboundEvent.objects.filter(provider="zalo", key__in=keys[i : i + 500]).count()
+    pss: dict[str, float] = {}
+    for pid, row in after.items():
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss[row[0]] = pss.get(row[0], 0.0) + int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    memory: dict[str, list[float]] = {}
+    nices: dict[str, int] = {}
+    for kind, rss, nice in peak.values():
+        memory.setdefault(kind, []).append(rss / 2**20)
+        nices[kind] = nice
+    result: dict[str, Any] = {
+        "mode": mode,
+        "database": connections["default"].vendor,
+        "n": args.n,
+        "accepted": len(ack_ms),
+        "errors": errors,
+        "rate": len(ack_ms) / elapsed,
+        "p50": pct(ack_ms, 50),
+        "p99": pct(ack_ms, 99),
+        "lost": len(acked) - stored,
+        "processed_during": processed_during,
+        "lane_cpu_s": lane_cpu,
+        "web_cpu_s": web_cpu,
+        "wall_s": elapsed,
+        "client_cpu_s": client_cpu,
+        "memory_mb": memory,
+        "pss_mb": pss,
+        "nice": nices,
+        "load": os.getloadavg()[0],
+    }
+    if args.paced and mode == "serve":
         paced_sent: dict[str, float] = {}
         with httpx.Client(timeout=10) as client:
             for i in range(args.paced):
-                page = pages[i % len(pages)]
-                msg_id = secrets.token_hex(16)
-                payload = {
-                    "app_id": page.app_id,
-                    "event_name": "user_send_text",
-                    "sender": {"id": str(6_000_000_000_000_000_000 + i)},
-                    "recipient": {"id": page.external_id},
-                    "message": {"msg_id": msg_id, "text": f"Tin báo nhịp đều số {i}"},
-                    "timestamp": str(int(time.time() * 1000)),
-                }
-                raw = json.dumps(payload, ensure_ascii=False).encode()
-                sig = signature_header(
-                    app_id=page.app_id,
-                    raw_body=raw,
-                    timestamp=payload["timestamp"],
-                    oa_secret_key=secrets_by_page[page.pk],
-                )
+                msg_id, raw, sig = body(i, f"Tin báo nhịp đều số {i}", 6_000_000_000_000_000_000)
                 paced_sent[msg_id] = time.time()
                 client.post(
-                    args.url + "/webhooks/zalo/", content=raw, headers={"X-ZEvent-Signature": sig}
+                    url + "/webhooks/zalo/", content=raw, headers={"X-ZEvent-Signature": sig}
                 )
                 time.sleep(1 / args.rate)
-        deadline = time.time() + 60
+        deadline = time.time() + 120
         got: dict[str, float] = {}
         while time.time() < deadline and len(got) < len(paced_sent):
             for pid, created in Message.objects.filter(
@@ -220,13 +341,182 @@ def main() -> None:
                 got[pid] = created.timestamp()
             time.sleep(0.3)
         lat = [(got[m] - paced_sent[m]) * 1000 for m in got]
+        result["paced"] = {"p50": pct(lat, 50), "p99": pct(lat, 99), "stored": len(got)}
+    connections.close_all()
+    return result
+
+
+# --- the driver -------------------------------------------------------------------------------
+
+
+def _base_env(var_dir: str) -> dict[str, str]:
+    env = os.environ.copy()
+    env.setdefault("BINHYEN_ENV", "demo")
+    env["BINHYEN_VAR_DIR"] = var_dir
+    env.setdefault("ZALO_OPENAPI_URL", "http://127.0.0.1:9")
+    env.setdefault("ZALO_OAUTH_URL", "http://127.0.0.1:9")
+    env.setdefault("BINHYEN_HTTP_CONNECT_RETRIES", "0")
+    env.pop("BINHYEN_INBOX_DATABASE", None)
+    return env
+
+
+def _psql(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+class Database:
+    """A migrated demo world and fresh copies of it."""
+
+    def __init__(self, kind: str, tmp: str, pg_url: str) -> None:
+        self.kind = kind
+        self.var_dir = os.path.join(tmp, kind)
+        os.makedirs(self.var_dir, exist_ok=True)
+        self.pg_base, _, self.pg_name = pg_url.rpartition("/")
+        self.copies: list[str] = []
+
+    def url(self, name: str) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.var_dir}/{name}.sqlite3"
+        return f"{self.pg_base}/{self.pg_name}_{name}"
+
+    def prepare(self) -> None:
+        env = _base_env(self.var_dir)
+        if self.kind == "postgres":
+            _psql(self.pg_base + "/postgres", f"DROP DATABASE IF EXISTS {self.pg_name}_tpl")
+            _psql(self.pg_base + "/postgres", f"CREATE DATABASE {self.pg_name}_tpl")
+        env["DATABASE_URL"] = self.url("tpl")
+        binhyen = [PY, "-m", "binhyen.cli"]
+        subprocess.run([*binhyen, "migrate", "--noinput", "-v0"], env=env, check=True)
+        subprocess.run([*binhyen, "load_demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+    def copy(self, name: str) -> str:
+        if self.kind == "sqlite":
+            for suffix in ("", "-inbox"):
+                src = Path(self.var_dir) / f"tpl{suffix}.sqlite3"
+                shutil.copyfile(src, Path(self.var_dir) / f"{name}{suffix}.sqlite3")
+                for extra in ("-wal", "-shm"):
+                    p = Path(str(src) + extra)
+                    if p.exists():
+                        shutil.copyfile(p, Path(self.var_dir) / f"{name}{suffix}.sqlite3{extra}")
+        else:
+            admin = self.pg_base + "/postgres"
+            _psql(admin, f"DROP DATABASE IF EXISTS {self.pg_name}_{name}")
+            _psql(admin, f"CREATE DATABASE {self.pg_name}_{name} TEMPLATE {self.pg_name}_tpl")
+            self.copies.append(name)
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        if self.kind == "postgres":
+            _psql(self.pg_base + "/postgres", f"DROP DATABASE IF EXISTS {self.pg_name}_{name}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--databases", default="sqlite,postgres")
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/binhyen_bench_webhook"
+        ),
+    )
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--paced", type=int, default=0, help="events in a steady-rate phase")
+    ap.add_argument("--rate", type=float, default=10.0, help="events/s in the steady phase")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        run_phase(args)
+        return
+
+    print(
+        f"machine calibration: {calibration_us():.1f} µs   load average: "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + f"   cores: {os.cpu_count()}"
+    )
+    print(
+        f"events per phase: {args.n}   concurrency: {args.concurrency}   "
+        f"gunicorn workers: {args.workers}   lane nice: "
+        f"{os.environ.get('BINHYEN_WORKER_NICE', 'default')}"
+    )
+    tmp = tempfile.mkdtemp(prefix="binhyen-bench-webhook-")
+    results: list[dict[str, Any]] = []
+    try:
+        for kind in args.databases.split(","):
+            db = Database(kind, tmp, args.pg_url)
+            t0 = time.monotonic()
+            db.prepare()
+            print(f"\n[{kind}] demo world migrated and loaded in {time.monotonic() - t0:.0f} s")
+            modes = ["web", "serve"] * args.rounds
+            for i, mode in enumerate(modes):
+                name = f"p{i}"
+                env = _base_env(db.var_dir)
+                env["DATABASE_URL"] = db.copy(name)
+                cmd = [PY, __file__, "--phase", mode, "--n", str(args.n)]
+                cmd += ["--concurrency", str(args.concurrency), "--workers", str(args.workers)]
+                cmd += ["--port", str(args.port), "--paced", "0"]
+                if args.paced and i == len(modes) - 1:
+                    cmd[-1] = str(args.paced)
+                    cmd += ["--rate", str(args.rate)]
+                out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+                db.drop(name)
+                line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+                if line is None:
+                    print(out.stdout[-2000:], out.stderr[-4000:])
+                    sys.exit(f"phase {mode} on {kind} failed")
+                r = json.loads(line[7:])
+                r["round"] = i // 2 + 1
+                results.append(r)
+                _print_phase(r)
+            db.drop("tpl")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _print_summary(results)
+
+
+def _print_phase(r: dict[str, Any]) -> None:
+    mem = "   ".join(
+        f"{kind} {len(v)}× {max(v):.0f} MB (nice {r['nice'][kind]})"
+        for kind, v in sorted(r["memory_mb"].items())
+    )
+    shared = "   ".join(f"{kind} {mb:.0f} MB" for kind, mb in sorted(r["pss_mb"].items()))
+    print(
+        f"  round {r['round']} {r['mode']:5}: {r['rate']:6.0f} events/s   "
+        f"ack p50 {r['p50']:5.1f} ms  p99 {r['p99']:6.1f} ms   "
+        f"accepted {r['accepted']}/{r['n']}  errors {r['errors']}  lost {r['lost']}   "
+        f"processed during burst {r['processed_during']}   "
+        f"CPU s: web {r['web_cpu_s']:.1f} lanes {r['lane_cpu_s']:.1f} "
+        f"client {r['client_cpu_s']:.1f} (wall {r['wall_s']:.1f})   load {r['load']:.1f}"
+    )
+    print(f"      peak RSS per process: {mem}")
+    print(f"      PSS (shared pages split) per kind, all processes: {shared}")
+    if "paced" in r:
+        p = r["paced"]
         print(
-            f"paced {args.rate}/s x {args.paced}: webhook -> message in case ms: "
-            f"p50 {pct(lat, 50):.0f}   p99 {pct(lat, 99):.0f}   stored {len(got)}/{args.paced}"
+            f"      paced: webhook -> message in case p50 {p['p50']:.0f} ms  "
+            f"p99 {p['p99']:.0f} ms  stored {p['stored']}"
         )
-    if server is not None:
-        server.terminate()
-        server.wait(timeout=20)
+
+
+def _print_summary(results: list[dict[str, Any]]) -> None:
+    print("\nsummary (serve / web-only in the same round)")
+    for db in dict.fromkeys(r["database"] for r in results):
+        rows = [r for r in results if r["database"] == db]
+        for rnd in sorted({r["round"] for r in rows}):
+            web = next(r for r in rows if r["round"] == rnd and r["mode"] == "web")
+            srv = next(r for r in rows if r["round"] == rnd and r["mode"] == "serve")
+            print(
+                f"  {db:10} round {rnd}: web {web['rate']:.0f}/s (p99 {web['p99']:.1f} ms)   "
+                f"serve {srv['rate']:.0f}/s (p99 {srv['p99']:.1f} ms)   "
+                f"ratio {srv['rate'] / web['rate']:.2f}   "
+                f"lost {web['lost'] + srv['lost']}"
+            )
 
 
 if __name__ == "__main__":

@@ -340,6 +340,9 @@ MEDIA_MAX_BYTES = env_int("BINHYEN_MEDIA_MAX_BYTES", 25 * 1024 * 1024)
 FFMPEG = env_str("BINHYEN_FFMPEG", "ffmpeg") or "ffmpeg"
 HTTP_CONNECT_RETRIES = env_int("BINHYEN_HTTP_CONNECT_RETRIES", 2)
 WORKER_POLL_SECONDS = float(env_str("BINHYEN_WORKER_POLL_SECONDS", "0.2") or 0.2)
+# `binhyen serve` runs its worker lanes this many steps nicer than the web server (0-19):
+# on a small machine the webhook's intake wins the cores, processing catches up after.
+WORKER_NICE = env_int("BINHYEN_WORKER_NICE", 10)
 # Refresh an OA access token when less than this many seconds of life are left.
 ZALO_TOKEN_REFRESH_MARGIN = env_int("ZALO_TOKEN_REFRESH_MARGIN", 5 * 3600)
 ZALO_HTTP_TIMEOUT = float(env_int("ZALO_HTTP_TIMEOUT", 10))

@@ -207,6 +207,20 @@ def visible(user: AnyUser, cap: Cap = Cap.CASE_READ) -> QuerySet[Case]:
     return Case.objects.all() if ids is None else Case.objects.filter(unit_id__in=ids)
 
 
+def exact_code_case_id(user: AnyUser, q: str) -> int | None:
+    """The one case `user` may read whose code (under any prefix) or citizen's web tip code
+    is exactly `q`, else None (nothing, several, or only cases outside the user's units:
+    the caller answers as for any search, so a code elsewhere is indistinguishable from a
+    code that does not exist). A short path for the duty officer who pastes a code: the
+    visible unit ids (one query, none for someone who sees every unit), the code's unique
+    index, and the tip code's index only when the code found nothing."""
+    for condition in search.exact_code_qs(q.strip()[: search.MAX_QUERY_CHARS]):
+        ids = list(visible(user).filter(condition).order_by().values_list("pk", flat=True)[:2])
+        if ids:
+            return ids[0] if len(ids) == 1 else None
+    return None
+
+
 # --- filters ---------------------------------------------------------------------------------
 
 

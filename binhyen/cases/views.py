@@ -40,8 +40,17 @@ from binhyen.vault.services import case_view_record
 
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The case list: filters, search, sorts and keyset pages over `cases.listing`."""
+    """The case list: filters, search, sorts and keyset pages over `cases.listing`.
+
+    A complete case code (or a citizen's web tip code) of a case the officer may read goes
+    straight to the case page, before anything of the list is read; `list=1` asks for the
+    list anyway (the other threads that mention the code), and so do its later pages."""
     params = request.GET
+    q = str(params.get("q", ""))
+    if q and not (params.get("list") or params.get("sau") or params.get("truoc")):
+        pk = listing.exact_code_case_id(request.user, q)
+        if pk is not None:
+            return redirect("cases:detail", pk=pk)
     saved = SavedFilter.objects.filter(user=request.user).first()
     if not params and saved is not None and saved.query:
         # The officer's own filter is where their list opens.

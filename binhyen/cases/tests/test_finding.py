@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from itertools import count
 
@@ -91,20 +92,40 @@ def test_search_finds_an_officers_reply(world, client):
     assert _codes(resp) == [case.code]
 
 
-@pytest.mark.parametrize("code", ["TB-SMXD-JJBT", "TB-TDP0-K7J8"])
-def test_exact_partial_and_prefixless_codes_find_the_case(world, client, code):
+def _coded(world, code):
     case = _say(world.bmt_page, "Có đánh bạc")
     Case.objects.filter(pk=case.pk).update(code=code, search_text=search.seed(code, "Có đánh bạc"))
     case.refresh_from_db()
+    return case
+
+
+@pytest.mark.parametrize("code", ["TB-SMXD-JJBT", "TB-TDP0-K7J8"])
+def test_a_complete_code_goes_straight_to_the_case_page(world, client, code):
+    case = _coded(world, code)
     _say(world.bmt_page, "Có trộm", user="u2")
     body = case.code.split("-", 1)[1].replace("-", "")  # the 8 random characters
     _login(client, world.officer_bmt)
-    for typed in (case.code, case.code.lower(), body, f"{body[:4]}-{body[4:]}", body[2:7]):
+    typed_forms = (case.code, case.code.lower(), f" {case.code} ", body, f"{body[:4]}-{body[4:]}")
+    for typed in typed_forms:
+        resp = client.get(f"/tin-bao/?status=open&q={typed}")
+        assert resp.status_code == 302, typed
+        assert resp["Location"] == f"/tin-bao/{case.pk}/", typed
+    assert client.get(resp["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["TB-SMXD-JJBT", "TB-TDP0-K7J8"])
+def test_a_partial_code_lists_the_case(world, client, code):
+    case = _coded(world, code)
+    _say(world.bmt_page, "Có trộm", user="u2")
+    body = case.code.split("-", 1)[1].replace("-", "")
+    _login(client, world.officer_bmt)
+    for typed in (body[2:7], body[:6], body[1:]):
         resp = client.get(f"/tin-bao/?status=all&q={typed}")
+        assert resp.status_code == 200, typed
         assert _codes(resp) == [case.code], typed
 
 
-def test_the_web_tips_code_finds_its_case(world, client):
+def test_the_web_tips_code_goes_to_its_case(world, client):
     case = _say(world.bmt_page, "Có cờ bạc")
     Tip.objects.create(
         code_hash=code_hash("ZC9B-ZPRA"),
@@ -115,17 +136,63 @@ def test_the_web_tips_code_finds_its_case(world, client):
         unit=world.bmt,
         case=case,
     )
-    resp = _login(client, world.officer_bmt).get("/tin-bao/?status=all&q=zc9b zpra")
+    _login(client, world.officer_bmt)
+    for typed in ("ZC9B-ZPRA", "zc9b zpra"):
+        resp = client.get(f"/tin-bao/?q={typed}")
+        assert (resp.status_code, resp["Location"]) == (302, f"/tin-bao/{case.pk}/"), typed
+    resp = client.get("/tin-bao/?status=all&q=zc9b zpra&list=1")
     assert case.code in resp.content.decode()
     assert "Trùng mã tin" in resp.content.decode()
+
+
+def test_a_code_outside_the_officers_units_answers_as_a_code_that_does_not_exist(world, client):
+    theirs = _say(world.tanan_page, "Có trộm xe máy ở Tân An", user="t")
+    _login(client, world.officer_bmt)
+    body = theirs.code.split("-", 1)[1].replace("-", "")
+    missing = "TB-" + ("ZZZZ-ZZZZ" if body != "ZZZZZZZZ" else "YYYY-YYYY")
+    answers = []
+    for code in (theirs.code, missing):
+        resp = client.get(f"/tin-bao/?status=all&q={code}")
+        assert resp.status_code == 200, code
+        assert not resp.has_header("Location")
+        assert _codes(resp) == [] and resp.context["page"].count == 0
+        answers.append(resp.content.decode().replace(code, "CODE"))
+    # The same page either way (the CSRF token aside, which differs on every page).
+    assert _without_csrf(answers[0]) == _without_csrf(answers[1])
+    # ... while an officer of that ward lands on it.
+    _login(client, world.officer_tanan)
+    resp = client.get(f"/tin-bao/?q={theirs.code}")
+    assert (resp.status_code, resp["Location"]) == (302, f"/tin-bao/{theirs.pk}/")
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value|data-csrf)="[^"]*"', "", html)
+
+
+def test_the_code_redirect_reads_only_the_code_and_the_officers_units(world, client):
+    case = _say(world.bmt_page, "Có lừa đảo qua mạng")
+    _login(client, world.officer_bmt)
+    client.get("/tin-bao/")  # the session's first request (sign-in bookkeeping) out of the count
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(f"/tin-bao/?q={case.code}")
+    assert resp.status_code == 302
+    sql = [q["sql"] for q in ctx.captured_queries]
+    touching_cases = [q for q in sql if '"cases_case"' in q]
+    assert len(touching_cases) == 1, sql  # the code's unique index, nothing of the list
+    assert not any('"cases_savedfilter"' in q for q in sql)
+    assert len(sql) <= 6, sql
 
 
 def test_code_hits_are_ranked_before_text_matches(world, client):
     target = _say(world.bmt_page, "Có lừa đảo qua mạng")
     body = target.code.split("-", 1)[1].replace("-", "")
     mention = _say(world.bmt_page, f"Em hỏi về tin {body} hôm qua", user="u2")
-    resp = _login(client, world.officer_bmt).get(f"/tin-bao/?status=all&q={body}")
+    _login(client, world.officer_bmt)
+    resp = client.get(f"/tin-bao/?status=all&q={body}&list=1")
     assert _codes(resp) == [target.code, mention.code]
+    # A partial code lists both (both are partial-code hits there) without asking.
+    partial = client.get(f"/tin-bao/?status=all&q={body[:6]}")
+    assert sorted(_codes(partial)) == sorted([target.code, mention.code])
 
 
 def test_moving_a_message_moves_its_words_in_search(world, client):

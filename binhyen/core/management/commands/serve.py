@@ -6,6 +6,11 @@ answers 4-6x more requests than under ASGI (docs/architecture.md). The live serv
 the long-lived streams on --live-port (default: --port + 1); pages open it on the same
 host name, so the session cookie is shared (docs/live.md). The worker runs as another
 process; with --simulator, the Zalo simulator runs as one more.
+
+The worker lanes run at a lower CPU priority (`BINHYEN_WORKER_NICE`, default 10, or
+--worker-nice): on a small machine intake must win the cores. A webhook has Zalo's 2 s
+limit and costs one INSERT; processing has a queue and catches up when the burst ends
+(docs/benchmarks.md, "Webhook intake").
 """
 
 from __future__ import annotations
@@ -15,12 +20,31 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from binhyen.triage import engine
+
+
+def lowered_priority(increment: int) -> Callable[[], None] | None:
+    """What a child runs before exec to lower its CPU priority by `increment` (None: keep)."""
+    if increment <= 0:
+        return None
+
+    def apply() -> None:
+        # Niceness is inherited across exec: the lane and everything it starts run lower.
+        os.nice(increment)
+
+    return apply
+
+
+def lane_popen(cmd: list[str], env: dict[str, str], nice: int) -> subprocess.Popen[bytes]:
+    """Start a background worker lane `nice` steps below this process's priority."""
+    # serve is single-threaded when it starts its children: preexec_fn is safe here.
+    return subprocess.Popen(cmd, env=env, preexec_fn=lowered_priority(nice))
 
 
 class Command(BaseCommand):
@@ -49,8 +73,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-live", action="store_true", help="no live server (run `binhyen live` elsewhere)"
         )
+        parser.add_argument(
+            "--worker-nice",
+            type=int,
+            default=settings.WORKER_NICE,
+            help="lower the worker lanes' CPU priority by this much, 0-19 "
+            "(default: BINHYEN_WORKER_NICE, 10)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        lane_nice = max(0, min(19, opts["worker_nice"]))
         # The triage model before anything accepts work: built now (seconds) rather than
         # trained by the worker on the first tip after a deploy.
         if engine.default_model_ensure():
@@ -127,9 +159,10 @@ class Command(BaseCommand):
             ],
             "live": live_cmd,
         }
+        lanes = ("worker", "sender", "reporter")
         if not opts["no_worker"]:
-            for name in ("worker", "sender", "reporter"):
-                procs.append((name, subprocess.Popen(restartable[name], env=env)))
+            for name in lanes:
+                procs.append((name, lane_popen(restartable[name], env, lane_nice)))
         procs.append(
             (
                 "web",
@@ -184,7 +217,12 @@ class Command(BaseCommand):
                             # and catch up): restart rather than stop serving.
                             self.stderr.write(f"{name} exited ({code}); restarting")
                             idx = [n for n, _ in procs].index(name)
-                            procs[idx] = (name, subprocess.Popen(restartable[name], env=env))
+                            procs[idx] = (
+                                name,
+                                lane_popen(restartable[name], env, lane_nice)
+                                if name in lanes
+                                else subprocess.Popen(restartable[name], env=env),
+                            )
                         else:
                             self.stderr.write(f"{name} exited ({code}); stopping")
                             stopping = True
