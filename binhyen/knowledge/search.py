@@ -18,9 +18,9 @@ from binhyen.knowledge.models import Answer, Procedure, Unanswered
 from binhyen.lib.knowledge import Entry, Hit, Index, Params, normalize
 from binhyen.lib.knowledge.search import (
     TUNING_SETS,
-    age_topics,
     out_of_scope_entries,
     shipped_examples,
+    topics,
     synonyms_file,
 )
 
@@ -89,7 +89,7 @@ def _build(approved_only: bool) -> Index:
                 )
             ),
             ages=tuple(ages[p.slug]) if p.slug in ages else None,
-            age_topics=age_topics(p.slug),
+            topics=topics(p.slug),
         )
         for p in qs.only("pk", "slug", "title", "summary", "where", "synonyms", "examples")
     ]

@@ -175,9 +175,16 @@ def fix_abbreviations(text: str) -> str:
 _DK_TT = re.compile(r"\b(?:dk|dky|dki|dang ky) ?tt\b")
 
 
+# "bằng B2", "bằng hạng A1": a driving licence class ("b2" folds to "b 2").
+_LICENCE_CLASS = re.compile(r"\bbang (?:hang )?([abcdf])(?: ([1-4]))?\b")
+
+
 def normalize(text: str) -> str:
     """Folded text with citizens' synonyms rewritten to the catalogue's words."""
     folded = vntext.fold(fix_abbreviations(text))
+    folded = _LICENCE_CLASS.sub(
+        lambda m: "giay phep lai xe hang " + m.group(1) + (m.group(2) or ""), folded
+    )
     folded = _rewrite_re().sub(lambda m: _REWRITES[m.group(1)], folded)
     return " ".join(_FILLERS.sub(" ", folded).split())
 
@@ -225,9 +232,11 @@ class Entry:
     synonyms: Sequence[str] = ()
     examples: Sequence[str] = ()
     ages: tuple[int, int] | None = None  # [from, to) years, for age-dependent procedures
-    # The age favours the entry only when the question names its document (a 14-year-old's
-    # căn cước is not a passport question); empty: always.
-    age_topics: Sequence[str] = ()
+    # Words naming the document or thing the entry is about (căn cước, hộ chiếu, xe…): when a
+    # question names some entries' topics but not this one's, the entry loses; the age
+    # favours the entry only when the question names its topic (a 14-year-old's căn cước is
+    # not a passport question). Empty: the entry takes no part in either rule.
+    topics: Sequence[str] = ()
 
 
 @dataclass
@@ -238,6 +247,7 @@ class Params:
     max_results: int = 3
     age_match: float = 1.3  # factor on an age-dependent entry when the question's age fits
     age_mismatch: float = 0.6  # ... and when it does not
+    topic_mismatch: float = 0.6  # factor when the question names other entries' topics only
     # "No answer" when  p + none_gap × (best prototype − best entry) − none_best × best entry
     # reaches none_cut, p being the out-of-base classifier's probability: the classifier alone
     # and the scores alone overlap; together they separate (bench/knowledge_cv.py).
@@ -266,6 +276,7 @@ class Index:
     _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
     _none_clf: LogisticRegression | None = field(repr=False, default=None)
     _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
+    _topic_res: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
@@ -275,8 +286,11 @@ class Index:
         whole: list[str] = []
         prose: list[bool] = []  # a summary, unlike the short questions and names around it
         for i, e in enumerate(ents):
+            # the title with the synonyms, and each synonym alone (a long list would dilute
+            # a short question that matches one name)
             parts = [normalize(" ".join([e.title, *e.synonyms]))]
-            kinds = [False]
+            parts.extend(normalize(x) for x in e.synonyms)
+            kinds = [False] * len(parts)
             if e.summary:
                 parts.append(normalize(e.summary))
                 kinds.append(True)
@@ -306,6 +320,11 @@ class Index:
         index._ent_char = char.transform(whole).tocsr()
         index._ent_word = word.transform(whole).tocsr()
         index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
+        index._topic_res = {
+            i: re.compile(r"\b(?:" + "|".join(re.escape(normalize(t)) for t in e.topics) + r")\b")
+            for i, e in enumerate(ents)
+            if e.topics
+        }
         is_none = index._is_none[index._doc_entry]
         short = ~np.asarray(prose)
         if is_none.any() and not is_none[short].all():
@@ -359,27 +378,21 @@ class Index:
         age = question_age(q)
         named = self._topics_named(q)
         for i, e in enumerate(self.entries):
-            if e.ages is None:
-                continue
             own = named.get(i)
             if own is False:
-                # the question names another age-dependent document, not this one
-                out[i] *= p.age_mismatch
-            elif age is not None:
+                # the question names other entries' documents, not this one's
+                out[i] *= p.topic_mismatch
+            if e.ages is not None and age is not None:
                 if not e.ages[0] <= age < e.ages[1]:
                     out[i] *= p.age_mismatch
-                elif own or not e.age_topics:
+                elif own or not e.topics:
                     out[i] *= p.age_match
         return out
 
     def _topics_named(self, q: str) -> dict[int, bool]:
-        """For each age-dependent entry with topics: True when the question names its
-        document, False when it names only other such documents; absent when it names none."""
-        hits = {
-            i: any(re.search(rf"\b{t}\b", q) for t in e.age_topics)
-            for i, e in enumerate(self.entries)
-            if e.ages is not None and e.age_topics
-        }
+        """For each entry with topics: True when the question names one of them, False when
+        it names only other entries' topics; empty when it names none."""
+        hits = {i: bool(rx.search(q)) for i, rx in self._topic_res.items()}
         if not any(hits.values()):
             return {}
         return hits
@@ -546,7 +559,7 @@ def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
             synonyms=extra["synonyms"].get(p["slug"], []),
             examples=examples.get(p["slug"], []),
             ages=tuple(extra["ages"][p["slug"]]) if p["slug"] in extra["ages"] else None,
-            age_topics=age_topics(p["slug"]),
+            topics=topics(p["slug"]),
         )
         for p in procs
     ]
@@ -554,9 +567,9 @@ def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
     return out
 
 
-def age_topics(slug: str) -> tuple[str, ...]:
-    """Normalised words naming an age-dependent entry's document (synonyms.json)."""
-    return tuple(normalize(t) for t in synonyms_file().get("age_topics", {}).get(slug, []))
+def topics(slug: str) -> tuple[str, ...]:
+    """Words naming the document or thing an entry is about (synonyms.json "topics")."""
+    return tuple(synonyms_file().get("topics", {}).get(slug, []))
 
 
 def out_of_scope_entries(exclude: Sequence[str] = (), extra: Iterable[str] = ()) -> list[Entry]:
