@@ -277,6 +277,7 @@ class Index:
     _none_clf: LogisticRegression | None = field(repr=False, default=None)
     _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
     _topic_res: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
+    _ruled: list[int] = field(repr=False, default_factory=list)  # entries with ages or topics
 
     @classmethod
     def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
@@ -325,6 +326,7 @@ class Index:
             for i, e in enumerate(ents)
             if e.topics
         }
+        index._ruled = [i for i, e in enumerate(ents) if e.ages is not None or e.topics]
         is_none = index._is_none[index._doc_entry]
         short = ~np.asarray(prose)
         if is_none.any() and not is_none[short].all():
@@ -377,7 +379,8 @@ class Index:
         out: np.ndarray = (1 - p.entry_weight) * best + p.entry_weight * ent
         age = question_age(q)
         named = self._topics_named(q)
-        for i, e in enumerate(self.entries):
+        for i in self._ruled:
+            e = self.entries[i]
             own = named.get(i)
             if own is False:
                 # the question names other entries' documents, not this one's
