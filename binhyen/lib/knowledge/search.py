@@ -312,14 +312,16 @@ class Index:
             token_pattern=r"[a-z0-9]+",  # noqa: S106 (not a password)
             dtype=np.float32,
         )
-        char.fit(docs + whole)
-        word.fit(docs + whole)
+        # one pass over the texts: fitted and transformed together, then split
+        all_char = char.fit_transform(docs + whole).tocsr()
+        all_word = word.fit_transform(docs + whole).tocsr()
         index = cls(entries=ents, params=params or Params(), _char=char, _word=word)
-        index._doc_char = char.transform(docs).tocsr()
-        index._doc_word = word.transform(docs).tocsr()
+        n = len(docs)
+        index._doc_char = all_char[:n]
+        index._doc_word = all_word[:n]
         index._doc_entry = np.asarray(owner, dtype=np.int64)
-        index._ent_char = char.transform(whole).tocsr()
-        index._ent_word = word.transform(whole).tocsr()
+        index._ent_char = all_char[n:]
+        index._ent_word = all_word[n:]
         index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
         index._topic_res = {
             i: re.compile(r"\b(?:" + "|".join(re.escape(normalize(t)) for t in e.topics) + r")\b")
