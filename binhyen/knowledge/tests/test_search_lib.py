@@ -188,6 +188,7 @@ def test_a_theft_is_answered_with_reporting_a_crime(index):
         ("nộp phạt vượt đèn đỏ bao nhiêu ngày thì phải nộp, nộp ở đâu", False),
         ("bị phạt bao nhiêu thì tra cứu ở đâu", False),
         ("tết đốt pháo có bị phạt không", False),  # asks whether, the procedure entry says
+        ("đốt pháo trong nhà bị phạt thế nào", False),
         ("mất cavet có bị phạt không, làm lại thế nào", False),
     ],
 )

@@ -202,13 +202,13 @@ def question_age(folded: str) -> int | None:
 
 
 # A question about how much a fine is ("phạt bao nhiêu", "mức phạt", "phạt mấy triệu") asks
-# for a penalty, which no entry states (fines are decided case by case by decree), unless it
+# for a penalty amount, which no entry states (amounts are set by decree and change), unless it
 # also asks for a procedure: paying a fine, looking one up, getting a document back, where or
 # how to do something.
 _PENALTY = re.compile(
     r"\bmuc (?:xu )?phat\b"
     r"|\bphat(?: \w+){0,2} (?:bao nhieu|may trieu|may tram|may nghin|may chuc|nhieu tien"
-    r"|nang khong|the nao|ra sao)\b"
+    r"|nang khong)\b"
     r"|\b(?:bao nhieu|may trieu|may tram) tien phat\b"
 )
 _PROCEDURE_ASKED = re.compile(
