@@ -20,8 +20,8 @@ from binhyen.lib.knowledge.search import (
     TUNING_SETS,
     out_of_scope_entries,
     shipped_examples,
-    topics,
     synonyms_file,
+    topics,
 )
 
 _lock = threading.Lock()

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +150,7 @@ def fix_abbreviations(text: str) -> str:
                 run = toks[i : j + 1]
                 if not all(_consonants_only(t.group()) for t in run):
                     continue
-                if any(
-                    low[a.end() : b.start()].strip() for a, b in zip(run, run[1:], strict=False)
-                ):
+                if any(low[a.end() : b.start()].strip() for a, b in pairwise(run)):
                     continue
                 joined = "".join(t.group() for t in run)
                 if joined in ABBREVIATIONS:
