@@ -21,6 +21,7 @@ from binhyen.lib.knowledge.search import (
     out_of_scope_entries,
     shipped_examples,
     synonyms_file,
+    topics,
 )
 
 _lock = threading.Lock()
@@ -88,6 +89,7 @@ def _build(approved_only: bool) -> Index:
                 )
             ),
             ages=tuple(ages[p.slug]) if p.slug in ages else None,
+            topics=topics(p.slug),
         )
         for p in qs.only("pk", "slug", "title", "summary", "where", "synonyms", "examples")
     ]

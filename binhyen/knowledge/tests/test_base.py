@@ -62,6 +62,29 @@ def test_catalogue_expansion_never_overwrites_an_editors_work(editor):
     assert not untouched.is_approved
 
 
+def test_shipped_synonyms_reach_untouched_entries_only(editor):
+    migration = importlib.import_module("binhyen.knowledge.migrations.0005_synonyms_round4")
+    untouched = Procedure.objects.get(slug="to-giac-tin-bao-toi-pham")
+    shipped = untouched.synonyms
+    assert "bị trộm" in shipped  # round 4's name for a theft
+    Procedure.objects.filter(pk=untouched.pk).update(synonyms="tố giác", folded="to giac")
+    edited = services.procedure_save(
+        procedure=Procedure.objects.get(slug="khieu-nai-to-cao-can-bo"),
+        data={"synonyms": "tên do biên tập viên viết"},
+        author=editor,
+    )
+    number = untouched.version
+    migration.update(django_apps, None)
+    untouched.refresh_from_db()
+    assert untouched.synonyms == shipped and untouched.version == number + 1
+    assert "bi trom" in untouched.folded  # the database's own search sees the new names
+    v = untouched.versions.get(number=number + 1)
+    assert v.action == "imported" and v.note == "synonyms.json" and "+bị trộm" in v.diff
+    edited.refresh_from_db()
+    assert edited.synonyms == "tên do biên tập viên viết"
+    assert not untouched.is_approved
+
+
 @pytest.mark.parametrize(
     "text", ["Đăng ký tạm trú ở đâu?", "dang ky tam tru o dau", "dk tam tru o dau v ad"]
 )

@@ -12,7 +12,7 @@ from binhyen.knowledge.models import Procedure, Unanswered
 from binhyen.testing import PASSWORD
 
 # Outside the base, yet the catalogue's driving-licence entries answer it before an editor acts.
-BOAT = "thi bằng lái thuyền máy ở đâu"
+BOAT = "đổi bằng lái tàu cá ở đâu"  # fisheries, not the police
 # Answerable (a stay at a relative's is tạm trú), yet worded so that the base finds nothing.
 STAY = "cái giấy cho ở nhờ nhà người quen ấy xin chỗ nào"
 
@@ -51,7 +51,7 @@ def test_out_of_scope_leaves_the_list_and_teaches_no_answer(client, editor, gap)
     client.login(username=editor.username, password=PASSWORD)
     page = client.get("/bien-tap-thu-tuc/chua-tra-loi/").content.decode()
     first = min(Unanswered.objects.values_list("pk", flat=True))
-    assert f'action="/bien-tap-thu-tuc/chua-tra-loi/{first}/"' in page and "thuyen may" in page
+    assert f'action="/bien-tap-thu-tuc/chua-tra-loi/{first}/"' in page and "tau ca" in page
     resp = client.post(
         f"/bien-tap-thu-tuc/chua-tra-loi/{row.pk}/", {"action": "out_of_scope"}, follow=True
     )
@@ -62,7 +62,7 @@ def test_out_of_scope_leaves_the_list_and_teaches_no_answer(client, editor, gap)
     assert {r.resolution for r in rows} == {Unanswered.Resolution.OUT_OF_SCOPE}
     assert {r.resolved_by for r in rows} == {editor}
     assert _slugs(BOAT) == []
-    assert _slugs("thi lay bang lai thuyen may o dau vay") == []
+    assert _slugs("muon doi bang lai tau ca thi o dau vay") == []
     # The catalogue's own questions are still answered.
     assert _slugs("mất bằng lái xe thì làm sao")[0] == "gplx-cap-lai"
 
@@ -89,7 +89,7 @@ def test_another_units_editor_neither_sees_nor_resolves(client, editor_tanan, ga
     row = gap(BOAT)
     client.login(username=editor_tanan.username, password=PASSWORD)
     page = client.get("/bien-tap-thu-tuc/chua-tra-loi/").content.decode()
-    assert "thuyen may" not in page
+    assert "tau ca" not in page
     resp = client.post(f"/bien-tap-thu-tuc/chua-tra-loi/{row.pk}/", {"action": "out_of_scope"})
     assert resp.status_code == 404
     assert Unanswered.objects.filter(resolved=False).count() == 2

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -89,9 +90,100 @@ _FILLERS = re.compile(
 )
 
 
+# Abbreviations of document names citizens type (folded, letters only). Being all consonants
+# they can never be a Vietnamese syllable, so a consonant-only token one typo away from one of
+# them, or a run of consonant-only tokens spelling one with a stray space ("llt p", "cc cd"),
+# is that abbreviation.
+ABBREVIATIONS = frozenset(
+    ("cccd", "cmnd", "cmt", "lltp", "gplx", "blx", "pccc", "bhyt", "bhxh", "csgt", "cskv", "tngt")
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+_VOWELS = frozenset("aeiouy")
+
+
+def _consonants_only(tok: str) -> bool:
+    return tok.isalpha() and tok.isascii() and not (_VOWELS & set(tok))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation(tok: str) -> str | None:
+    """The abbreviation a consonant-only token misspells, if exactly one is one edit away.
+    Tokens the teencode table knows ("ntn", "sdt", "tks") are left to it."""
+    if len(tok) < 3 or tok in ABBREVIATIONS or not _consonants_only(tok):
+        return None
+    if vntext.fold(tok) != tok:
+        return None
+    near = [a for a in ABBREVIATIONS if len(a) >= 4 and _one_edit(tok, a)]
+    return near[0] if len(near) == 1 else None
+
+
+def fix_abbreviations(text: str) -> str:
+    """Accent-free lower-case text with split ("llt p") and misspelt ("lltpp", "cmdn")
+    document abbreviations restored, before teencode expansion reads "p" as "phường"."""
+    low = vntext.strip_accents(text)
+    toks = list(_TOKEN.finditer(low))
+    out: list[str] = []
+    pos = 0
+    i = 0
+    while i < len(toks):
+        m = toks[i]
+        done = False
+        if _consonants_only(m.group()):
+            # the longest run of consonant-only tokens, separated by spaces only, spelling one
+            for j in range(min(len(toks) - 1, i + 3), i, -1):
+                run = toks[i : j + 1]
+                if not all(_consonants_only(t.group()) for t in run):
+                    continue
+                if any(low[a.end() : b.start()].strip() for a, b in pairwise(run)):
+                    continue
+                joined = "".join(t.group() for t in run)
+                if joined in ABBREVIATIONS:
+                    out.append(low[pos : m.start()] + joined)
+                    pos = run[-1].end()
+                    i = j + 1
+                    done = True
+                    break
+            if not done:
+                fixed = _abbreviation(m.group())
+                if fixed is not None:
+                    out.append(low[pos : m.start()] + fixed)
+                    pos = m.end()
+        if not done:
+            i += 1
+    out.append(low[pos:])
+    # "dk tt" is "đăng ký thường trú" or "tạm trú" (teencode alone would read "được thị trấn")
+    return _DK_TT.sub("dang ky thuong tru tam tru", "".join(out))
+
+
+_DK_TT = re.compile(r"\b(?:dk|dky|dki|dang ky) ?tt\b")
+
+
+# "bằng B2", "bằng hạng A1": a driving licence class ("b2" folds to "b 2").
+_LICENCE_CLASS = re.compile(r"\bbang (?:hang )?([abcdf])(?: ([1-4]))?\b")
+
+
 def normalize(text: str) -> str:
     """Folded text with citizens' synonyms rewritten to the catalogue's words."""
-    folded = vntext.fold(text)
+    folded = vntext.fold(fix_abbreviations(text))
+    folded = _LICENCE_CLASS.sub(
+        lambda m: "giay phep lai xe hang " + m.group(1) + (m.group(2) or ""), folded
+    )
     folded = _rewrite_re().sub(lambda m: _REWRITES[m.group(1)], folded)
     return " ".join(_FILLERS.sub(" ", folded).split())
 
@@ -108,6 +200,27 @@ def question_age(folded: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+# A question about how much a fine is ("phạt bao nhiêu", "mức phạt", "phạt mấy triệu") asks
+# for a penalty amount, which no entry states (amounts are set by decree and change), unless it
+# also asks for a procedure: paying a fine, looking one up, getting a document back, where or
+# how to do something.
+_PENALTY = re.compile(
+    r"\bmuc (?:xu )?phat\b"
+    r"|\bphat(?: \w+){0,2} (?:bao nhieu|may trieu|may tram|may nghin|may chuc|nhieu tien"
+    r"|nang khong)\b"
+    r"|\b(?:bao nhieu|may trieu|may tram) tien phat\b"
+)
+_PROCEDURE_ASKED = re.compile(
+    r"\b(?:nop phat|dong phat|nop tien phat|phat nguoi|tra cuu|thu tuc|ho so|giay to gi"
+    r"|can gi|can mang|lam lai|cap lai|lam sao|lam the nao|o dau|khieu nai|lay lai)\b"
+)
+
+
+def asks_penalty_only(folded: str) -> bool:
+    """True for a fine-amount question that asks for no procedure (normalised text)."""
+    return bool(_PENALTY.search(folded)) and not _PROCEDURE_ASKED.search(folded)
+
+
 @dataclass
 class Entry:
     """One searchable procedure (or an out-of-scope prototype when slug is NONE_SLUG)."""
@@ -118,6 +231,11 @@ class Entry:
     synonyms: Sequence[str] = ()
     examples: Sequence[str] = ()
     ages: tuple[int, int] | None = None  # [from, to) years, for age-dependent procedures
+    # Words naming the document or thing the entry is about (căn cước, hộ chiếu, xe…): when a
+    # question names some entries' topics but not this one's, the entry loses; the age
+    # favours the entry only when the question names its topic (a 14-year-old's căn cước is
+    # not a passport question). Empty: the entry takes no part in either rule.
+    topics: Sequence[str] = ()
 
 
 @dataclass
@@ -128,6 +246,7 @@ class Params:
     max_results: int = 3
     age_match: float = 1.3  # factor on an age-dependent entry when the question's age fits
     age_mismatch: float = 0.6  # ... and when it does not
+    topic_mismatch: float = 0.6  # factor when the question names other entries' topics only
     # "No answer" when  p + none_gap × (best prototype − best entry) − none_best × best entry
     # reaches none_cut, p being the out-of-base classifier's probability: the classifier alone
     # and the scores alone overlap; together they separate (bench/knowledge_cv.py).
@@ -156,6 +275,8 @@ class Index:
     _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
     _none_clf: LogisticRegression | None = field(repr=False, default=None)
     _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
+    _topic_res: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
+    _ruled: list[int] = field(repr=False, default_factory=list)  # entries with ages or topics
 
     @classmethod
     def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
@@ -165,8 +286,11 @@ class Index:
         whole: list[str] = []
         prose: list[bool] = []  # a summary, unlike the short questions and names around it
         for i, e in enumerate(ents):
+            # the title with the synonyms, and each synonym alone (a long list would dilute
+            # a short question that matches one name)
             parts = [normalize(" ".join([e.title, *e.synonyms]))]
-            kinds = [False]
+            parts.extend(normalize(x) for x in e.synonyms)
+            kinds = [False] * len(parts)
             if e.summary:
                 parts.append(normalize(e.summary))
                 kinds.append(True)
@@ -187,15 +311,23 @@ class Index:
             token_pattern=r"[a-z0-9]+",  # noqa: S106 (not a password)
             dtype=np.float32,
         )
-        char.fit(docs + whole)
-        word.fit(docs + whole)
+        # one pass over the texts: fitted and transformed together, then split
+        all_char = char.fit_transform(docs + whole).tocsr()
+        all_word = word.fit_transform(docs + whole).tocsr()
         index = cls(entries=ents, params=params or Params(), _char=char, _word=word)
-        index._doc_char = char.transform(docs).tocsr()
-        index._doc_word = word.transform(docs).tocsr()
+        n = len(docs)
+        index._doc_char = all_char[:n]
+        index._doc_word = all_word[:n]
         index._doc_entry = np.asarray(owner, dtype=np.int64)
-        index._ent_char = char.transform(whole).tocsr()
-        index._ent_word = word.transform(whole).tocsr()
+        index._ent_char = all_char[n:]
+        index._ent_word = all_word[n:]
         index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
+        index._topic_res = {
+            i: re.compile(r"\b(?:" + "|".join(re.escape(normalize(t)) for t in e.topics) + r")\b")
+            for i, e in enumerate(ents)
+            if e.topics
+        }
+        index._ruled = [i for i, e in enumerate(ents) if e.ages is not None or e.topics]
         is_none = index._is_none[index._doc_entry]
         short = ~np.asarray(prose)
         if is_none.any() and not is_none[short].all():
@@ -247,12 +379,27 @@ class Index:
         np.maximum.at(best, self._doc_entry, doc)
         out: np.ndarray = (1 - p.entry_weight) * best + p.entry_weight * ent
         age = question_age(q)
-        if age is not None:
-            for i, e in enumerate(self.entries):
-                if e.ages is not None:
-                    fits = e.ages[0] <= age < e.ages[1]
-                    out[i] *= p.age_match if fits else p.age_mismatch
+        named = self._topics_named(q)
+        for i in self._ruled:
+            e = self.entries[i]
+            own = named.get(i)
+            if own is False:
+                # the question names other entries' documents, not this one's
+                out[i] *= p.topic_mismatch
+            if e.ages is not None and age is not None:
+                if not e.ages[0] <= age < e.ages[1]:
+                    out[i] *= p.age_mismatch
+                elif own or not e.topics:
+                    out[i] *= p.age_match
         return out
+
+    def _topics_named(self, q: str) -> dict[int, bool]:
+        """For each entry with topics: True when the question names one of them, False when
+        it names only other entries' topics; empty when it names none."""
+        hits = {i: bool(rx.search(q)) for i, rx in self._topic_res.items()}
+        if not any(hits.values()):
+            return {}
+        return hits
 
     def none_score(self, text: str) -> float:
         """How strongly the question reads as outside the base (``>= none_cut``: no answer)."""
@@ -284,6 +431,8 @@ class Index:
         order = np.argsort(-sc, kind="stable")
         best_real = next((i for i in order if self.entries[i].slug != NONE_SLUG), None)
         if best_real is None or sc[best_real] < p.threshold:
+            return []
+        if asks_penalty_only(vectors[0]):
             return []
         if self._none_score(vectors, sc) >= p.none_cut:
             return []
@@ -319,7 +468,8 @@ def synonyms_file() -> dict[str, Any]:
 
 # Labelled question sets the shipped search learns from (paraphrases of their entries, and
 # out-of-base questions as negatives). A fresh set joins this list only after its figures were
-# recorded untouched (docs/knowledge.md); the final set is never listed here.
+# recorded untouched (docs/knowledge.md). F was the round-3 final set: measured once untouched,
+# then tuned on in round 4, like G once scored; the round-4 final set (H) is never listed here.
 TUNING_SETS = (
     "procedure-questions-dev.jsonl",
     "questions-fresh-a.jsonl",
@@ -327,6 +477,8 @@ TUNING_SETS = (
     "questions-fresh-c.jsonl",
     "questions-fresh-d.jsonl",
     "questions-fresh-e.jsonl",
+    "questions-final-f.jsonl",
+    "questions-fresh-g.jsonl",
 )
 
 
@@ -411,11 +563,17 @@ def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
             synonyms=extra["synonyms"].get(p["slug"], []),
             examples=examples.get(p["slug"], []),
             ages=tuple(extra["ages"][p["slug"]]) if p["slug"] in extra["ages"] else None,
+            topics=topics(p["slug"]),
         )
         for p in procs
     ]
     out.extend(out_of_scope_entries(exclude))
     return out
+
+
+def topics(slug: str) -> tuple[str, ...]:
+    """Words naming the document or thing an entry is about (synonyms.json "topics")."""
+    return tuple(synonyms_file().get("topics", {}).get(slug, []))
 
 
 def out_of_scope_entries(exclude: Sequence[str] = (), extra: Iterable[str] = ()) -> list[Entry]:
