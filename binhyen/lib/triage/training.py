@@ -99,10 +99,10 @@ def _feature_code_digest() -> bytes:
     # deferred: these modules' sources are hashed, not used; importing here keeps the
     # import order of the package free.
     from binhyen.lib import gazetteer, vntext
-    from binhyen.lib.triage import features, lexicon
+    from binhyen.lib.triage import features, lexicon, reading
 
     h = hashlib.sha256()
-    for module in (vntext, gazetteer, lexicon, features):
+    for module in (vntext, gazetteer, lexicon, reading, features):
         h.update(Path(module.__file__ or "").read_bytes())
     h.update(gazetteer.DEFAULT_PATH.read_bytes())
     return h.digest()
