@@ -31,6 +31,8 @@ _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
 )
 _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(thang|ngay|tuan)\b")
+# "4 ngày nay", "mấy hôm nay": something the sender has been seeing, still going on.
+_FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
@@ -207,7 +209,7 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
         feats.append("I:chain-place")
-    observed = "int:observed" in pos
+    observed = "int:observed" in pos or bool(_FOR_DAYS.search(a.folded))
     if cats and ask and observed and "int:legal" not in pos:
         feats.append("I:observed+crime+ask")  # a tip phrased as a question
     if cats and ask and not observed and not now:
@@ -221,6 +223,10 @@ def cue_features(a: Analysis) -> list[str]:
     if cats and ask and not now:
         feats.append("I:crime+ask-now")
     feats.append(f"I:ncats={min(len(cats), 3)}")
+    if "cue:missing" in pos and "cue:person" in pos:
+        feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if "cue:crash" in pos and now:
+        feats.append("U:crash+now")  # "vừa tông bà cụ rồi bỏ chạy"
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
     if "cue:timber" in pos and "cat:traffic" in pos:

@@ -193,6 +193,18 @@ _GROUPS: dict[str, str] = {
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
+    # A person missing or lost (a child at the market, an old man not back from the field) is
+    # a rescue and critical; a lost cat or a lost wallet is not (see features.cue_features).
+    "cue:missing": """
+        đi lạc|lạc mất|mất tích|chưa về|không thấy về|chưa thấy về|tìm khắp|tìm khắp nơi|
+        không tìm thấy|chưa tìm thấy|mất liên lạc|không liên lạc được|bỏ nhà đi|đi đâu không rõ|
+        tìm từ nãy|tìm mãi""",
+    "cue:person": """
+        cụ ông|cụ bà|ông cụ|bà cụ|người già|ông nội|bà nội|ông ngoại|bà ngoại|bố tôi|bố em|
+        mẹ tôi|mẹ em|ba tôi|ba em|má tôi|má em|con bé|thằng bé|cháu bé|bé gái|bé trai|đứa bé|
+        đứa nhỏ|con gái|con trai|học sinh|cháu nội|cháu ngoại|con tôi|con em|cháu tôi|cháu em|
+        người đàn ông|người phụ nữ|thanh niên|anh trai|chị gái|em trai|em gái|chồng tôi|vợ tôi|
+        chồng em|vợ em|tuổi""",
     # A truck carrying timber is logging (environment), not a traffic matter.
     "cue:timber": """
         gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
