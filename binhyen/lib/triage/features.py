@@ -34,6 +34,16 @@ _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(tha
 # "4 ngày nay", "mấy hôm nay": something the sender has been seeing, still going on.
 _FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
+# Feedback opens with thanks or a suggestion; a tip ends with thanks ("..., em cảm ơn").
+_OPENS_WITH_THANKS = re.compile(
+    r"(xin |em |toi |chung toi |chan thanh |gia dinh (toi |em )?)?(cam on|gui loi cam on)\b"
+)
+_OPENS_WITH_SUGGESTION = re.compile(
+    r"((ad|admin|cong an) oi )?((toi|em|chung toi) )?(nen|mong|de nghi|kien nghi|gop y)\b"
+)
+# "chị Hằng ơi ...": a message meant for someone else (misdirected), not for the police.
+_KIN = {"anh", "chi", "em", "co", "chu", "bac", "c", "a", "e", "ong", "ba", "me", "di", "cau"}
+_NOT_A_NAME = _KIN | {"ad", "admin", "oi", "cong", "cs", "ca", "moi", "cac", "ban", "ae"}
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 
@@ -205,6 +215,13 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
         if "int:suggest" in pos:
             feats.append("I:request+suggestion")
+    if _OPENS_WITH_THANKS.match(a.folded):
+        feats.append("I:opens_with_thanks")
+    if _OPENS_WITH_SUGGESTION.match(a.folded):
+        feats.append("I:opens_with_suggestion")
+    t = a.tokens
+    if len(t) >= 3 and t[0] in _KIN and t[1] not in _NOT_A_NAME and t[2] == "oi":
+        feats.append("I:to_named_person")
     if "int:spam" in pos and not report:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
