@@ -54,7 +54,8 @@ _GROUPS: dict[str, str] = {
         bị bạn đánh|
         đánh ghen|lột áo|lột đồ|làm nhục|
         bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh|
-        cầm dao|vung dao|rút dao|dí dao|dọa chém|cầm dao đe dọa""",
+        cầm dao|vung dao|rút dao|dí dao|dọa chém|cầm dao đe dọa|
+        đánh 1|đánh một|đánh ông|đánh bà|đánh ông già|đánh tài xế|đánh khách|đánh chủ quán""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -96,7 +97,8 @@ _GROUPS: dict[str, str] = {
         không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn|
         chặn số|chặn zalo|chặn facebook|mua qua fb|mua trên mạng|đặt trên mạng|mặc áo giống|
         áo giống công an|thu tiền làm|
-        hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|chơi họ|đầu tư ảo|sàn ảo|app đầu tư""",
+        hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|chơi họ|đầu tư ảo|sàn ảo|app đầu tư|
+        gọi video|cuộc gọi video|dọa bắt|mặc quân phục|giả làm công an|đi làm nhật|đi làm hàn quốc|đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -132,7 +134,8 @@ _GROUPS: dict[str, str] = {
         chìm thuyền|chìm ghe|chưa vớt|trục vớt|sập giếng|sập hầm|sập đất|sập mái|bị đè|lũ lên|
         nước lên|nước dâng|ngồi trên mái|nóc nhà|cô lập|lốc xoáy|sét đánh|rò rỉ gas|rò gas|
         hở gas|khí gas|đuối nước|
-        chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|lạc đường|đi rẫy chưa về|mất liên lạc""",
+        chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|lạc đường|đi rẫy chưa về|mất liên lạc|
+        uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -142,7 +145,8 @@ _GROUPS: dict[str, str] = {
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
         đánh bố|bế đi|bế lên xe|
         bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
-        đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ""",
+        đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ|
+        các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -182,7 +186,8 @@ _GROUPS: dict[str, str] = {
         cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang|
         tay vịn|karaoke tay vịn|gái ngồi bàn|đi khách|kích dục|massage trá hình|chứa mại dâm|
         ngà voi giả|
-        tự xử|đường thái|đường cát thái|bao đường""",
+        tự xử|đường thái|đường cát thái|bao đường|
+        gái bao|gái gọi|dắt khách|dẫn qua nhà nghỉ|nhà nghỉ bên cạnh|có gái|gái phục vụ""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -198,7 +203,8 @@ _GROUPS: dict[str, str] = {
     "cue:missing": """
         đi lạc|lạc mất|mất tích|chưa về|không thấy về|chưa thấy về|tìm khắp|tìm khắp nơi|
         không tìm thấy|chưa tìm thấy|mất liên lạc|không liên lạc được|bỏ nhà đi|đi đâu không rõ|
-        tìm từ nãy|tìm mãi""",
+        tìm từ nãy|tìm mãi|
+        không thấy đâu|giờ không thấy|không thấy con|không thấy cháu""",
     "cue:person": """
         cụ ông|cụ bà|ông cụ|bà cụ|người già|ông nội|bà nội|ông ngoại|bà ngoại|bố tôi|bố em|
         mẹ tôi|mẹ em|ba tôi|ba em|má tôi|má em|con bé|thằng bé|cháu bé|bé gái|bé trai|đứa bé|
@@ -247,7 +253,8 @@ _GROUPS: dict[str, str] = {
         đề nghị bố trí|đề nghị lắp|đề nghị tăng cường|đề nghị dán|nên bố trí|nên lắp|
         bố trí người|điều tiết giao thông|phân luồng|lắp thêm|lắp đặt|tăng cường tuần tra|
         tuyên truyền|đặt biển|cắm biển|làm biển|gắn biển|lắp camera|lắp đèn|mở thêm|
-        kéo dài giờ""",
+        kéo dài giờ|
+        tổ chức tuyên truyền|buổi tuyên truyền|tổ chức buổi|tuyên truyền thêm|phát loa""",
     # Praise that cannot be the polite ending of a tip ("..., em cảm ơn" is not praise).
     "int:strong_praise": """
         khen|tuyên dương|hoan nghênh|biết ơn|mang ơn|đáng khen|đánh giá cao|nhờ có các anh|
@@ -277,14 +284,16 @@ _GROUPS: dict[str, str] = {
         không ai bắt máy|không ai nhấc máy|máy bận|xử lý dứt điểm|chưa có kết luận|đến nay chưa|
         tới nay chưa|vẫn chưa có kết quả|chưa có kết quả|không thấy ai phản hồi|vẫn như cũ|
         đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ|
-        chẳng thấy ai|chẳng thấy|chẳng ai|không thấy ai đến|không thấy ai xuống|tổng đài|hứa sẽ|bảo sẽ|sẽ báo xuống|sẽ cử người|mà chẳng|mà không thấy|mà chưa thấy|trong giờ làm việc|giờ hành chính|mặc sắc phục|mặc quân phục|đang trực mà|trực ban|cán bộ uống rượu|cán bộ nhậu|cán bộ công an|cán bộ xã|anh công an|chiến sĩ công an""",
+        chẳng thấy ai|chẳng thấy|chẳng ai|không thấy ai đến|không thấy ai xuống|tổng đài|hứa sẽ|bảo sẽ|sẽ báo xuống|sẽ cử người|mà chẳng|mà không thấy|mà chưa thấy|trong giờ làm việc|giờ hành chính|mặc sắc phục|mặc quân phục|đang trực mà|trực ban|cán bộ uống rượu|cán bộ nhậu|cán bộ công an|cán bộ xã|anh công an|chiến sĩ công an|
+        muốn phản ánh|phản ánh việc|xe cứu hỏa đến|đến trễ|tới trễ|khiếu nại|đơn khiếu nại|không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
         đã gửi|vụ việc của tôi|kết quả|
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
         gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
-        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin""",
+        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin|
+        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
@@ -331,7 +340,8 @@ _GROUPS: dict[str, str] = {
         cấp nước|tiền điện|tiền nước|
         trang facebook|xin link|link trang|fanpage|có bị sạt không|đường lên|đi được chưa|
         con mèo|mèo mướp|ai thấy báo em|ai thấy thì báo|
-        có sạt lở không|có bị sạt lở không|có an toàn không|đi có an toàn|đường có bị|đường có sạt|còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm""",
+        có sạt lở không|có bị sạt lở không|có an toàn không|đi có an toàn|đường có bị|đường có sạt|còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
+        mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -380,7 +390,8 @@ _GROUPS: dict[str, str] = {
         đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
         gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe|chảy nhiều máu|mất nhiều máu|
         đâm người|chém người|
-        dẫn đi mất|dắt đi mất|người lạ dẫn đi|người lạ dắt đi|người lạ bế|tìm khắp nơi|tìm khắp|ngộ độc|nôn ói|ói mửa|đau bụng dữ dội""",
+        dẫn đi mất|dắt đi mất|người lạ dẫn đi|người lạ dắt đi|người lạ bế|tìm khắp nơi|tìm khắp|ngộ độc|nôn ói|ói mửa|đau bụng dữ dội|
+        cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
