@@ -262,7 +262,7 @@ _GROUPS: dict[str, str] = {
         xin gửi lời cảm ơn|chân thành cảm ơn|trân trọng|cảm kích|
         cảm động|rất cảm động|cảm ơn mấy anh csgt|cảm ơn các anh csgt|cảm ơn các chú""",
     "int:complaint": """
-        góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong|
+        góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong cải thiện|
         không ai trả lời|chưa ai trả lời|
         không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|
         quá chậm|thái độ|
@@ -314,7 +314,9 @@ _GROUPS: dict[str, str] = {
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
         bắt giữ|bắt quả tang|triệt phá|để ý|báo để|báo giúp|cảnh báo|phát hiện|nghi|nghi là|
         hình như|
-        nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có""",
+        nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có|
+        xác minh giúp|điều tra giúp|tìm giúp|truy tìm|mong công an xác minh|mong công an điều tra|
+        mong công an giúp|mong các anh giúp|nhờ công an xác minh|xin công an xác minh|tìm lại giúp""",
     "int:chain": """
         chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
         các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng|
