@@ -111,8 +111,7 @@ def sentence_hits(r: Reading) -> list[Hit]:
         end = start
         while end < n and r.sentence[end] == r.sentence[start]:
             end += 1
-        for h in match(toks[start:end]):
-            h = h._replace(start=h.start + start)
+        for h in match(toks[start:end], start):
             if _fits(h, r):
                 hits.append(h)
         start = end

@@ -473,8 +473,9 @@ _new = tuple.__new__  # NamedTuple's constructor is a slow Python-level call
 GROUPS = tuple(_GROUPS)
 
 
-def match(tokens: list[str]) -> list[Hit]:
-    """Every lexicon phrase found in the folded tokens (all lengths at every position)."""
+def match(tokens: list[str], offset: int = 0) -> list[Hit]:
+    """Every lexicon phrase found in the folded tokens (all lengths at every position); hit
+    starts are counted from ``offset`` (the index of ``tokens[0]`` in the whole message)."""
     hits: list[Hit] = []
     n = len(tokens)
     for i, tok in enumerate(tokens):
@@ -495,7 +496,7 @@ def match(tokens: list[str]) -> list[Hit]:
             blocked = entries[0][0] == "block"
             for group, phrase in entries:
                 if group != "block":
-                    hits.append(_new(Hit, (group, phrase, i, negated)))
+                    hits.append(_new(Hit, (group, phrase, i + offset, negated)))
             if blocked:
                 break
     return hits
