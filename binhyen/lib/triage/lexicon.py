@@ -79,7 +79,8 @@ _GROUPS: dict[str, str] = {
         ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
         binh xập xám|phỏm|tiến lên|ăn tiền|game bài|đổi thưởng|casino|tài xỉu|sát phạt|
         sổ ghi chép|soi cầu|đại lý cá độ|chứa đề|ghi số|bán đề|chứa bạc|xóc dĩa|
-        game bài online|bài online|cổng game|nạp tiền chơi|chơi game bài|đánh bài online|đánh bài trên mạng|cá độ bóng đá|đặt cược""",
+        game bài online|bài online|cổng game|nạp tiền chơi|chơi game bài|đánh bài online|
+        đánh bài trên mạng|cá độ bóng đá|đặt cược""",
     "cat:fraud": """
         lừa đảo|bị lừa|lừa tiền|lừa lấy|lừa đảo qua mạng|lừa đảo chiếm đoạt|giả danh|
         mạo danh|tự xưng|xưng là|chuyển khoản|chuyển tiền|mã otp|otp|đường link|link lạ|
@@ -97,8 +98,10 @@ _GROUPS: dict[str, str] = {
         không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn|
         chặn số|chặn zalo|chặn facebook|mua qua fb|mua trên mạng|đặt trên mạng|mặc áo giống|
         áo giống công an|thu tiền làm|
-        hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|chơi họ|đầu tư ảo|sàn ảo|app đầu tư|
-        gọi video|cuộc gọi video|dọa bắt|mặc quân phục|giả làm công an|đi làm nhật|đi làm hàn quốc|đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc""",
+        hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|
+        chơi họ|đầu tư ảo|sàn ảo|app đầu tư|
+        gọi video|cuộc gọi video|dọa bắt|mặc quân phục|giả làm công an|đi làm nhật|đi làm hàn quốc|
+        đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -134,8 +137,10 @@ _GROUPS: dict[str, str] = {
         chìm thuyền|chìm ghe|chưa vớt|trục vớt|sập giếng|sập hầm|sập đất|sập mái|bị đè|lũ lên|
         nước lên|nước dâng|ngồi trên mái|nóc nhà|cô lập|lốc xoáy|sét đánh|rò rỉ gas|rò gas|
         hở gas|khí gas|đuối nước|
-        chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|lạc đường|đi rẫy chưa về|mất liên lạc|
-        uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
+        chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|
+        lạc đường|đi rẫy chưa về|mất liên lạc|
+        uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|
+        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -146,7 +151,8 @@ _GROUPS: dict[str, str] = {
         đánh bố|bế đi|bế lên xe|
         bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
         đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ|
-        các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con""",
+        các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|
+        sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -284,8 +290,14 @@ _GROUPS: dict[str, str] = {
         không ai bắt máy|không ai nhấc máy|máy bận|xử lý dứt điểm|chưa có kết luận|đến nay chưa|
         tới nay chưa|vẫn chưa có kết quả|chưa có kết quả|không thấy ai phản hồi|vẫn như cũ|
         đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ|
-        chẳng thấy ai|chẳng thấy|chẳng ai|không thấy ai đến|không thấy ai xuống|tổng đài|hứa sẽ|bảo sẽ|sẽ báo xuống|sẽ cử người|mà chẳng|mà không thấy|mà chưa thấy|trong giờ làm việc|giờ hành chính|mặc sắc phục|mặc quân phục|đang trực mà|trực ban|cán bộ uống rượu|cán bộ nhậu|cán bộ công an|cán bộ xã|anh công an|chiến sĩ công an|
-        muốn phản ánh|phản ánh việc|xe cứu hỏa đến|đến trễ|tới trễ|khiếu nại|đơn khiếu nại|không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền""",
+        chẳng thấy ai|chẳng thấy|chẳng ai|không thấy ai đến|không thấy ai xuống|tổng đài|hứa sẽ|
+        bảo sẽ|sẽ báo xuống|sẽ cử người|mà chẳng|mà không thấy|mà chưa thấy|trong giờ làm việc|
+        giờ hành chính|mặc sắc phục|mặc quân phục|đang trực mà|trực ban|cán bộ uống rượu|
+        cán bộ nhậu|cán bộ công an|cán bộ xã|anh công an|chiến sĩ công an|
+        muốn phản ánh|phản ánh việc|xe cứu hỏa đến|đến trễ|tới trễ|khiếu nại|đơn khiếu nại|
+        không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|
+        mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|
+        chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -308,7 +320,10 @@ _GROUPS: dict[str, str] = {
         cam kết lợi nhuận|cam kết hoàn vốn|hoàn vốn|lợi nhuận cao|tín hiệu miễn phí|vào nhóm|
         nhóm telegram|chuyên gia hướng dẫn|rút vốn|siêu dự án|số lượng có hạn|gọi ngay|
         inbox ngay|không cần vốn|làm tại nhà|cơ hội đầu tư|lấy ngay|bảo hành|
-        cơ hội làm giàu|làm giàu|an toàn tuyệt đối|hàng nghìn người|hàng ngàn người|tham gia ngay|đăng ký ngay|nhận về|lãi mỗi tuần|lợi nhuận mỗi|không cần gặp mặt|không cần gặp|có tiền trong|duyệt nhanh|giải ngân nhanh|nhận tiền ngay|hoa hồng|chiết khấu|ưu đãi|số lượng có hạn""",
+        cơ hội làm giàu|làm giàu|an toàn tuyệt đối|hàng nghìn người|hàng ngàn người|tham gia ngay|
+        đăng ký ngay|nhận về|lãi mỗi tuần|lợi nhuận mỗi|không cần gặp mặt|không cần gặp|
+        có tiền trong|duyệt nhanh|giải ngân nhanh|nhận tiền ngay|hoa hồng|chiết khấu|ưu đãi|
+        số lượng có hạn""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
@@ -316,14 +331,17 @@ _GROUPS: dict[str, str] = {
         hình như|
         nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có|
         xác minh giúp|điều tra giúp|tìm giúp|truy tìm|mong công an xác minh|mong công an điều tra|
-        mong công an giúp|mong các anh giúp|nhờ công an xác minh|xin công an xác minh|tìm lại giúp""",
+        mong công an giúp|mong các anh giúp|nhờ công an xác minh|xin công an xác minh|
+        tìm lại giúp""",
     "int:chain": """
         chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
         các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng|
         gửi cho 10 người|gửi cho mọi người|nhận được tin nhắn này|chuyển tiếp|tin nhắn chuyển tiếp|
         mọi người chú ý|lưu ý các mẹ|cho nhau biết|chiêu trò mới|thủ đoạn mới|hãy cảnh giác|
         chia sẻ rộng rãi|cùng biết|gửi cho người thân|
-        fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|không nghe máy số lạ|cảnh báo chiêu""",
+        fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|
+        ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|
+        không nghe máy số lạ|cảnh báo chiêu""",
     # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
     # chứa đề không, tối nào cũng thấy người ra vào").
     "int:observed": """
@@ -342,8 +360,10 @@ _GROUPS: dict[str, str] = {
         cấp nước|tiền điện|tiền nước|
         trang facebook|xin link|link trang|fanpage|có bị sạt không|đường lên|đi được chưa|
         con mèo|mèo mướp|ai thấy báo em|ai thấy thì báo|
-        có sạt lở không|có bị sạt lở không|có an toàn không|đi có an toàn|đường có bị|đường có sạt|còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
-        mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
+        có sạt lở không|có bị sạt lở không|có an toàn không|đi có an toàn|đường có bị|đường có sạt|
+        còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
+        mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|
+        ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -392,8 +412,12 @@ _GROUPS: dict[str, str] = {
         đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
         gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe|chảy nhiều máu|mất nhiều máu|
         đâm người|chém người|
-        dẫn đi mất|dắt đi mất|người lạ dẫn đi|người lạ dắt đi|người lạ bế|tìm khắp nơi|tìm khắp|ngộ độc|nôn ói|ói mửa|đau bụng dữ dội|
-        cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
+        dẫn đi mất|dắt đi mất|người lạ dẫn đi|người lạ dắt đi|người lạ bế|tìm khắp nơi|tìm khắp|
+        ngộ độc|nôn ói|ói mửa|đau bụng dữ dội|
+        cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|
+        uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
+        đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
+        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
