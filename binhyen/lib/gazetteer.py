@@ -439,7 +439,7 @@ class Gazetteer:
         return None
 
     def _name_at(
-        self, ws: list[Word], ts: list[str], j: int, bare: bool
+        self, ws: list[Word], ts: list[str], j: int, bare: bool, kind: str | None = None
     ) -> tuple[int, list[_Entry]] | None:
         if j >= len(ts):
             return None
@@ -453,7 +453,8 @@ class Gazetteer:
             entries = self._index.get(key)
             if not entries:
                 continue
-            if bare:
+            if bare or kind != "phường":
+                # Numbered units are wards ("phường 9"); "xa 1 năm" is "far for a year".
                 entries = [e for e in entries if not e.numeric]
                 if not entries:
                     continue
@@ -490,7 +491,7 @@ class Gazetteer:
             prefix = self._prefix_at(ws, ts, i)
             if prefix:
                 kind, plen = prefix
-                found = self._name_at(ws, ts, i + plen, bare=False)
+                found = self._name_at(ws, ts, i + plen, bare=False, kind=kind)
                 if found is None:
                     i += plen
                     continue
@@ -561,7 +562,10 @@ class Gazetteer:
             return "hướng di chuyển"
         if prev1 == "tan" and prev2 in _MOTION_PREPOSITIONS:  # "phải xuống tận BMT"
             return "hướng di chuyển"
-        if prev1 in _GOING_TO or (prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS):
+        road_to = prev2 == "duong" and prev1 in _MOTION_PREPOSITIONS  # "đường lên Krông Bông"
+        if not road_to and (
+            prev1 in _GOING_TO or (prev1 in _MOTION_PREPOSITIONS and before & _MOTION_VERBS)
+        ):
             return "hướng di chuyển"
         if "xung" in before:
             return _CLAIMED

@@ -232,3 +232,18 @@ def test_dev_set_place_labels_are_reproduced(gaz: Gazetteer) -> None:
         set(gaz.resolve(r["text"]).codes) == {str(c) for c in r["place_codes"]} for r in rows
     )
     assert hits / len(rows) >= 0.97
+
+
+def test_a_road_to_a_place_names_that_place_not_a_direction(gaz: Gazetteer) -> None:
+    assert codes(gaz, "Đường lên Krông Bông hôm nay có bị sạt lở không ạ") == [
+        "24448", "24454", "24472", "24478", "24484",
+    ]  # fmt: skip
+    assert codes(gaz, "nhóm người chặt cây ven đường lên xã Krông Bông") == ["24448"]
+    assert codes(gaz, "2 thằng trộm chạy lên Krông Bông rồi, nhà em ở xã Ea Na") == ["24559"]
+
+
+def test_numbered_units_need_the_ward_prefix(gaz: Gazetteer) -> None:
+    assert codes(gaz, "tam vang di lam an xa 1 nam thi co phai khai bao ko? toi o xa Krong A") == [
+        "24444"
+    ]
+    assert codes(gaz, "ở phường 9 Tuy Hòa") == ["22015", "22045"]

@@ -280,3 +280,20 @@ def test_default_model_build_saves_weights_and_held_back_scores(tmp_path: Path) 
     assert meta["held_back"]["extra_only_to_dev"]["intent"] >= 0.9
     loaded = Triager.load(tmp_path / "model.npz")
     assert loaded.model_version == model.version
+
+
+def test_feedback_opening_with_thanks_or_a_suggestion_gets_its_cue() -> None:
+    from binhyen.lib.gazetteer import Gazetteer
+    from binhyen.lib.triage.features import analyse, cue_features
+
+    gaz = Gazetteer.load()
+    thanks = cue_features(
+        analyse("Cảm ơn công an xã Hòa Mỹ đã đưa mẹ con tôi ra khỏi vùng ngập", gaz)
+    )
+    tip = cue_features(analyse("Nhà em ở chợ Tân An bị trộm mất xe máy, em cảm ơn", gaz))
+    assert "I:opens_with_thanks" in thanks and "I:opens_with_thanks" not in tip
+    suggestion = cue_features(analyse("Mong công an xã tổ chức buổi tuyên truyền về ma túy", gaz))
+    assert "I:opens_with_suggestion" in suggestion
+    misdirected = cue_features(analyse("chi Lan oi chuyen khoan tien hang cho e nha", gaz))
+    crowd = cue_features(analyse("anh em oi dang co vu chem nhau o cho Tan An", gaz))
+    assert "I:to_named_person" in misdirected and "I:to_named_person" not in crowd

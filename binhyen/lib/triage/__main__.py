@@ -3,6 +3,8 @@
 * ``build PATH`` — train the default model from the seed files, with held-back scores;
 * ``eval [--model PATH] FILE.jsonl`` — per-field accuracy, confusion tables, worst misses;
 * ``cv`` — k-fold on the dev seed (extra seed always in training) and extra-only → dev;
+  ``cv --ids s2102-s2421`` — k-fold over those seed ids, the rest of the seed always in
+  training (a fresh set after it was added);
 * ``predict [--model PATH] < in.jsonl > out.jsonl`` — one JSON prediction per line.
 """
 
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("cv", help="cross-validate on the seed files")
     c.add_argument("--folds", type=int, default=5)
     c.add_argument("--misses", type=int, default=15)
+    c.add_argument("--ids", help="FIRST-LAST: k-fold over these seed ids instead of dev")
     p = sub.add_parser("predict", help="JSONL in (stdin), predictions out (stdout)")
     p.add_argument("--model")
     args = parser.parse_args(argv)
@@ -42,6 +45,16 @@ def main(argv: list[str] | None = None) -> int:
                             misses=args.misses))  # fmt: skip
     elif args.command == "cv":
         gaz = Gazetteer.load()
+        if args.ids:
+            first, _, last = args.ids.partition("-")
+            seed = seed_examples()
+            inside = [e for e in seed if first <= e.id <= (last or first)]
+            rest = [e for e in seed if not first <= e.id <= (last or first)]
+            print(f"== {args.folds}-fold on {len(inside)} seed messages {args.ids} "
+                  f"(the other {len(rest)} always in training)")  # fmt: skip
+            print(format_report(cross_validate(inside, rest, folds=args.folds, gazetteer=gaz),
+                                misses=args.misses))  # fmt: skip
+            return 0
         dev = seed_examples(("seed-dev.jsonl",))
         extra = seed_examples(("seed-extra.jsonl",))
         print(f"== {args.folds}-fold on seed-dev (seed-extra always in training)")

@@ -31,7 +31,19 @@ _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
 )
 _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(thang|ngay|tuan)\b")
+# "4 ngày nay", "mấy hôm nay": something the sender has been seeing, still going on.
+_FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
+# Feedback opens with thanks or a suggestion; a tip ends with thanks ("..., em cảm ơn").
+_OPENS_WITH_THANKS = re.compile(
+    r"(xin |em |toi |chung toi |chan thanh |gia dinh (toi |em )?)?(cam on|gui loi cam on)\b"
+)
+_OPENS_WITH_SUGGESTION = re.compile(
+    r"((ad|admin|cong an) oi )?((toi|em|chung toi) )?(nen|mong|de nghi|kien nghi|gop y)\b"
+)
+# "chị Hằng ơi ...": a message meant for someone else (misdirected), not for the police.
+_KIN = {"anh", "chi", "em", "co", "chu", "bac", "c", "a", "e", "ong", "ba", "me", "di", "cau"}
+_NOT_A_NAME = _KIN | {"ad", "admin", "oi", "cong", "cs", "ca", "moi", "cac", "ban", "ae"}
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 
@@ -99,8 +111,7 @@ def sentence_hits(r: Reading) -> list[Hit]:
         end = start
         while end < n and r.sentence[end] == r.sentence[start]:
             end += 1
-        for h in match(toks[start:end]):
-            h = h._replace(start=h.start + start)
+        for h in match(toks[start:end], start):
             if _fits(h, r):
                 hits.append(h)
         start = end
@@ -203,11 +214,18 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
         if "int:suggest" in pos:
             feats.append("I:request+suggestion")
+    if _OPENS_WITH_THANKS.match(a.folded):
+        feats.append("I:opens_with_thanks")
+    if _OPENS_WITH_SUGGESTION.match(a.folded):
+        feats.append("I:opens_with_suggestion")
+    t = a.tokens
+    if len(t) >= 3 and t[0] in _KIN and t[1] not in _NOT_A_NAME and t[2] == "oi":
+        feats.append("I:to_named_person")
     if "int:spam" in pos and not report:
         feats.append("I:spam-report")
     if "int:chain" in pos and not a.place.codes:
         feats.append("I:chain-place")
-    observed = "int:observed" in pos
+    observed = "int:observed" in pos or bool(_FOR_DAYS.search(a.folded))
     if cats and ask and observed and "int:legal" not in pos:
         feats.append("I:observed+crime+ask")  # a tip phrased as a question
     if cats and ask and not observed and not now:
@@ -221,6 +239,10 @@ def cue_features(a: Analysis) -> list[str]:
     if cats and ask and not now:
         feats.append("I:crime+ask-now")
     feats.append(f"I:ncats={min(len(cats), 3)}")
+    if "cue:missing" in pos and "cue:person" in pos:
+        feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if "cue:crash" in pos and now:
+        feats.append("U:crash+now")  # "vừa tông bà cụ rồi bỏ chạy"
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
     if "cue:timber" in pos and "cat:traffic" in pos:

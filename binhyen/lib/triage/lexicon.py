@@ -54,7 +54,8 @@ _GROUPS: dict[str, str] = {
         bị bạn đánh|
         đánh ghen|lột áo|lột đồ|làm nhục|
         bị đâm|đâm người|đâm bị thương|bị chém|chém người|chém bị thương|bị đánh|
-        cầm dao|vung dao|rút dao|dí dao|dọa chém|cầm dao đe dọa""",
+        cầm dao|vung dao|rút dao|dí dao|dọa chém|cầm dao đe dọa|
+        đánh 1|đánh một|đánh ông|đánh bà|đánh ông già|đánh tài xế|đánh khách|đánh chủ quán""",
     "cat:theft_robbery": """
         trộm|ăn trộm|lấy trộm|mất trộm|bị trộm|trộm cắp|kẻ trộm|móc túi|bị giật|giật túi|
         giật điện thoại|giật dây chuyền|giật đồ|cướp giật|giựt|cướp|bẻ khóa|phá khóa|cạy cửa|
@@ -77,7 +78,9 @@ _GROUPS: dict[str, str] = {
         đánh bạc|cờ bạc|bài bạc|đánh bài|sới bạc|sòng bạc|xóc đĩa|bầu cua|lắc bầu cua|lô đề|
         ghi đề|ghi lô|số đề|đánh đề|đánh lô|cá độ|cá cược|ghi kèo|nhà cái|chọi gà|đá gà|tá lả|
         binh xập xám|phỏm|tiến lên|ăn tiền|game bài|đổi thưởng|casino|tài xỉu|sát phạt|
-        sổ ghi chép|soi cầu|đại lý cá độ|chứa đề|ghi số|bán đề|chứa bạc|xóc dĩa""",
+        sổ ghi chép|soi cầu|đại lý cá độ|chứa đề|ghi số|bán đề|chứa bạc|xóc dĩa|
+        game bài online|bài online|cổng game|nạp tiền chơi|chơi game bài|đánh bài online|
+        đánh bài trên mạng|cá độ bóng đá|đặt cược""",
     "cat:fraud": """
         lừa đảo|bị lừa|lừa tiền|lừa lấy|lừa đảo qua mạng|lừa đảo chiếm đoạt|giả danh|
         mạo danh|tự xưng|xưng là|chuyển khoản|chuyển tiền|mã otp|otp|đường link|link lạ|
@@ -94,7 +97,11 @@ _GROUPS: dict[str, str] = {
         kêu gọi quyên góp|quyên góp|số tài khoản|số tk|thuê bao|mua chịu|hẹn trả tiền|quỵt|
         không đặt|giấy vụn|giao đơn|shipper giao|ship cod|mở ra toàn|
         chặn số|chặn zalo|chặn facebook|mua qua fb|mua trên mạng|đặt trên mạng|mặc áo giống|
-        áo giống công an|thu tiền làm""",
+        áo giống công an|thu tiền làm|
+        hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|
+        chơi họ|đầu tư ảo|sàn ảo|app đầu tư|
+        gọi video|cuộc gọi video|dọa bắt|mặc quân phục|giả làm công an|đi làm nhật|đi làm hàn quốc|
+        đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -129,7 +136,11 @@ _GROUPS: dict[str, str] = {
         ngã xuống ao|ngã xuống giếng|ngã xuống sông|rớt xuống|sóng đánh|sóng úp|úp thuyền|
         chìm thuyền|chìm ghe|chưa vớt|trục vớt|sập giếng|sập hầm|sập đất|sập mái|bị đè|lũ lên|
         nước lên|nước dâng|ngồi trên mái|nóc nhà|cô lập|lốc xoáy|sét đánh|rò rỉ gas|rò gas|
-        hở gas|khí gas|đuối nước""",
+        hở gas|khí gas|đuối nước|
+        chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|
+        lạc đường|đi rẫy chưa về|mất liên lạc|
+        uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|
+        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -138,7 +149,10 @@ _GROUPS: dict[str, str] = {
         nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
         đánh bố|bế đi|bế lên xe|
-        bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng""",
+        bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
+        đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ|
+        các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|
+        sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -178,7 +192,8 @@ _GROUPS: dict[str, str] = {
         cắt ghép|video cắt ghép|tung tin|tin thất thiệt|gây hoang mang|hoang mang|
         tay vịn|karaoke tay vịn|gái ngồi bàn|đi khách|kích dục|massage trá hình|chứa mại dâm|
         ngà voi giả|
-        tự xử|đường thái|đường cát thái|bao đường""",
+        tự xử|đường thái|đường cát thái|bao đường|
+        gái bao|gái gọi|dắt khách|dẫn qua nhà nghỉ|nhà nghỉ bên cạnh|có gái|gái phục vụ""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -189,6 +204,19 @@ _GROUPS: dict[str, str] = {
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
+    # A person missing or lost (a child at the market, an old man not back from the field) is
+    # a rescue and critical; a lost cat or a lost wallet is not (see features.cue_features).
+    "cue:missing": """
+        đi lạc|lạc mất|mất tích|chưa về|không thấy về|chưa thấy về|tìm khắp|tìm khắp nơi|
+        không tìm thấy|chưa tìm thấy|mất liên lạc|không liên lạc được|bỏ nhà đi|đi đâu không rõ|
+        tìm từ nãy|tìm mãi|
+        không thấy đâu|giờ không thấy|không thấy con|không thấy cháu""",
+    "cue:person": """
+        cụ ông|cụ bà|ông cụ|bà cụ|người già|ông nội|bà nội|ông ngoại|bà ngoại|bố tôi|bố em|
+        mẹ tôi|mẹ em|ba tôi|ba em|má tôi|má em|con bé|thằng bé|cháu bé|bé gái|bé trai|đứa bé|
+        đứa nhỏ|con gái|con trai|học sinh|cháu nội|cháu ngoại|con tôi|con em|cháu tôi|cháu em|
+        người đàn ông|người phụ nữ|thanh niên|anh trai|chị gái|em trai|em gái|chồng tôi|vợ tôi|
+        chồng em|vợ em|tuổi""",
     # A truck carrying timber is logging (environment), not a traffic matter.
     "cue:timber": """
         gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
@@ -231,7 +259,8 @@ _GROUPS: dict[str, str] = {
         đề nghị bố trí|đề nghị lắp|đề nghị tăng cường|đề nghị dán|nên bố trí|nên lắp|
         bố trí người|điều tiết giao thông|phân luồng|lắp thêm|lắp đặt|tăng cường tuần tra|
         tuyên truyền|đặt biển|cắm biển|làm biển|gắn biển|lắp camera|lắp đèn|mở thêm|
-        kéo dài giờ""",
+        kéo dài giờ|
+        tổ chức tuyên truyền|buổi tuyên truyền|tổ chức buổi|tuyên truyền thêm|phát loa""",
     # Praise that cannot be the polite ending of a tip ("..., em cảm ơn" is not praise).
     "int:strong_praise": """
         khen|tuyên dương|hoan nghênh|biết ơn|mang ơn|đáng khen|đánh giá cao|nhờ có các anh|
@@ -239,7 +268,7 @@ _GROUPS: dict[str, str] = {
         xin gửi lời cảm ơn|chân thành cảm ơn|trân trọng|cảm kích|
         cảm động|rất cảm động|cảm ơn mấy anh csgt|cảm ơn các anh csgt|cảm ơn các chú""",
     "int:complaint": """
-        góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong|
+        góp ý|bức xúc|đường dây nóng|mới có người|đề nghị|kiến nghị|phản ánh|mong cải thiện|
         không ai trả lời|chưa ai trả lời|
         không ai gọi lại|chưa ai gọi lại|không ai nghe máy|không ai nghe|chậm quá|trả lời chậm|
         quá chậm|thái độ|
@@ -260,14 +289,23 @@ _GROUPS: dict[str, str] = {
         trang zalo này|
         không ai bắt máy|không ai nhấc máy|máy bận|xử lý dứt điểm|chưa có kết luận|đến nay chưa|
         tới nay chưa|vẫn chưa có kết quả|chưa có kết quả|không thấy ai phản hồi|vẫn như cũ|
-        đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ""",
+        đề nghị tăng cường|mong cải thiện|tới chậm|đến chậm|chậm trễ|
+        chẳng thấy ai|chẳng thấy|chẳng ai|không thấy ai đến|không thấy ai xuống|tổng đài|hứa sẽ|
+        bảo sẽ|sẽ báo xuống|sẽ cử người|mà chẳng|mà không thấy|mà chưa thấy|trong giờ làm việc|
+        giờ hành chính|mặc sắc phục|mặc quân phục|đang trực mà|trực ban|cán bộ uống rượu|
+        cán bộ nhậu|cán bộ công an|cán bộ xã|anh công an|chiến sĩ công an|
+        muốn phản ánh|phản ánh việc|xe cứu hỏa đến|đến trễ|tới trễ|khiếu nại|đơn khiếu nại|
+        không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|
+        mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|
+        chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
         đã gửi|vụ việc của tôi|kết quả|
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
         gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
-        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin""",
+        đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin|
+        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
@@ -281,19 +319,29 @@ _GROUPS: dict[str, str] = {
         thu mua|bán nhà|mặt tiền|vay nhanh|vay tiền|
         cam kết lợi nhuận|cam kết hoàn vốn|hoàn vốn|lợi nhuận cao|tín hiệu miễn phí|vào nhóm|
         nhóm telegram|chuyên gia hướng dẫn|rút vốn|siêu dự án|số lượng có hạn|gọi ngay|
-        inbox ngay|không cần vốn|làm tại nhà|cơ hội đầu tư|lấy ngay|bảo hành""",
+        inbox ngay|không cần vốn|làm tại nhà|cơ hội đầu tư|lấy ngay|bảo hành|
+        cơ hội làm giàu|làm giàu|an toàn tuyệt đối|hàng nghìn người|hàng ngàn người|tham gia ngay|
+        đăng ký ngay|nhận về|lãi mỗi tuần|lợi nhuận mỗi|không cần gặp mặt|không cần gặp|
+        có tiền trong|duyệt nhanh|giải ngân nhanh|nhận tiền ngay|hoa hồng|chiết khấu|ưu đãi|
+        số lượng có hạn""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
         bắt giữ|bắt quả tang|triệt phá|để ý|báo để|báo giúp|cảnh báo|phát hiện|nghi|nghi là|
         hình như|
-        nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có""",
+        nghe nói|ngăn chặn|làm rõ|vào cuộc|giúp em|giúp tôi|cứu|tôi thấy|em thấy|thấy có|
+        xác minh giúp|điều tra giúp|tìm giúp|truy tìm|mong công an xác minh|mong công an điều tra|
+        mong công an giúp|mong các anh giúp|nhờ công an xác minh|xin công an xác minh|
+        tìm lại giúp""",
     "int:chain": """
         chia sẻ|share|cảnh giác|khắp các tỉnh|khắp nơi|cả nước|mọi người cùng biết|tin nóng|
         các mẹ|hãy chia sẻ|chia sẻ ngay|share ngay|người thân biết|lan truyền|nội tạng|
         gửi cho 10 người|gửi cho mọi người|nhận được tin nhắn này|chuyển tiếp|tin nhắn chuyển tiếp|
         mọi người chú ý|lưu ý các mẹ|cho nhau biết|chiêu trò mới|thủ đoạn mới|hãy cảnh giác|
-        chia sẻ rộng rãi|cùng biết|gửi cho người thân""",
+        chia sẻ rộng rãi|cùng biết|gửi cho người thân|
+        fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|
+        ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|
+        không nghe máy số lạ|cảnh báo chiêu""",
     # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
     # chứa đề không, tối nào cũng thấy người ra vào").
     "int:observed": """
@@ -311,7 +359,11 @@ _GROUPS: dict[str, str] = {
         hậu tạ|chó lạc|mèo lạc|đi lạc|giao hữu|trận bóng|nước máy|nước sinh hoạt|nước đục|
         cấp nước|tiền điện|tiền nước|
         trang facebook|xin link|link trang|fanpage|có bị sạt không|đường lên|đi được chưa|
-        con mèo|mèo mướp|ai thấy báo em|ai thấy thì báo""",
+        con mèo|mèo mướp|ai thấy báo em|ai thấy thì báo|
+        có sạt lở không|có bị sạt lở không|có an toàn không|đi có an toàn|đường có bị|đường có sạt|
+        còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
+        mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|
+        ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
@@ -359,7 +411,13 @@ _GROUPS: dict[str, str] = {
         ngã xuống giếng|sét đánh|rò rỉ gas|rò gas|đang cháy|
         đón cháu|đón bé|xưng là dì|xưng là người nhà|thở dốc|lay không tỉnh|không tỉnh|
         gọi không tỉnh|máu chảy|nằm đó|té xe|ngã xe|chảy nhiều máu|mất nhiều máu|
-        đâm người|chém người""",
+        đâm người|chém người|
+        dẫn đi mất|dắt đi mất|người lạ dẫn đi|người lạ dắt đi|người lạ bế|tìm khắp nơi|tìm khắp|
+        ngộ độc|nôn ói|ói mửa|đau bụng dữ dội|
+        cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|
+        uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
+        đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
+        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -439,8 +497,9 @@ _new = tuple.__new__  # NamedTuple's constructor is a slow Python-level call
 GROUPS = tuple(_GROUPS)
 
 
-def match(tokens: list[str]) -> list[Hit]:
-    """Every lexicon phrase found in the folded tokens (all lengths at every position)."""
+def match(tokens: list[str], offset: int = 0) -> list[Hit]:
+    """Every lexicon phrase found in the folded tokens (all lengths at every position); hit
+    starts are counted from ``offset`` (the index of ``tokens[0]`` in the whole message)."""
     hits: list[Hit] = []
     n = len(tokens)
     for i, tok in enumerate(tokens):
@@ -461,7 +520,7 @@ def match(tokens: list[str]) -> list[Hit]:
             blocked = entries[0][0] == "block"
             for group, phrase in entries:
                 if group != "block":
-                    hits.append(_new(Hit, (group, phrase, i, negated)))
+                    hits.append(_new(Hit, (group, phrase, i + offset, negated)))
             if blocked:
                 break
     return hits

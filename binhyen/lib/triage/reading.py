@@ -66,7 +66,7 @@ _CONTEXT: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "chạy": (
             "xe", "tron", "theo", "duoi", "bo", "toc do", "kip", "nhanh", "di mat", "ra ngoai",
-            "vong", "dua", "may", "mat hut",
+            "vong", "dua", "may", "mat hut", "ra duong",
         ),
     },
     "dam": {

@@ -74,7 +74,11 @@ class Params:
     c_intent: float = 16.0
     c_category: float = 16.0
     c_urgency: float = 16.0
-    cue_weight: float = 0.25
+    cue_weight: float = 0.15  # intent; the value stored with the model
+    # Category and urgency see the cue features at their own scale (a smaller scale is a
+    # stronger regularisation of those columns); folded into the head's coefficients.
+    cue_weight_category: float = 0.12
+    cue_weight_urgency: float = 0.12
     min_df: int = 1
 
 
@@ -99,10 +103,10 @@ def _feature_code_digest() -> bytes:
     # deferred: these modules' sources are hashed, not used; importing here keeps the
     # import order of the package free.
     from binhyen.lib import gazetteer, vntext
-    from binhyen.lib.triage import features, lexicon
+    from binhyen.lib.triage import features, lexicon, reading
 
     h = hashlib.sha256()
-    for module in (vntext, gazetteer, lexicon, features):
+    for module in (vntext, gazetteer, lexicon, reading, features):
         h.update(Path(module.__file__ or "").read_bytes())
     h.update(gazetteer.DEFAULT_PATH.read_bytes())
     return h.digest()
@@ -135,6 +139,21 @@ def _fit(x: Any, y: list[str], c: float) -> Head:
     return Head([str(c) for c in clf.classes_], coef, intercept)
 
 
+def _fit_scaled(x: Any, y: list[str], c: float, n_grams: int, scale: float) -> Head:
+    """Fit with the cue columns (from ``n_grams`` on) multiplied by ``scale``, then fold the
+    scale into their coefficients: the stored model scores with one cue weight for all heads."""
+    if scale == 1.0:
+        return _fit(x, y, c)
+    # deferred: scipy loads only to train
+    from scipy import sparse
+
+    factors = np.ones(x.shape[1])
+    factors[n_grams:] = scale
+    head = _fit(x @ sparse.diags(factors), y, c)
+    head.coef[:, n_grams:] *= scale
+    return head
+
+
 def train(
     examples: Sequence[Example], params: Params | None = None, gazetteer: Gazetteer | None = None
 ) -> TrainedModel:
@@ -164,11 +183,15 @@ def train(
     model.heads["intent"] = _fit(x, [e.intent for e in examples], params.c_intent)
     if tips:
         xt = x[tips]
-        model.heads["category"] = _fit(
-            xt, [str(examples[i].category) for i in tips], params.c_category
-        )
+        model.heads["category"] = _fit_scaled(
+            xt, [str(examples[i].category) for i in tips], params.c_category,
+            len(grams), params.cue_weight_category / params.cue_weight,
+        )  # fmt: skip
         urgencies = [str(examples[i].urgency) for i in tips]
-        model.heads["urgency"] = _fit(xt, urgencies, params.c_urgency)
+        model.heads["urgency"] = _fit_scaled(
+            xt, urgencies, params.c_urgency, len(grams),
+            params.cue_weight_urgency / params.cue_weight,
+        )  # fmt: skip
     else:
         for name, classes in (("category", CATEGORIES), ("urgency", URGENCIES)):
             k = len(classes)
