@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from binhyen.accounts.models import Membership, User
 from binhyen.audit import anchors, chain, keys
 from binhyen.audit.models import AuditAction, AuditChainHead, AuditEntry
+from binhyen.lib import txbatch
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,8 @@ def audit_record(
             summary = str(code.label)
 
     kid, _key = keys.current()
-    with transaction.atomic(using=DB):
+    # No savepoint when events share the transaction (an error ends the batch anyway).
+    with transaction.atomic(using=DB, savepoint=not txbatch.active()):
         head = _lock_head()
         entry = AuditEntry(
             seq=head.seq + 1,

@@ -33,6 +33,7 @@ from binhyen.cases.models import (
 )
 from binhyen.cases.services.common import CaseError
 from binhyen.cases.services.lifecycle import emit
+from binhyen.lib import txbatch
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -447,7 +448,7 @@ def case_assign(*, case: Case, assignee: User | None, actor: User | None, reason
     return case
 
 
-@transaction.atomic
+@txbatch.atomic  # no savepoint when events share the transaction
 def case_transfer(
     *, case: Case, to_unit: Unit, actor: User | None, reason: str, automatic: bool = False
 ) -> Case:
