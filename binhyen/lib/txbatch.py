@@ -7,31 +7,138 @@ replayed one event per transaction, where the usual savepoints catch what they c
 new contact met by two workers at once, a triage reading that fails, …). So the places that
 catch an error and go on ask `active()`: in a shared transaction they take no savepoint and
 let the error through; outside one they behave as before.
+
+Append-only rows (the case timeline) may be `defer`red inside a shared transaction: they
+are written with one INSERT for the whole batch, in the order they were made, before the
+transaction ends — and before any query of their table (`FlushingQuerySet`), so a read
+in the batch sees them, and a row written directly after them keeps a later id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=models.Model)
 
 _shared: ContextVar[bool] = ContextVar("binhyen_txbatch_shared", default=False)
 
 
+# Rows waiting for their INSERT, by model, in the order they were made (None: not shared).
+_deferred: ContextVar[dict[type[models.Model], list[models.Model]] | None] = ContextVar(
+    "binhyen_txbatch_deferred", default=None
+)
+
+
+# Rows written or deferred in the shared transaction, by model (see `made`).
+_made: ContextVar[dict[type[models.Model], list[models.Model]] | None] = ContextVar(
+    "binhyen_txbatch_made", default=None
+)
+
+
 @contextmanager
 def shared() -> Iterator[None]:
-    """Mark the enclosed work as part of a transaction shared by several events."""
+    """Mark the enclosed work as part of a transaction shared by several events. Deferred
+    rows are written when it ends normally (still inside the caller's transaction), and
+    dropped when it ends with an error (the transaction is rolled back)."""
     token = _shared.set(True)
+    rows_token = _deferred.set({})
+    made_token = _made.set({})
     try:
         yield
+        flush()
     finally:
+        _made.reset(made_token)
+        _deferred.reset(rows_token)
         _shared.reset(token)
+
+
+def defer(obj: M) -> bool:
+    """Keep `obj` (a new row of a model whose manager uses `FlushingQuerySet`) for the
+    batch's INSERT; False outside a shared transaction (the caller saves it)."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending.setdefault(type(obj), []).append(obj)
+    _note([obj])
+    return True
+
+
+def _note(rows: Iterable[models.Model]) -> None:
+    made = _made.get()
+    if made is not None:
+        for row in rows:
+            made.setdefault(type(row), []).append(row)
+
+
+def made(model: type[M]) -> list[M]:
+    """Every row of `model` this shared transaction wrote or deferred so far through
+    `defer` or its `FlushingQuerySet` manager, in order ([] outside one). Enough to answer
+    "does X's row exist" without a query for an X the batch itself created."""
+    rows = (_made.get() or {}).get(model, [])
+    return rows  # type: ignore[return-value]
+
+
+def flush(model: type[models.Model] | None = None) -> None:
+    """Write the deferred rows (of `model`, or all), in the order they were made."""
+    pending = _deferred.get()
+    if not pending:
+        return
+    for kind in [model] if model is not None else list(pending):
+        rows = pending.pop(kind, None)  # type: ignore[arg-type]
+        if rows:
+            models.QuerySet(kind).bulk_create(rows, batch_size=500)
+
+
+class FlushingQuerySet(models.QuerySet[M]):
+    """A model's queries write its deferred rows first (see `defer`)."""
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            flush(self.model)
+        super()._fetch_all()
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[M]:
+        flush(self.model)
+        return super().iterator(chunk_size)
+
+    def exists(self) -> bool:
+        flush(self.model)
+        return super().exists()
+
+    def count(self) -> int:
+        flush(self.model)
+        return super().count()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        flush(self.model)
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        flush(self.model)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        flush(self.model)
+        return super().delete()
+
+    def create(self, **kwargs: Any) -> M:
+        flush(self.model)
+        row = super().create(**kwargs)
+        _note([row])
+        return row
+
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        flush(self.model)
+        rows = super().bulk_create(objs, *args, **kwargs)
+        _note(rows)
+        return rows
 
 
 def active() -> bool:

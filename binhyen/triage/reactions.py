@@ -36,11 +36,11 @@ def message_received(*, case: Case, message: Message, opened: bool, **_rest: Any
         if txbatch.active():
             # Several events share the transaction: an error ends the batch, which is then
             # replayed one event per transaction (with the savepoint below).
-            services.case_triage(case=case, message=message)
+            services.case_triage(case=case, message=message, opened=opened)
             return
         try:
             with transaction.atomic():
-                services.case_triage(case=case, message=message)
+                services.case_triage(case=case, message=message, opened=opened)
             return
         except Exception:
             log.exception("triage of case %s failed inline; queued", case.pk)

@@ -13,6 +13,7 @@ Training and model versions are in ``binhyen.triage.training``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -120,17 +121,29 @@ def _inbound(case: Case, upto: Message | None) -> tuple[list[str], Message | Non
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
-def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | None:
+def case_triage(
+    *, case: Case, message: Message | None = None, opened: bool = False
+) -> Suggestion | None:
     """Read the case as it stands after ``message``; apply, route, look for duplicates.
 
     Safe to run twice for the same message; a task that runs after a newer message was
-    already read does nothing (the newer suggestion saw everything)."""
+    already read does nothing (the newer suggestion saw everything).
+
+    ``opened``: ``message`` opened ``case`` in this very transaction (a worker's inline
+    reading): the case is locked already, has no reading and no other message, so none of
+    them is looked up (a copy of the caller's case is read, as a fetched one would be)."""
+    if opened and message is not None and message.case_id == case.pk:
+        return _triage(copy.copy(case), message, only=message)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "conversation__channel_account", "channel_account")
         .get(pk=case.pk)
     )
-    if message is not None:
+    return _triage(case, message)
+
+
+def _triage(case: Case, message: Message | None, only: Message | None = None) -> Suggestion | None:
+    if message is not None and only is None:
         # This message's reading (done already) or a newer one (it saw everything).
         later = (
             Suggestion.objects.filter(case=case, message_id__gte=message.pk)
@@ -140,9 +153,14 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
         if later is not None:
             return later if later.message_id == message.pk else None
     triager = engine.active_triager()
-    if message is not None and split_off(case, message, triager):
+    if only is not None:  # the case's one message (see case_triage's `opened`)
+        text = only.text.strip()
+        texts = [text] if text else []
+        located = only if only.latitude is not None and only.longitude is not None else None
+    elif message is not None and split_off(case, message, triager):
         return None  # the message opened its own case, read by its own task
-    texts, located = _inbound(case, message)
+    else:
+        texts, located = _inbound(case, message)
     suggestion = Suggestion(case=case, message=message, model_version=triager.model_version)
     if texts:
         result = engine.read(triager, texts)
@@ -423,7 +441,8 @@ def _route(case: Case, s: Suggestion) -> None:
     if target.pk == case.unit_id:
         s.routing = Routing.HERE
         return
-    if CaseEvent.objects.filter(case=case, kind="routed").exists():
+    routed = cases.timeline_in_batch(case, "routed")
+    if routed or (routed is None and CaseEvent.objects.filter(case=case, kind="routed").exists()):
         # One automatic move per case: a second one would be the machine arguing with itself.
         s.routing = Routing.ONCE
         s.routing_note = target.name

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from binhyen.cases import search
-from binhyen.cases.models import Attachment, Case, CaseEvent, Contact, Conversation, Message
+from binhyen.cases.models import Attachment, Case, Contact, Conversation, Message
 from binhyen.cases.services.common import (
     case_touch,
     conversation_touch_inbound,
     enqueue,
+    timeline_record,
 )
-from binhyen.lib import codes
+from binhyen.lib import codes, txbatch
 
 if TYPE_CHECKING:
     from binhyen.channels.models import ChannelAccount
@@ -131,7 +132,10 @@ def case_open(
     )
     if channel_account is not None and channel_account.unit_id == unit_id:
         case.unit = channel_account.unit  # already loaded with the page: no lookup later
-    CaseEvent.objects.create(
+    if txbatch.active():
+        # Its whole timeline is written in this transaction: `timeline_in_batch` knows it.
+        case.opened_in_batch = True  # type: ignore[attr-defined]
+    timeline_record(
         case=case,
         at=at,
         kind="opened",

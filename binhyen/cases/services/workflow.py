@@ -31,7 +31,7 @@ from binhyen.cases.models import (
     Status,
     classification_label,
 )
-from binhyen.cases.services.common import CaseError
+from binhyen.cases.services.common import CaseError, timeline_record
 from binhyen.cases.services.lifecycle import emit
 from binhyen.lib import txbatch
 
@@ -166,9 +166,7 @@ def _event(
     at: datetime,
     data: dict[str, object] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, at=at, actor=actor, kind=kind, text=text[:500], data=data or {}
-    )
+    return timeline_record(case=case, at=at, actor=actor, kind=kind, text=text, data=data)
 
 
 def ensure_acknowledged(case: Case, *, actor: User | None, at: datetime) -> bool:
