@@ -16,7 +16,7 @@ in the batch sees them, and a row written directly after them keeps a later id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import wraps
@@ -36,6 +36,11 @@ _deferred: ContextVar[dict[type[models.Model], list[models.Model]] | None] = Con
 )
 
 
+# Work gathered until the end of the shared transaction: name -> (apply, items in order).
+_gathered: ContextVar[dict[str, tuple[Callable[[list[Any]], object], dict[Any, None]]] | None] = (
+    ContextVar("binhyen_txbatch_gathered", default=None)
+)
+
 # Rows written or deferred in the shared transaction, by model (see `made`).
 _made: ContextVar[dict[type[models.Model], list[models.Model]] | None] = ContextVar(
     "binhyen_txbatch_made", default=None
@@ -50,13 +55,37 @@ def shared() -> Iterator[None]:
     token = _shared.set(True)
     rows_token = _deferred.set({})
     made_token = _made.set({})
+    gathered_token = _gathered.set({})
     try:
         yield
+        _run_gathered()
         flush()
     finally:
+        _gathered.reset(gathered_token)
         _made.reset(made_token)
         _deferred.reset(rows_token)
         _shared.reset(token)
+
+
+def gather(name: str, item: Hashable, apply: Callable[[list[Any]], object]) -> None:
+    """Work that may wait for the end of the batch and is cheaper done once for many items
+    (one UPDATE for many rows): in a shared transaction `item` is gathered under `name`
+    (once) and `apply(items)` runs before the transaction ends; elsewhere `apply([item])`
+    runs at once. `apply` must be the same function for a given `name`."""
+    pending = _gathered.get()
+    if pending is None:
+        apply([item])
+        return
+    _apply, items = pending.setdefault(name, (apply, {}))
+    items[item] = None
+
+
+def _run_gathered() -> None:
+    pending = _gathered.get()
+    while pending:
+        name = next(iter(pending))
+        apply, items = pending.pop(name)
+        apply(list(items))
 
 
 def defer(obj: M) -> bool:

@@ -133,7 +133,10 @@ def case_triage(
     reading): the case is locked already, has no reading and no other message, so none of
     them is looked up (a copy of the caller's case is read, as a fetched one would be)."""
     if opened and message is not None and message.case_id == case.pk:
-        return _triage(copy.copy(case), message, only=message)
+        fresh = copy.copy(case)
+        # No duplicate signature exists before its first reading writes it (duplicates.py).
+        fresh.signature_unwritten = True  # type: ignore[attr-defined]
+        return _triage(fresh, message, only=message)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "conversation__channel_account", "channel_account")
@@ -183,11 +186,12 @@ def _triage(case: Case, message: Message | None, only: Message | None = None) ->
     suggestion.save()
 
     at = timezone.now()
-    changed = _apply(case, suggestion, at)
+    changed = _apply(case, suggestion, at, fresh=only is not None)
     _route(case, suggestion)
     if suggestion.applied and changed:
         emit("triaged", case=case, at=at)
     duplicates.signature_keep(case, suggestion)
+    case.signature_unwritten = False  # type: ignore[attr-defined]
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
         _record_duplicates(case, suggestion)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
@@ -313,22 +317,26 @@ def split_off(case: Case, message: Message, triager: Triager) -> bool:
     return True
 
 
-def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
+def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> bool:
     """Show the machine's reading on a case no officer has classified yet. Never the status:
-    classifying is the officer's legal act. Returns whether the case changed."""
+    classifying is the officer's legal act. Returns whether the case changed.
+
+    ``fresh``: the case was opened by the message read (no other reading, nothing sent)."""
     if not s.intent or case.status != Status.RECEIVED or case.classified_at is not None:
         return False
     if case.merged_into_id:
         return False
     s.applied = True
-    first = not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
+    first = (
+        fresh or not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
+    )
     current = (case.intent, case.category, case.urgency)
     new = (s.intent, s.category, s.urgency) if first else most_serious(current, s)
     if current == new and not first:
         return False
     case.intent, case.category, case.urgency = new
     fields = ["intent", "category", "urgency"]
-    if first and code_follows_kind(case):
+    if first and code_follows_kind(case, nothing_sent=fresh):
         fields.append("code")
     case.save(update_fields=fields)
     cases.timeline_record(
@@ -389,7 +397,7 @@ def most_serious(current: tuple[str, str, str], s: Suggestion) -> tuple[str, str
     return current
 
 
-def code_follows_kind(case: Case) -> bool:
+def code_follows_kind(case: Case, *, nothing_sent: bool = False) -> bool:
     """Give the case the code prefix of what it is (TB tin báo, HD hỏi đáp, PA phản ánh) while
     nobody outside has been given its code: a Zalo case before its first message to the
     citizen (the acknowledgement that names the code goes after this reading). A web or
@@ -400,7 +408,10 @@ def code_follows_kind(case: Case) -> bool:
     account = case.channel_account
     if account is None or account.provider != Provider.ZALO:
         return False
-    if Message.objects.filter(case=case, direction=Message.Direction.OUT).exists():
+    if (
+        not nothing_sent
+        and Message.objects.filter(case=case, direction=Message.Direction.OUT).exists()
+    ):
         return False
     case.code = codes.case_code(wanted, codes.code_body(case.code))
     return True

@@ -245,7 +245,15 @@ def _apply(
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock: two officers acting at once serialise here."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    known = dict(case._state.fields_cache)
     case.__dict__.update(locked.__dict__)
+    # Related rows already loaded (page, conversation, unit…) stay, where the case still
+    # points at them: no lookup again for them later in the transaction.
+    for field in Case._meta.concrete_fields:
+        if field.is_relation and field.name in known:
+            obj = known[field.name]
+            if getattr(case, field.attname) == (obj.pk if obj is not None else None):
+                case._state.fields_cache.setdefault(field.name, obj)
     return case
 
 
