@@ -184,36 +184,32 @@ def _record_failure_locked(row: InboundEvent, exc: Exception) -> None:
 
 def process_batch_locked(limit: int) -> int:
     """PostgreSQL: lock up to `limit` waiting events (SKIP LOCKED) and apply them all in one
-    transaction that also marks them processed: one commit for the burst. When any of them
-    fails, the whole batch rolls back and each event is replayed in a transaction of its
-    own (the failing one is retried and parked as before; the others are applied once).
-    Returns how many events were taken (0: none waits)."""
-    if limit <= 1:
-        return int(process_next_locked())
+    shared transaction that also marks them processed: one commit for the burst. When any
+    of them fails, the whole batch rolls back and each event is replayed in a transaction of
+    its own, with the usual savepoints (the failing one is retried and parked as before; the
+    others are applied once). Returns how many events were taken (0: none waits)."""
     rows: list[InboundEvent] = []
     try:
         with live.together(), transaction.atomic():
-            rows = list(_locked_waiting()[:limit])
-            if len(rows) > 1:
+            rows = list(_locked_waiting()[: max(limit, 1)])
+            if rows:
                 _done_many(rows, _apply_batch(rows))
-            elif rows:
-                rows[0].attempts += 1
-                _done(rows[0], _apply(rows[0]))
         return len(rows)
     except Exception as exc:
         if not rows:
             raise
-        if len(rows) == 1:
-            _record_failure_locked(rows[0], exc)
-            return 1
-        log.warning(
-            "a batch of %d inbound events failed (%s); applying them one by one",
-            len(rows),
-            type(exc).__name__,
-        )
+        _replaying(rows, exc)
     for row in rows:
         process_next_locked(row.pk)  # False: another worker took it meanwhile
     return len(rows)
+
+
+def _replaying(rows: list[InboundEvent], exc: Exception) -> None:
+    log.warning(
+        "a batch of %d inbound event(s) failed (%s); applying them one per transaction",
+        len(rows),
+        type(exc).__name__,
+    )
 
 
 # --- SQLite: leases that name their holder ------------------------------------------------
@@ -328,22 +324,17 @@ def process_pending(limit: int = BATCH) -> int:
 
 
 def process_claimed(rows: list[InboundEvent]) -> None:
-    """SQLite: apply events this worker holds leases on, in one transaction of the main
-    database, then mark them processed in the inbox (a crash in between only means they
-    are applied again, harmlessly). When any fails: one transaction per event."""
-    if len(rows) > 1:
-        try:
-            with live.together(), transaction.atomic():
-                outcomes = _apply_batch(rows)
-        except Exception as exc:
-            log.warning(
-                "a batch of %d inbound events failed (%s); applying them one by one",
-                len(rows),
-                type(exc).__name__,
-            )
-        else:
-            _done_many(rows, outcomes)
-            return
+    """SQLite: apply events this worker holds leases on, in one shared transaction of the
+    main database, then mark them processed in the inbox (a crash in between only means
+    they are applied again, harmlessly). When any fails: one transaction per event."""
+    try:
+        with live.together(), transaction.atomic():
+            outcomes = _apply_batch(rows)
+    except Exception as exc:
+        _replaying(rows, exc)
+    else:
+        _done_many(rows, outcomes)
+        return
     for row in rows:
         process_event(row)
 
