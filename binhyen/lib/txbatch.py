@@ -120,9 +120,10 @@ def flush(model: type[models.Model] | None = None) -> None:
     if not pending:
         return
     for kind in [model] if model is not None else list(pending):
-        rows = pending.pop(kind, None)  # type: ignore[arg-type]
+        rows = pending.pop(kind, None)
         if rows:
-            models.QuerySet(kind).bulk_create(rows, batch_size=500)
+            queryset: models.QuerySet[models.Model] = models.QuerySet(kind)
+            queryset.bulk_create(rows, batch_size=500)
 
 
 class FlushingQuerySet(models.QuerySet[M]):
