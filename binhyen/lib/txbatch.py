@@ -11,7 +11,9 @@ let the error through; outside one they behave as before.
 Append-only rows (the case timeline) may be `defer`red inside a shared transaction: they
 are written with one INSERT for the whole batch, in the order they were made, before the
 transaction ends — and before any query of their table (`FlushingQuerySet`), so a read
-in the batch sees them, and a row written directly after them keeps a later id.
+in the batch sees them, and a row written directly after them keeps a later id. (A join or
+subquery from another model's query does not flush: nothing on the event path reads the
+timeline that way.)
 """
 
 from __future__ import annotations
