@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from binhyen.audit.models import AuditEntry
+from binhyen.audit.services import audit_verify
 from binhyen.cases import services as case_services
 from binhyen.cases.models import Case, CaseEvent, Message
 from binhyen.channels import inbox
@@ -133,3 +135,11 @@ def test_a_batch_writes_what_one_transaction_per_event_writes(world, client, tim
     assert routed.unit_id == world.tanan.pk
     assert routed.events.filter(kind="routed").exists()
     assert Alert.objects.filter(case__in=[_case_of(m) for m in together]).exists()
+    # Both moves are in the audit log (the batch appends its entries at its end), the chain
+    # whole.
+    moved = AuditEntry.objects.filter(action="case.transfer", target_type="cases.case")
+    assert set(moved.values_list("target_id", flat=True)) == {
+        str(_case_of(alone[-1]).pk),
+        str(routed.pk),
+    }
+    assert audit_verify().ok
