@@ -143,3 +143,25 @@ def test_a_batch_writes_what_one_transaction_per_event_writes(world, client, tim
         str(routed.pk),
     }
     assert audit_verify().ok
+
+
+def test_case_codes_of_a_batch_are_checked_together_and_skip_bodies_taken(world, monkeypatch):
+    from django.utils import timezone
+
+    from binhyen.cases.services import receiving
+    from binhyen.lib import codes, memo, txbatch
+
+    receiving.case_open(
+        unit_id=world.bmt.pk,
+        channel_account=None,
+        conversation=None,
+        contact=None,
+        summary="earlier case",
+        at=timezone.now(),
+        code="HD-ZZZZ-ZZZZ",
+    )
+    drawn = iter(["TB-ZZZZ-ZZZZ", "TB-BBBB-BBBB"] * receiving.CODE_POOL)
+    monkeypatch.setattr(codes, "case_code", lambda *a, **k: next(drawn))
+    with memo.batch(), txbatch.shared():
+        # The body ZZZZZZZZ is taken under another prefix: never handed out again.
+        assert receiving._new_case_code() == "TB-BBBB-BBBB"
