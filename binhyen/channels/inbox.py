@@ -1,9 +1,11 @@
 """Processing stored inbound events (worker side), for every provider.
 
 The inbound table is its own queue: the webhook only INSERTs. On PostgreSQL a worker
-claims an event by locking its row (`SELECT … FOR UPDATE SKIP LOCKED`) inside the very
-transaction that applies it and marks it processed: one commit, and a worker that dies
-releases its claim with its connection. On SQLite (the inbox is its own file) workers claim
+claims a batch of events by locking their rows (`SELECT … FOR UPDATE SKIP LOCKED`) inside
+the very transaction that applies them and marks them processed: one commit per batch, and
+a worker that dies releases its claims with its connection. A batch shares one transaction
+(`lib/txbatch.py`); when any of its events fails, it is rolled back and each event is
+applied again in a transaction of its own. On SQLite (the inbox is its own file) workers claim
 a few rows at a time with a compare-and-set UPDATE naming the holder (host, pid, process
 start time); a claim whose holder died is taken back on the next pass, within seconds.
 Processing is idempotent (messages dedupe on the provider's id), so a crash between the two
