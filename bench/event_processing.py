@@ -263,7 +263,7 @@ def profile(sample: int) -> None:
             w.__exit__(None, None, None)
     total = sum(stages.values())
     print(f"{total / sample:.1f} queries per event ({sample} events)")
-    for key, n in sorted(stages.items(), key=lambda kv: -kv[1])[:60]:
+    for key, n in sorted(stages.items(), key=lambda kv: -kv[1])[:100]:
         print(f"{n / sample:6.2f}  {key}")
     pstats.Stats(prof).sort_stats("cumulative").print_stats(60)
     pstats.Stats(prof).sort_stats("tottime").print_stats(30)

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from binhyen.accounts.models import Membership, User
 from binhyen.audit import anchors, chain, keys
 from binhyen.audit.models import AuditAction, AuditChainHead, AuditEntry
+from binhyen.lib import txbatch
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -214,30 +215,57 @@ def audit_record(
             summary = str(code.label)
 
     kid, _key = keys.current()
+    entry = AuditEntry(
+        at=timezone.now(),
+        action=code.value,
+        actor=actor,
+        actor_username=chain.clean_text(actor.get_username() if actor else "")[:150],
+        actor_unit=unit,
+        actor_unit_path=unit.path if unit else "",
+        target_type=target_type,
+        target_id=chain.clean_text(target_id)[:64],
+        target_unit=target_unit,
+        target_unit_path=target_unit.path if target_unit else "",
+        summary=chain.clean_text(summary)[:MAX_SUMMARY_CHARS],
+        details=clean_details,
+        ip_address=ip,
+        key_id=kid,
+    )
+    if txbatch.active():
+        # Events sharing a transaction append their entries together at its end: the
+        # chain's head is locked for a moment before the commit, not for the whole batch
+        # (other workers append too).
+        txbatch.gather("audit.entries", _Pending(entry), _append_pending)
+        return entry
     with transaction.atomic(using=DB):
-        head = _lock_head()
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            action=code.value,
-            actor=actor,
-            actor_username=chain.clean_text(actor.get_username() if actor else "")[:150],
-            actor_unit=unit,
-            actor_unit_path=unit.path if unit else "",
-            target_type=target_type,
-            target_id=chain.clean_text(target_id)[:64],
-            target_unit=target_unit,
-            target_unit_path=target_unit.path if target_unit else "",
-            summary=chain.clean_text(summary)[:MAX_SUMMARY_CHARS],
-            details=clean_details,
-            ip_address=ip,
-            prev_hash=head.hash,
-            key_id=kid,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(using=DB)
-        AuditChainHead.objects.using(DB).filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+        _append([entry])
     return entry
+
+
+class _Pending:
+    """An entry waiting for the end of the shared transaction (hashed by identity)."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: AuditEntry) -> None:
+        self.entry = entry
+
+
+def _append_pending(pending: list[_Pending]) -> None:
+    _append([p.entry for p in pending])
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain `entries` after the head (locked until the caller's transaction ends)."""
+    head = _lock_head()
+    seq, prev = head.seq, head.hash
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry.compute_hash()
+    for entry in entries:
+        entry.save(using=DB)  # one by one: the log refuses bulk writes (models.py)
+    AuditChainHead.objects.using(DB).filter(pk=head.pk).update(seq=seq, hash=prev)
 
 
 def audit_access_denied(

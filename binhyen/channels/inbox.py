@@ -1,9 +1,11 @@
 """Processing stored inbound events (worker side), for every provider.
 
 The inbound table is its own queue: the webhook only INSERTs. On PostgreSQL a worker
-claims an event by locking its row (`SELECT … FOR UPDATE SKIP LOCKED`) inside the very
-transaction that applies it and marks it processed: one commit, and a worker that dies
-releases its claim with its connection. On SQLite (the inbox is its own file) workers claim
+claims a batch of events by locking their rows (`SELECT … FOR UPDATE SKIP LOCKED`) inside
+the very transaction that applies them and marks them processed: one commit per batch, and
+a worker that dies releases its claims with its connection. A batch shares one transaction
+(`lib/txbatch.py`); when any of its events fails, it is rolled back and each event is
+applied again in a transaction of its own. On SQLite (the inbox is its own file) workers claim
 a few rows at a time with a compare-and-set UPDATE naming the holder (host, pid, process
 start time); a claim whose holder died is taken back on the next pass, within seconds.
 Processing is idempotent (messages dedupe on the provider's id), so a crash between the two
@@ -22,19 +24,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
+from binhyen import live
 from binhyen.channels.models import ChannelAccount, InboundEvent, Provider
 from binhyen.core.routers import inbox_alias
-from binhyen.lib import crypto
+from binhyen.lib import crypto, txbatch
 from binhyen.lib.env import env_int
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BATCH = 50
-CLAIM_CHUNK = 10
+# Events applied in one shared transaction (a burst; see process_pending).
+EVENT_BATCH = env_int("BINHYEN_EVENT_BATCH", 20)
 STALE_CLAIM = timedelta(minutes=5)
 
 
@@ -53,23 +57,56 @@ def _handler(provider: str) -> Callable[[InboundEvent, ChannelAccount | None], s
     return _HANDLERS[Provider(provider)]
 
 
-def _apply(row: InboundEvent) -> str:
-    account = (
-        ChannelAccount.objects.select_related("unit").filter(pk=row.channel_account_id).first()
-        if row.channel_account_id
-        else None
-    )
-    return _handler(row.provider)(row, account)
+def _apply(row: InboundEvent, accounts: dict[int, ChannelAccount | None] | None = None) -> str:
+    """Hand one event to its provider's handler. `accounts`: the pages already read in this
+    transaction (a batch's events mostly come from a few pages)."""
+    pk = row.channel_account_id
+    if not pk:
+        return _handler(row.provider)(row, None)
+    if accounts is None or pk not in accounts:
+        account = ChannelAccount.objects.select_related("unit").filter(pk=pk).first()
+        if accounts is None:
+            return _handler(row.provider)(row, account)
+        accounts[pk] = account
+    return _handler(row.provider)(row, accounts[pk])
+
+
+def _outcome_status(outcome: str) -> str:
+    return InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
 
 
 def _done(row: InboundEvent, outcome: str) -> None:
-    row.status = (
-        InboundEvent.Status.PROCESSED if outcome == "processed" else InboundEvent.Status.IGNORED
-    )
+    row.status = _outcome_status(outcome)
     row.processed_at = timezone.now()
     row.last_error = ""
     row.claimed_by = ""
     row.save(update_fields=["attempts", "status", "processed_at", "last_error", "claimed_by"])
+
+
+def _done_many(rows: list[InboundEvent], outcomes: list[str]) -> None:
+    """Mark a batch's events applied: one UPDATE per outcome (processed, ignored)."""
+    by_status: dict[str, list[int]] = {}
+    for row, outcome in zip(rows, outcomes, strict=True):
+        by_status.setdefault(_outcome_status(outcome), []).append(row.pk)
+    now = timezone.now()
+    for status, pks in by_status.items():
+        InboundEvent.objects.filter(pk__in=pks).update(
+            status=status,
+            attempts=F("attempts") + 1,
+            processed_at=now,
+            last_error="",
+            claimed_by="",
+        )
+
+
+def _apply_batch(rows: list[InboundEvent]) -> list[str]:
+    """Apply several events in the caller's transaction, all or nothing: no savepoints, an
+    error of any event propagates (the caller replays them one per transaction)."""
+    ids = {row.channel_account_id for row in rows if row.channel_account_id}
+    found = ChannelAccount.objects.select_related("unit").in_bulk(ids)
+    accounts: dict[int, ChannelAccount | None] = {pk: found.get(pk) for pk in ids}
+    with txbatch.shared():
+        return [_apply(row, accounts) for row in rows]
 
 
 def _failed(row: InboundEvent, exc: Exception) -> str:
@@ -90,10 +127,10 @@ def _failed(row: InboundEvent, exc: Exception) -> str:
 
 
 def process_event(row: InboundEvent) -> str:
-    """Apply one claimed event; returns the final status."""
+    """Apply one claimed event in a transaction of its own; returns the final status."""
     row.attempts += 1
     try:
-        with transaction.atomic():
+        with live.together(), transaction.atomic():
             outcome = _apply(row)
     except Exception as exc:
         return _failed(row, exc)
@@ -108,20 +145,25 @@ def locks_rows() -> bool:
     return alias == "default" and connections[alias].vendor == "postgresql"
 
 
-def process_next_locked() -> bool:
-    """PostgreSQL: lock the oldest waiting event (SKIP LOCKED: other workers take the next
-    ones) and apply it in the same transaction that marks it processed. Nothing is written
-    to claim it: if this process dies, its connection closes, the transaction rolls back
-    and the event is free for the next worker at once. Returns False when none waits."""
+def _locked_waiting() -> QuerySet[InboundEvent]:
+    return (
+        InboundEvent.objects.select_for_update(skip_locked=True)
+        .filter(status=InboundEvent.Status.RECEIVED)
+        .order_by("id")
+    )
+
+
+def process_next_locked(pk: int | None = None) -> bool:
+    """PostgreSQL: lock the oldest waiting event (or event `pk`; SKIP LOCKED: other workers
+    take the next ones) and apply it in the same transaction that marks it processed.
+    Nothing is written to claim it: if this process dies, its connection closes, the
+    transaction rolls back and the event is free for the next worker at once. Returns False
+    when none waits."""
     row: InboundEvent | None = None
     try:
-        with transaction.atomic():
-            row = (
-                InboundEvent.objects.select_for_update(skip_locked=True)
-                .filter(status=InboundEvent.Status.RECEIVED)
-                .order_by("id")
-                .first()
-            )
+        with live.together(), transaction.atomic():
+            waiting = _locked_waiting()
+            row = (waiting.filter(pk=pk) if pk is not None else waiting).first()
             if row is None:
                 return False
             row.attempts += 1
@@ -129,17 +171,47 @@ def process_next_locked() -> bool:
     except Exception as exc:
         if row is None:
             raise
-        # Rolled back, the event included: record the failed attempt on its own.
-        with transaction.atomic():
-            again = (
-                InboundEvent.objects.select_for_update(skip_locked=True)
-                .filter(pk=row.pk, status=InboundEvent.Status.RECEIVED)
-                .first()
-            )
-            if again is not None:
-                again.attempts = row.attempts
-                _failed(again, exc)
+        _record_failure_locked(row, exc)
     return True
+
+
+def _record_failure_locked(row: InboundEvent, exc: Exception) -> None:
+    """Rolled back, the event included: record the failed attempt on its own."""
+    with transaction.atomic():
+        again = _locked_waiting().filter(pk=row.pk).first()
+        if again is not None:
+            again.attempts = row.attempts
+            _failed(again, exc)
+
+
+def process_batch_locked(limit: int) -> int:
+    """PostgreSQL: lock up to `limit` waiting events (SKIP LOCKED) and apply them all in one
+    shared transaction that also marks them processed: one commit for the burst. When any
+    of them fails, the whole batch rolls back and each event is replayed in a transaction of
+    its own, with the usual savepoints (the failing one is retried and parked as before; the
+    others are applied once). Returns how many events were taken (0: none waits)."""
+    rows: list[InboundEvent] = []
+    try:
+        with live.together(), transaction.atomic():
+            rows = list(_locked_waiting()[: max(limit, 1)])
+            if rows:
+                _done_many(rows, _apply_batch(rows))
+        return len(rows)
+    except Exception as exc:
+        if not rows:
+            raise
+        _replaying(rows, exc)
+    for row in rows:
+        process_next_locked(row.pk)  # False: another worker took it meanwhile
+    return len(rows)
+
+
+def _replaying(rows: list[InboundEvent], exc: Exception) -> None:
+    log.warning(
+        "a batch of %d inbound event(s) failed (%s); applying them one per transaction",
+        len(rows),
+        type(exc).__name__,
+    )
 
 
 # --- SQLite: leases that name their holder ------------------------------------------------
@@ -217,34 +289,56 @@ def claim(pk: int) -> bool:
 
 
 def process_pending(limit: int = BATCH) -> int:
-    """Claim and process up to `limit` waiting events, oldest first, each in its own
-    transaction (a failing event never stops the others)."""
+    """Claim and process up to `limit` waiting events, oldest first, in batches of up to
+    EVENT_BATCH events sharing one transaction (a failing event never stops the others: its
+    batch is replayed one event per transaction)."""
     done = 0
     if locks_rows():
-        while done < limit and process_next_locked():
-            done += 1
+        while done < limit:
+            taken = process_batch_locked(min(EVENT_BATCH, limit - done))
+            if not taken:
+                break
+            done += taken
         return done
     release_dead_claims()
     me = claimant()
     while done < limit:
-        # Claim a few at a time: a burst is applied in one loop, other lanes take the rest.
+        # Claim a burst at a time: it is applied in one transaction, other lanes take the rest.
         candidates = list(
             InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED)
             .order_by("id")
-            .values_list("pk", flat=True)[: min(CLAIM_CHUNK, limit - done)]
+            .values_list("pk", flat=True)[: min(EVENT_BATCH, limit - done)]
         )
         if not candidates:
             break
         InboundEvent.objects.filter(pk__in=candidates, status=InboundEvent.Status.RECEIVED).update(
             status=InboundEvent.Status.PROCESSING, claimed_at=timezone.now(), claimed_by=me
         )
-        rows = InboundEvent.objects.filter(
-            pk__in=candidates, status=InboundEvent.Status.PROCESSING, claimed_by=me
-        ).order_by("id")
-        for row in list(rows):
-            process_event(row)
-            done += 1
+        rows = list(
+            InboundEvent.objects.filter(
+                pk__in=candidates, status=InboundEvent.Status.PROCESSING, claimed_by=me
+            ).order_by("id")
+        )
+        if rows:
+            process_claimed(rows)
+            done += len(rows)
     return done
+
+
+def process_claimed(rows: list[InboundEvent]) -> None:
+    """SQLite: apply events this worker holds leases on, in one shared transaction of the
+    main database, then mark them processed in the inbox (a crash in between only means
+    they are applied again, harmlessly). When any fails: one transaction per event."""
+    try:
+        with live.together(), transaction.atomic():
+            outcomes = _apply_batch(rows)
+    except Exception as exc:
+        _replaying(rows, exc)
+    else:
+        _done_many(rows, outcomes)
+        return
+    for row in rows:
+        process_event(row)
 
 
 def release_stale_claims() -> int:

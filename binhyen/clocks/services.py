@@ -22,7 +22,7 @@ from binhyen.cases.services.common import timeline_record, timeline_record_many
 from binhyen.channels.models import Provider
 from binhyen.clocks.models import CalendarDay, CaseClock, ClockRule
 from binhyen.lib import clocks as lib
-from binhyen.lib import memo
+from binhyen.lib import memo, txbatch
 
 if TYPE_CHECKING:
     from binhyen.cases.models import Case
@@ -118,7 +118,12 @@ def _snapshot(clock: CaseClock, rule: ClockRule, amount: int) -> None:
 
 def deadline_sync(case_id: int) -> None:
     """Keep `Case.next_deadline_at` (the earliest due time of the running or breached clocks)
-    in step with the clocks: one UPDATE, so lists filter "overdue" on an index."""
+    in step with the clocks: one UPDATE, so lists filter "overdue" on an index. In a
+    worker's batch of events, one UPDATE for every case of the batch, before it commits."""
+    txbatch.gather("clocks.deadline_sync", case_id, _deadlines_sync)
+
+
+def _deadlines_sync(case_ids: list[int]) -> None:
     open_due = (
         CaseClock.objects.filter(
             case_id=OuterRef("pk"),
@@ -127,7 +132,7 @@ def deadline_sync(case_id: int) -> None:
         .order_by("due_at")
         .values("due_at")[:1]
     )
-    CaseModel.objects.filter(pk=case_id).update(next_deadline_at=Subquery(open_due))
+    CaseModel.objects.filter(pk__in=case_ids).update(next_deadline_at=Subquery(open_due))
 
 
 def _new(
@@ -270,7 +275,9 @@ def clocks_start_new_case(
             continue
         clocks.append((_new(case=case, rule=rule, at=at, reason=reason, calendar=calendar), rule))
     CaseClock.objects.bulk_create([clock for clock, _rule in clocks])
-    if clocks:  # the earliest due time, known here without a subquery (see deadline_sync)
+    if clocks and txbatch.active():
+        deadline_sync(case.pk)  # with the batch's other cases, in one UPDATE
+    elif clocks:  # the earliest due time, known here without a subquery (see deadline_sync)
         CaseModel.objects.filter(pk=case.pk).update(
             next_deadline_at=min(clock.due_at for clock, _rule in clocks)
         )

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from binhyen.cases.models import Case, CaseEvent, Intent
+from binhyen.cases.services import timeline_in_batch
 from binhyen.duty.models import Alert
 from binhyen.duty.services import alert_raise, case_alerts_acknowledge
 
@@ -23,6 +24,10 @@ def case_acknowledged(*, case: Case, at: datetime, **_rest: Any) -> None:
 def _hold_note(case: Case) -> str:
     """Why the door would have held this tip as possible spam (it came through because it
     reads as urgent): the officer who answers the alarm judges it knowing that."""
+    rows = timeline_in_batch(case, "held_urgent")
+    if rows is not None:  # a case opened in the worker's batch: its rows are known
+        latest = max(rows, key=lambda r: r.at, default=None)
+        return latest.text if latest is not None else ""
     note = (
         CaseEvent.objects.filter(case=case, kind="held_urgent")
         .order_by("-at")

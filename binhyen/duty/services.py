@@ -127,16 +127,23 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def screen_audience(case: Case, roles: set[str]) -> list[User]:
-    """Who holds one of these roles in the case's unit or above: their screens ring."""
+    """Who holds one of these roles in the case's unit or above: their screens ring.
+    Read once per worker batch and unit (memberships edited apply from the next batch)."""
+    path = case.unit.path
     return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__unit__path__in=_ancestor_paths(case.unit.path),
-            memberships__unit__is_active=True,
-            memberships__role__in=roles,
+        memo.remember(
+            ("duty.screen_audience", path, frozenset(roles)),
+            lambda: list(
+                User.objects.filter(
+                    is_active=True,
+                    memberships__unit__path__in=_ancestor_paths(path),
+                    memberships__unit__is_active=True,
+                    memberships__role__in=roles,
+                )
+                .distinct()
+                .order_by("username")
+            ),
         )
-        .distinct()
-        .order_by("username")
     )
 
 

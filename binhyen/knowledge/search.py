@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Max
 
 from binhyen.knowledge.models import Answer, Procedure, Unanswered
+from binhyen.lib import memo
 from binhyen.lib.knowledge import Entry, Hit, Index, Params, normalize
 from binhyen.lib.knowledge.search import (
     TUNING_SETS,
@@ -103,7 +104,8 @@ def index(*, approved_only: bool = False) -> Index:
         from binhyen.knowledge.services import catalogue_load
 
         catalogue_load()
-    state = _state(approved_only)
+    # Officers' edits apply from a worker's next batch (one read of the state per batch).
+    state = memo.remember(("knowledge.state", approved_only), lambda: _state(approved_only))
     with _lock:
         cached = _cache.get(approved_only)
         if cached is not None and cached[0] == state:

@@ -23,6 +23,9 @@ case's banners, other kinds only reach page hooks. See docs/live.md for the conv
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -31,7 +34,31 @@ from binhyen.live import events, transports
 
 log = logging.getLogger("binhyen.live")
 
-__all__ = ["publish"]
+__all__ = ["publish", "together"]
+
+# Events committed inside `together()`, not yet sent.
+_pending: ContextVar[list[events.Event] | None] = ContextVar("binhyen_live_pending", default=None)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Events whose transaction commits inside this block leave together at its end (one
+    `pg_notify` statement for a worker's batch of events instead of one per event). Only
+    committed events are ever collected: a rolled-back transaction never delivers."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[events.Event] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        if pending:
+            try:
+                transports.send_many(pending, using=DEFAULT_DB_ALIAS)
+            except Exception:
+                log.exception("%d live event(s) not delivered", len(pending))
 
 
 def publish(
@@ -45,8 +72,13 @@ def publish(
     )
 
     def deliver() -> None:
+        event = events.stamp(unit_path, kind, clean, frozen)
+        pending = _pending.get()
+        if pending is not None:
+            pending.append(event)  # leaves with the others at the end of `together()`
+            return
         try:
-            transports.send(events.stamp(unit_path, kind, clean, frozen), using=DEFAULT_DB_ALIAS)
+            transports.send(event, using=DEFAULT_DB_ALIAS)
         except Exception:
             # Live delivery is best effort: the data is committed and the console shows it
             # on the next load; never fail the caller's (already committed) write.

@@ -120,7 +120,8 @@ def signature_keep(case: Case, suggestion: Suggestion) -> None:
     is not a tip (by the officer's classification, else by the reading) has none."""
     intent = case.intent if case.intent != Intent.UNKNOWN else suggestion.intent
     if intent != Intent.TIP:
-        SignatureModel.objects.filter(case_id=case.pk).delete()
+        if not getattr(case, "signature_unwritten", False):
+            SignatureModel.objects.filter(case_id=case.pk).delete()
         return
     text = suggestion.text or case.summary
     row = SignatureModel(
@@ -142,6 +143,8 @@ def signature_keep(case: Case, suggestion: Suggestion) -> None:
 
 def signature_follow_unit(case: Case) -> None:
     """The case moved to another unit: its signature is found under the new one."""
+    if getattr(case, "signature_unwritten", False):
+        return  # moved during its first reading: the signature is written after, in place
     SignatureModel.objects.filter(case_id=case.pk).update(unit_id=case.unit_id)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.db import DatabaseError
 
+from binhyen.lib import memo
 from binhyen.lib.gazetteer import Gazetteer
 from binhyen.lib.triage import Triager, TriageResult
 from binhyen.lib.triage.model import TrainedModel, load_model, save_model
@@ -81,7 +82,8 @@ def _active_row() -> tuple[int, str] | None:
 def active_triager() -> Triager:
     """This thread's triager for the active model version (loaded once per version: a
     version string names its weights, so a cached triager never goes stale)."""
-    row = _active_row()
+    # A model activated meanwhile takes over from a worker's next batch.
+    row = memo.remember(("triage.active_row",), _active_row)
     key = row[1] if row else _DEFAULT
     cache: dict[str, Triager] = getattr(_local, "cache", None) or {}
     triager = cache.get(key)

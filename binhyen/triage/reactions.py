@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from binhyen.cases.services import enqueue
-from binhyen.lib import memo
+from binhyen.lib import memo, txbatch
 from binhyen.triage import duplicates, services, training
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,14 @@ def message_received(*, case: Case, message: Message, opened: bool, **_rest: Any
         # In a worker's batch the model is loaded: read the case in the event's own
         # transaction (one commit per event), inside a savepoint so that a failing reading
         # never loses the message; it is then queued and retried like before.
+        if txbatch.active():
+            # Several events share the transaction: an error ends the batch, which is then
+            # replayed one event per transaction (with the savepoint below).
+            services.case_triage(case=case, message=message, opened=opened)
+            return
         try:
             with transaction.atomic():
-                services.case_triage(case=case, message=message)
+                services.case_triage(case=case, message=message, opened=opened)
             return
         except Exception:
             log.exception("triage of case %s failed inline; queued", case.pk)

@@ -13,6 +13,7 @@ Training and model versions are in ``binhyen.triage.training``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -120,17 +121,32 @@ def _inbound(case: Case, upto: Message | None) -> tuple[list[str], Message | Non
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
-def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | None:
+def case_triage(
+    *, case: Case, message: Message | None = None, opened: bool = False
+) -> Suggestion | None:
     """Read the case as it stands after ``message``; apply, route, look for duplicates.
 
     Safe to run twice for the same message; a task that runs after a newer message was
-    already read does nothing (the newer suggestion saw everything)."""
+    already read does nothing (the newer suggestion saw everything).
+
+    ``opened``: ``message`` opened ``case`` in this very transaction (a worker's inline
+    reading): the case is locked already, has no reading and no other message, so none of
+    them is looked up (a copy of the caller's case is read, as a fetched one would be)."""
+    if opened and message is not None and message.case_id == case.pk:
+        fresh = copy.copy(case)
+        # No duplicate signature exists before its first reading writes it (duplicates.py).
+        fresh.signature_unwritten = True  # type: ignore[attr-defined]
+        return _triage(fresh, message, only=message)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "conversation__channel_account", "channel_account")
         .get(pk=case.pk)
     )
-    if message is not None:
+    return _triage(case, message)
+
+
+def _triage(case: Case, message: Message | None, only: Message | None = None) -> Suggestion | None:
+    if message is not None and only is None:
         # This message's reading (done already) or a newer one (it saw everything).
         later = (
             Suggestion.objects.filter(case=case, message_id__gte=message.pk)
@@ -140,9 +156,14 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
         if later is not None:
             return later if later.message_id == message.pk else None
     triager = engine.active_triager()
-    if message is not None and split_off(case, message, triager):
+    if only is not None:  # the case's one message (see case_triage's `opened`)
+        text = only.text.strip()
+        texts = [text] if text else []
+        located = only if only.latitude is not None and only.longitude is not None else None
+    elif message is not None and split_off(case, message, triager):
         return None  # the message opened its own case, read by its own task
-    texts, located = _inbound(case, message)
+    else:
+        texts, located = _inbound(case, message)
     suggestion = Suggestion(case=case, message=message, model_version=triager.model_version)
     if texts:
         result = engine.read(triager, texts)
@@ -165,11 +186,12 @@ def case_triage(*, case: Case, message: Message | None = None) -> Suggestion | N
     suggestion.save()
 
     at = timezone.now()
-    changed = _apply(case, suggestion, at)
+    changed = _apply(case, suggestion, at, fresh=only is not None)
     _route(case, suggestion)
     if suggestion.applied and changed:
         emit("triaged", case=case, at=at)
     duplicates.signature_keep(case, suggestion)
+    case.signature_unwritten = False  # type: ignore[attr-defined]
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
         _record_duplicates(case, suggestion)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
@@ -295,22 +317,26 @@ def split_off(case: Case, message: Message, triager: Triager) -> bool:
     return True
 
 
-def _apply(case: Case, s: Suggestion, at: datetime) -> bool:
+def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> bool:
     """Show the machine's reading on a case no officer has classified yet. Never the status:
-    classifying is the officer's legal act. Returns whether the case changed."""
+    classifying is the officer's legal act. Returns whether the case changed.
+
+    ``fresh``: the case was opened by the message read (no other reading, nothing sent)."""
     if not s.intent or case.status != Status.RECEIVED or case.classified_at is not None:
         return False
     if case.merged_into_id:
         return False
     s.applied = True
-    first = not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
+    first = (
+        fresh or not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
+    )
     current = (case.intent, case.category, case.urgency)
     new = (s.intent, s.category, s.urgency) if first else most_serious(current, s)
     if current == new and not first:
         return False
     case.intent, case.category, case.urgency = new
     fields = ["intent", "category", "urgency"]
-    if first and code_follows_kind(case):
+    if first and code_follows_kind(case, nothing_sent=fresh):
         fields.append("code")
     case.save(update_fields=fields)
     cases.timeline_record(
@@ -371,7 +397,7 @@ def most_serious(current: tuple[str, str, str], s: Suggestion) -> tuple[str, str
     return current
 
 
-def code_follows_kind(case: Case) -> bool:
+def code_follows_kind(case: Case, *, nothing_sent: bool = False) -> bool:
     """Give the case the code prefix of what it is (TB tin báo, HD hỏi đáp, PA phản ánh) while
     nobody outside has been given its code: a Zalo case before its first message to the
     citizen (the acknowledgement that names the code goes after this reading). A web or
@@ -382,7 +408,10 @@ def code_follows_kind(case: Case) -> bool:
     account = case.channel_account
     if account is None or account.provider != Provider.ZALO:
         return False
-    if Message.objects.filter(case=case, direction=Message.Direction.OUT).exists():
+    if (
+        not nothing_sent
+        and Message.objects.filter(case=case, direction=Message.Direction.OUT).exists()
+    ):
         return False
     case.code = codes.case_code(wanted, codes.code_body(case.code))
     return True
@@ -423,7 +452,8 @@ def _route(case: Case, s: Suggestion) -> None:
     if target.pk == case.unit_id:
         s.routing = Routing.HERE
         return
-    if CaseEvent.objects.filter(case=case, kind="routed").exists():
+    routed = cases.timeline_in_batch(case, "routed")
+    if routed or (routed is None and CaseEvent.objects.filter(case=case, kind="routed").exists()):
         # One automatic move per case: a second one would be the machine arguing with itself.
         s.routing = Routing.ONCE
         s.routing_note = target.name

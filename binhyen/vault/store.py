@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from binhyen.audit.models import AuditAction
 from binhyen.audit.services import audit_record
+from binhyen.lib import txbatch
 from binhyen.vault.models import Identity
 
 if TYPE_CHECKING:
@@ -44,12 +45,12 @@ class VaultError(Exception):
 # --- identities -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@txbatch.atomic  # no savepoint when events share the transaction
 def identity_create(*, data: dict[str, Any]) -> Identity:
     return Identity.objects.create(data={k: v for k, v in data.items() if v not in (None, "")})
 
 
-@transaction.atomic
+@txbatch.atomic  # no savepoint when events share the transaction
 def identity_merge(*, identity: Identity, data: dict[str, Any]) -> Identity:
     """Add what a citizen told us; existing fields are updated, nothing is dropped."""
     if identity.erased_at is not None:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.lib import txbatch
+
 
 class Intent(models.TextChoices):
     UNKNOWN = "unknown", _("Chưa phân loại")
@@ -275,6 +277,9 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=32)
     text = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    # Rows deferred by a worker's batch are written before any query of the timeline.
+    objects = txbatch.FlushingQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -6,6 +6,7 @@ from binhyen.cases.services.common import (
     CaseError,
     enqueue,
     outbound_queue,
+    timeline_in_batch,
     timeline_record,
 )
 from binhyen.cases.services.contacts import (
@@ -117,5 +118,6 @@ __all__ = [
     "messages_mark_receipt",
     "outbound_queue",
     "outcome_record",
+    "timeline_in_batch",
     "timeline_record",
 ]

@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 
 from binhyen.cases import search
 from binhyen.cases.models import Case, CaseEvent, Conversation, Message
+from binhyen.lib import txbatch
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -62,7 +63,7 @@ def timeline_record(
 ) -> CaseEvent:
     """One row of a case's timeline: the only way any app writes one."""
     case_id = case if isinstance(case, int) else case.pk
-    return CaseEvent.objects.create(
+    row = CaseEvent(
         case_id=case_id,
         at=at or timezone.now(),
         actor=actor,
@@ -70,6 +71,19 @@ def timeline_record(
         text=text[:500],
         data=data or {},
     )
+    # Events sharing a transaction write their timelines in one INSERT (lib/txbatch.py).
+    if not txbatch.defer(row):
+        row.save(force_insert=True)
+    return row
+
+
+def timeline_in_batch(case: Case, kind: str) -> list[CaseEvent] | None:
+    """The timeline rows of `kind` of a case opened in the worker's shared transaction
+    (every row of its timeline was written in it, see `lib/txbatch.made`), in order; None
+    for any other case (the caller queries)."""
+    if not (getattr(case, "opened_in_batch", False) and txbatch.active()):
+        return None
+    return [r for r in txbatch.made(CaseEvent) if r.case_id == case.pk and r.kind == kind]
 
 
 def timeline_record_many(rows: list[dict[str, Any]]) -> list[CaseEvent]:
@@ -85,6 +99,10 @@ def timeline_record_many(rows: list[dict[str, Any]]) -> list[CaseEvent]:
         )
         for row in rows
     ]
+    if txbatch.active():
+        for row in events:
+            txbatch.defer(row)
+        return events
     return CaseEvent.objects.bulk_create(events) if events else []
 
 

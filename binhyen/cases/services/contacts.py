@@ -20,7 +20,7 @@ from binhyen.cases.services.common import (
     timeline_record,
 )
 from binhyen.cases.services.lifecycle import emit
-from binhyen.lib import codes, crypto
+from binhyen.lib import codes, crypto, txbatch
 from binhyen.vault import store as vault
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def contact_upsert(
     contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
     if contact is None:
         try:
-            with transaction.atomic():
+            with txbatch.savepoint():
                 contact = Contact.objects.create(
                     channel_account=channel_account,
                     key_hash=key_hash,
@@ -64,6 +64,8 @@ def contact_upsert(
                     last_seen_at=seen_at,
                 )
         except IntegrityError:
+            if txbatch.active():
+                raise  # the batch is replayed one event per transaction
             # Two workers met the same new citizen at once: the other one created it.
             contact = Contact.objects.get(channel_account=channel_account, key_hash=key_hash)
         else:

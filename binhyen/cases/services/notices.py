@@ -17,7 +17,7 @@ from binhyen.cases.models import (
     Message,
     NoticeTemplate,
 )
-from binhyen.cases.services.common import outbound_queue, timeline_record
+from binhyen.cases.services.common import outbound_queue, timeline_in_batch, timeline_record
 from binhyen.cases.services.lifecycle import emit
 from binhyen.lib import memo
 
@@ -44,6 +44,9 @@ def _text(code: str, case: Case) -> str | None:
 
 
 def notice_already_sent(case: Case, code: str) -> bool:
+    rows = timeline_in_batch(case, "notice")
+    if rows is not None:
+        return any(r.data.get("code") == code for r in rows)
     return CaseEvent.objects.filter(case=case, kind="notice", data__code=code).exists()
 
 

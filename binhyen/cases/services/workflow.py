@@ -31,8 +31,9 @@ from binhyen.cases.models import (
     Status,
     classification_label,
 )
-from binhyen.cases.services.common import CaseError
+from binhyen.cases.services.common import CaseError, timeline_record
 from binhyen.cases.services.lifecycle import emit
+from binhyen.lib import txbatch
 
 if TYPE_CHECKING:
     from binhyen.accounts.models import User
@@ -165,9 +166,7 @@ def _event(
     at: datetime,
     data: dict[str, object] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, at=at, actor=actor, kind=kind, text=text[:500], data=data or {}
-    )
+    return timeline_record(case=case, at=at, actor=actor, kind=kind, text=text, data=data)
 
 
 def ensure_acknowledged(case: Case, *, actor: User | None, at: datetime) -> bool:
@@ -246,7 +245,15 @@ def _apply(
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock: two officers acting at once serialise here."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    known = dict(case._state.fields_cache)
     case.__dict__.update(locked.__dict__)
+    # Related rows already loaded (page, conversation, unit…) stay, where the case still
+    # points at them: no lookup again for them later in the transaction.
+    for field in Case._meta.concrete_fields:
+        if field.is_relation and field.name in known:
+            obj = known[field.name]
+            if getattr(case, field.attname) == (obj.pk if obj is not None else None):
+                case._state.fields_cache.setdefault(field.name, obj)
     return case
 
 
@@ -447,7 +454,7 @@ def case_assign(*, case: Case, assignee: User | None, actor: User | None, reason
     return case
 
 
-@transaction.atomic
+@txbatch.atomic  # no savepoint when events share the transaction
 def case_transfer(
     *, case: Case, to_unit: Unit, actor: User | None, reason: str, automatic: bool = False
 ) -> Case:

@@ -16,6 +16,7 @@ from binhyen.channels import inbox
 from binhyen.channels.models import ChannelAccount, InboundEvent
 from binhyen.channels.zalo.schemas import Event
 from binhyen.duty.messenger import messenger_link_claim, parse_link_code
+from binhyen.lib import txbatch
 
 if TYPE_CHECKING:
     from binhyen.duty.models import MessengerLink
@@ -110,6 +111,10 @@ def _message_kind(event: Event) -> str:
 Handler = Callable[[Event, ChannelAccount, InboundEvent, datetime], str]
 
 
+def _pages_seen(pks: list[int]) -> None:
+    ChannelAccount.objects.filter(pk__in=pks).update(last_event_at=timezone.now())
+
+
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
     if account is None or inbox.is_redacted(row):
@@ -118,7 +123,8 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     now = timezone.now()
     # "Last event" is shown to the minute: written at most every LAST_EVENT_EVERY per page.
     if account.last_event_at is None or now - account.last_event_at >= LAST_EVENT_EVERY:
-        ChannelAccount.objects.filter(pk=account.pk).update(last_event_at=now)
+        # In a worker's batch, one UPDATE for all its pages before it commits.
+        txbatch.gather("zalo.last_event_at", account.pk, _pages_seen)
         account.last_event_at = now
     handler = handler_for(event.event_name)
     if handler is None:

@@ -1,0 +1,167 @@
+"""A worker applies a burst of inbound events in one shared transaction (channels/inbox.py,
+lib/txbatch.py): each event is still applied exactly once, a failing event never holds back
+or loses the others, and what is written is what one transaction per event writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from binhyen.audit.models import AuditEntry
+from binhyen.audit.services import audit_verify
+from binhyen.cases import services as case_services
+from binhyen.cases.models import Case, CaseEvent, Message
+from binhyen.channels import inbox
+from binhyen.channels.models import InboundEvent
+from binhyen.clocks.models import CaseClock
+from binhyen.core.worker import BinhYenWorker
+from binhyen.duty.models import Alert
+from binhyen.testing import post_zalo, secret_of, zalo_event
+from binhyen.triage.models import DuplicateSignature, Suggestion
+
+POISON = "Tin nhắn này làm hỏng việc xử lý"
+TEXTS = [
+    "Cho hỏi thủ tục đăng ký tạm trú",
+    "Khẩn cấp: nhóm thanh niên cầm dao đang đánh nhau trước chợ, có người bị thương",
+    POISON,
+    "Có người lạ hay lảng vảng trước cổng trường lúc tan học",
+    "Xin cảm ơn các anh công an đã giúp đỡ",
+    "Khẩn cấp: có người cầm dao đánh nhau ở phường Tân An, cần công an đến ngay",
+]
+
+
+def _post(client, world, texts: list[str], first_user: int = 500) -> list[str]:  # type: ignore[no-untyped-def]
+    """One citizen per text; returns the Zalo message ids."""
+    ids = []
+    for i, text in enumerate(texts):
+        payload = zalo_event(
+            "user_send_text", page=world.bmt_page, user_id=str(first_user + i), text=text
+        )
+        assert post_zalo(client, payload, secret=secret_of(world.bmt_page)).status_code == 200
+        ids.append(payload["message"]["msg_id"])
+    return ids
+
+
+def _one_pass() -> int:
+    """One pass of the lane that reads citizens (errors are logged, not raised)."""
+    return BinhYenWorker(worker_id="test", queues={"default"}).run_once()
+
+
+@pytest.fixture
+def poisoned(monkeypatch):  # type: ignore[no-untyped-def]
+    """Applying the POISON message fails, every time (a bug, a bad row)."""
+    real = case_services.message_receive
+
+    def receive(*, incoming):  # type: ignore[no-untyped-def]
+        if incoming.text == POISON:
+            raise RuntimeError("poisoned event")
+        return real(incoming=incoming)
+
+    monkeypatch.setattr(case_services, "message_receive", receive)
+
+
+def test_a_batch_with_a_poisoned_event_applies_the_others_exactly_once(world, client, poisoned):
+    assert len(TEXTS) <= inbox.EVENT_BATCH  # all of them are claimed as one batch
+    msg_ids = _post(client, world, TEXTS)
+
+    _one_pass()
+
+    events = {e.key.split(":", 1)[1]: e for e in InboundEvent.objects.all()}
+    for msg_id, text in zip(msg_ids, TEXTS, strict=True):
+        event = events[msg_id]
+        stored = Message.objects.filter(provider_message_id=msg_id, direction="in")
+        if text == POISON:
+            # Retried on its own (the batch's failed try is not an attempt), then parked.
+            assert (event.status, event.attempts) == ("failed", inbox.MAX_ATTEMPTS)
+            assert event.last_error == "RuntimeError"
+            assert not stored.exists()
+        else:
+            assert (event.status, event.attempts) == ("processed", 1)
+            assert stored.count() == 1
+            case = stored.get().case
+            assert case is not None
+            assert CaseEvent.objects.filter(case=case, kind="opened").count() == 1
+            assert Suggestion.objects.filter(case=case).count() == 1
+    assert Case.objects.count() == len(TEXTS) - 1
+
+    # Later passes change nothing: the parked event waits for an administrator.
+    _one_pass()
+    assert InboundEvent.objects.filter(status="processed", attempts=1).count() == len(TEXTS) - 1
+    assert Message.objects.filter(direction="in").count() == len(TEXTS) - 1
+    assert Case.objects.count() == len(TEXTS) - 1
+
+
+def _written(case: Case) -> dict[str, object]:
+    return {
+        "timeline": list(case.events.order_by("at", "id").values_list("kind", "actor", "text")),
+        "clocks": sorted(CaseClock.objects.filter(case=case).values_list("rule_code", "state")),
+        "alerts": list(Alert.objects.filter(case=case).values_list("level", "reason")),
+        "signature": DuplicateSignature.objects.filter(case=case).exists(),
+        "outbound": list(
+            Message.objects.filter(case=case, direction="out").values_list("author_label", "kind")
+        ),
+        "case": Case.objects.filter(pk=case.pk)
+        .values("intent", "category", "urgency", "status", "unit_id", "next_deadline_at")
+        .get(),
+    }
+
+
+def _case_of(msg_id: str) -> Case:
+    case = Message.objects.get(provider_message_id=msg_id, direction="in").case
+    assert case is not None
+    return case
+
+
+def test_a_batch_writes_what_one_transaction_per_event_writes(world, client, time_machine):
+    time_machine.move_to("2026-03-10 09:00:00+07:00", tick=False)
+    texts = [t for t in TEXTS if t != POISON]
+    # Alone: each event in a transaction of its own, the way a failed batch is replayed.
+    alone = _post(client, world, texts, first_user=600)
+    for row in InboundEvent.objects.filter(status="received").order_by("id"):
+        if inbox.locks_rows():
+            assert inbox.process_next_locked(row.pk)
+        else:
+            inbox.process_event(row)
+    # Together: the same messages from other citizens, in one batch.
+    together = _post(client, world, texts, first_user=700)
+    assert _one_pass() >= len(texts)
+
+    assert InboundEvent.objects.filter(status="processed").count() == 2 * len(texts)
+    for a, b in zip(alone, together, strict=True):
+        first, second = _written(_case_of(a)), _written(_case_of(b))
+        assert first == second
+        assert first["timeline"]  # not trivially equal
+    # The path was walked whole: a tip moved to the unit its place names, alerts rang.
+    routed = _case_of(together[-1])
+    assert routed.unit_id == world.tanan.pk
+    assert routed.events.filter(kind="routed").exists()
+    assert Alert.objects.filter(case__in=[_case_of(m) for m in together]).exists()
+    # Both moves are in the audit log (the batch appends its entries at its end), the chain
+    # whole.
+    moved = AuditEntry.objects.filter(action="case.transfer", target_type="cases.case")
+    assert set(moved.values_list("target_id", flat=True)) == {
+        str(_case_of(alone[-1]).pk),
+        str(routed.pk),
+    }
+    assert audit_verify().ok
+
+
+def test_case_codes_of_a_batch_are_checked_together_and_skip_bodies_taken(world, monkeypatch):
+    from django.utils import timezone
+
+    from binhyen.cases.services import receiving
+    from binhyen.lib import codes, memo, txbatch
+
+    receiving.case_open(
+        unit_id=world.bmt.pk,
+        channel_account=None,
+        conversation=None,
+        contact=None,
+        summary="earlier case",
+        at=timezone.now(),
+        code="HD-ZZZZ-ZZZZ",
+    )
+    drawn = iter(["TB-ZZZZ-ZZZZ", "TB-BBBB-BBBB"] * receiving.CODE_POOL)
+    monkeypatch.setattr(codes, "case_code", lambda *a, **k: next(drawn))
+    with memo.batch(), txbatch.shared():
+        # The body ZZZZZZZZ is taken under another prefix: never handed out again.
+        assert receiving._new_case_code() == "TB-BBBB-BBBB"
