@@ -305,6 +305,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "binhyen" / "locale"]
+# Day-first date input in Vietnamese (Django's `vi` locale has none, so "06/12" read as June).
+FORMAT_MODULE_PATH = ["binhyen.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -17,10 +17,14 @@ class AuditFilterForm(forms.Form):
     unit = forms.ChoiceField(label=_("Đơn vị"), required=False)
     user = forms.CharField(label=_("Tên đăng nhập"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Từ ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:

@@ -90,6 +90,8 @@ def test_date_filter_uses_vietnamese_days(trail, client):
     assert "TRAIL-MARCH-2" in on_day.content.decode()
     assert "TRAIL-BMT" not in on_day.content.decode()
     assert "TRAIL-MARCH-2" not in day_before.content.decode()
+    # The date pickers keep the chosen day (an <input type=date> only accepts ISO values).
+    assert 'value="2026-03-02"' in on_day.content.decode()
 
 
 def test_bad_filter_input_is_shown_not_a_500(trail, client):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -33,7 +34,14 @@ def test_admin_titles_and_sections_are_vietnamese(root, client):
         assert name not in models, models
 
 
-def test_duty_shifts_are_managed_in_the_admin(world, root, client):
+@pytest.mark.parametrize("clock", ["09:47", "16:47", "23:47"])
+def test_duty_shifts_are_managed_in_the_admin(world, root, client, time_machine, clock):
+    # Evening shifts end the next day: dates are typed day first ("06/12/2026" is 6 December)
+    # and must be read that way, whatever the time of day the test runs.
+    hour, minute = map(int, clock.split(":"))
+    time_machine.move_to(
+        datetime(2026, 12, 6, hour, minute, 5, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False
+    )
     client.force_login(root)
     now = timezone.localtime().replace(second=0, microsecond=0)
     start, end = now, now + timedelta(hours=8)
@@ -51,7 +59,8 @@ def test_duty_shifts_are_managed_in_the_admin(world, root, client):
         },
     )
     assert resp.status_code == 302, resp.content.decode()[-3000:]
-    assert Shift.objects.get(user=world.officer_bmt).unit == world.bmt
+    shift = Shift.objects.get(user=world.officer_bmt)
+    assert (shift.unit, shift.starts_at, shift.ends_at) == (world.bmt, start, end)
     # The console's rules hold here too: an officer of another commune cannot be rostered.
     resp = client.post(
         "/quan-tri/duty/shift/add/",
