@@ -4,42 +4,56 @@ matplotlib's own DejaVu Sans covers Vietnamese, so no system font is needed."""
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
 from collections.abc import Sequence
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.collections import PolyCollection
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from binhyen.monitoring import kpis, scoring
 from binhyen.monitoring.periods import Period
 from binhyen.monitoring.reportdata import CATEGORY_LABELS, CHANNEL_LABELS
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 # "Using categorical units…" at INFO for every week label: not news.
 logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
 COLORS = ["#0b5cab", "#ef6c00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41"]
-plt.rcParams.update(
-    {
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
+
+
+@functools.cache
+def _pyplot() -> ModuleType:
+    """matplotlib on first use: ~170 ms and ~40 MB that web and worker processes which never
+    draw a chart (most of them) should not pay at start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    return plt
+
+
+def _integer_locator() -> object:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
+    _pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -51,6 +65,7 @@ def _short(period: Period) -> str:
 
 def trend_received(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> bytes:
     """Cases received per period, stacked by channel, with the cases open at each end."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.2, 3.0))
     labels = [_short(p) for p, _ in trend]
     bottom = [0] * len(trend)
@@ -68,13 +83,14 @@ def trend_received(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> 
     )
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_ylabel("Số tin")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_locator())
     ax.legend(fontsize=8, frameon=False, ncol=4, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
 
 
 def category_mix(fig_data: kpis.Figures, title: str) -> bytes:
+    plt = _pyplot()
     rows = [
         (label, fig_data[f"received.category.{code}"]) for code, label in CATEGORY_LABELS.items()
     ]
@@ -91,12 +107,13 @@ def category_mix(fig_data: kpis.Figures, title: str) -> bytes:
         ax.set_yticks([])
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_xlabel("Số tin báo")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_integer_locator())
     return _png(fig)
 
 
 def response_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> bytes:
     """Median and 90th percentile time to first acknowledgement, in hours."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.2, 2.6))
     labels = [_short(p) for p, _ in trend]
     for key, name, color in (
@@ -118,6 +135,7 @@ def response_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> 
 def ranking(rows: Sequence[scoring.Row], highlight: int | None, title: str) -> bytes:
     """Scores of units of one kind, best at the top; the report's own unit in orange. With
     many units, the ten best and the ten last (and the unit itself)."""
+    plt = _pyplot()
     scored = [r for r in rows if r.score is not None]
     if len(scored) > 22:
         keep = scored[:10] + scored[-10:]
@@ -141,6 +159,7 @@ def ranking(rows: Sequence[scoring.Row], highlight: int | None, title: str) -> b
 
 def category_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> bytes:
     """Tips per period by category (the six largest over the whole span, the rest together)."""
+    plt = _pyplot()
     totals = {
         code: sum(f[f"received.category.{code}"] for _, f in trend) for code in CATEGORY_LABELS
     }
@@ -165,7 +184,7 @@ def category_trend(trend: Sequence[tuple[Period, kpis.Figures]], title: str) -> 
         ax.text(0.5, 0.5, "Không có tin báo", ha="center", va="center", transform=ax.transAxes)
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_ylabel("Số tin báo")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_locator())
     if top or any(rest):
         ax.legend(fontsize=7, frameon=False, ncol=3, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
@@ -176,6 +195,10 @@ def province_map(
     shapes: Sequence[tuple[list[list[float]], float | None]], title: str, legend: str
 ) -> bytes:
     """Commune cells coloured by a figure (grey: no data), for the PDF."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import Normalize
+
+    plt = _pyplot()
     values = [v for _, v in shapes if v is not None]
     top = max(values) if values else 1.0
     cmap = plt.get_cmap("YlOrRd")

@@ -17,8 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scipy.spatial import ConvexHull, Voronoi
-
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 OUTLINE_MARGIN_KM = 8.0
 KM_PER_DEG_LAT = 110.57
@@ -69,6 +67,8 @@ def _clip(
 
 def build_cells(gazetteer: dict[str, Any]) -> dict[str, Any]:
     """Voronoi cells of the communes' centroids, clipped to the buffered hull (km plane)."""
+    from scipy.spatial import ConvexHull, Voronoi  # only here: the cells are built once
+
     units = [u for u in gazetteer["units"] if u.get("centroid")]
     lat0 = sum(u["centroid"]["lat"] for u in units) / len(units)
     lon0 = sum(u["centroid"]["lon"] for u in units) / len(units)

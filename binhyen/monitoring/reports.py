@@ -27,7 +27,7 @@ from binhyen.accounts.models import Role, User
 from binhyen.cases.services import enqueue
 from binhyen.duty.services import messenger_notify
 from binhyen.lib.clocks import VN_TZ
-from binhyen.monitoring import charts, mapdata, pdf, xlsx
+from binhyen.monitoring import charts, mapdata
 from binhyen.monitoring.models import Report
 from binhyen.monitoring.periods import Period, last_complete_week, local_date, parse_period
 from binhyen.monitoring.reportdata import ReportBook, build_book, report_units
@@ -59,6 +59,9 @@ def map_png(book: ReportBook, unit: Unit) -> bytes | None:
 
 
 def render_files(book: ReportBook, unit: Unit) -> tuple[bytes, bytes]:
+    # reportlab and openpyxl only in the process that renders (not every web process).
+    from binhyen.monitoring import pdf, xlsx
+
     return xlsx.workbook(book, unit), pdf.render(book, unit, map_png=map_png(book, unit))
 
 

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from PIL import Image
 
-from binhyen.monitoring import reports
+from binhyen.monitoring import pdf as pdf_module
+from binhyen.monitoring import reports, xlsx
 from binhyen.monitoring.models import Report
 from binhyen.monitoring.periods import parse_period
 from binhyen.monitoring.reportdata import build_book
@@ -52,7 +53,7 @@ def test_cli_refuses_a_period_that_is_not_a_week(db, tmp_path):
 
 def test_spreadsheet_has_a_sheet_per_topic_with_vietnamese_headers(world, history):
     book = build_book(W47, LATER)
-    wb = load_workbook(io.BytesIO(reports.xlsx.workbook(book, world.bmt)))
+    wb = load_workbook(io.BytesIO(xlsx.workbook(book, world.bmt)))
     assert wb.sheetnames == [
         "Tổng hợp",
         "Tiếp nhận",
@@ -104,7 +105,7 @@ def _chart_pixels(img: Image.Image) -> int:
 
 def test_pdf_renders_readable_vietnamese_and_non_empty_charts(world, history, tmp_path):
     book = build_book(W47, LATER)
-    pdf = reports.pdf.render(book, world.province)
+    pdf = pdf_module.render(book, world.province)
     text = subprocess.run(
         [_tool("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
