@@ -28,10 +28,10 @@ COLORS = ["#0b5cab", "#ef6c00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d
 def _pyplot() -> ModuleType:
     """matplotlib on first use: ~170 ms and ~40 MB that web and worker processes which never
     draw a chart (most of them) should not pay at start-up."""
-    import matplotlib
+    import matplotlib  # deferred: ~40 MB, only in processes that draw
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: after choosing the Agg backend
 
     plt.rcParams.update(
         {
@@ -45,7 +45,7 @@ def _pyplot() -> ModuleType:
 
 
 def _integer_locator() -> object:
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # deferred: see _pyplot
 
     return MaxNLocator(integer=True)
 
@@ -195,6 +195,7 @@ def province_map(
     shapes: Sequence[tuple[list[list[float]], float | None]], title: str, legend: str
 ) -> bytes:
     """Commune cells coloured by a figure (grey: no data), for the PDF."""
+    # deferred: matplotlib loads where charts are drawn (see _pyplot)
     from matplotlib.collections import PolyCollection
     from matplotlib.colors import Normalize
 

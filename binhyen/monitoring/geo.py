@@ -67,7 +67,7 @@ def _clip(
 
 def build_cells(gazetteer: dict[str, Any]) -> dict[str, Any]:
     """Voronoi cells of the communes' centroids, clipped to the buffered hull (km plane)."""
-    from scipy.spatial import ConvexHull, Voronoi  # only here: the cells are built once
+    from scipy.spatial import ConvexHull, Voronoi  # deferred: only when the cells are built
 
     units = [u for u in gazetteer["units"] if u.get("centroid")]
     lat0 = sum(u["centroid"]["lat"] for u in units) / len(units)

@@ -59,7 +59,7 @@ def map_png(book: ReportBook, unit: Unit) -> bytes | None:
 
 
 def render_files(book: ReportBook, unit: Unit) -> tuple[bytes, bytes]:
-    # reportlab and openpyxl only in the process that renders (not every web process).
+    # deferred: reportlab and openpyxl only in the process that renders, not in every one
     from binhyen.monitoring import pdf, xlsx
 
     return xlsx.workbook(book, unit), pdf.render(book, unit, map_png=map_png(book, unit))

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]  # the repository (binhyen/ lives her
 # Bottom to top. Within a layer, modules are named by prefix; the longest prefix wins.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("lib", ("binhyen.lib",)),
-    ("core", ("binhyen.core", "binhyen.settings", "binhyen.test_settings")),
+    ("core", ("binhyen.core", "binhyen.settings", "binhyen.formats", "binhyen.test_settings")),
     ("units", ("binhyen.units",)),
     ("accounts", ("binhyen.accounts",)),
     ("records", ("binhyen.audit", "binhyen.live")),
