@@ -254,6 +254,27 @@ class Params:
     none_best: float = 2.0
     none_cut: float = -0.1
     none_c: float = 4.0  # the classifier's inverse regularisation
+    # Added to that sum when the question names a thing no entry handles (sổ đỏ, quốc tịch,
+    # tạm giam, tòa án, khai sinh, thuế, ngân hàng, visa…) and nothing an entry handles
+    # (round 5; ``Scope``).
+    none_scope: float = 0.3
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Words for the scope rule: ``outside`` name things no entry handles; ``inside`` name
+    things entries handle beyond the entries' topics (which count as inside too). A question
+    naming an outside word and no inside word leans towards "no answer" (``none_scope``)."""
+
+    outside: Sequence[str] = ()
+    inside: Sequence[str] = ()
+
+
+def _words_re(words: Iterable[str]) -> re.Pattern[str] | None:
+    folded = sorted({w for w in (normalize(x) for x in words) if w}, key=len, reverse=True)
+    if not folded:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in folded) + r")\b")
 
 
 @dataclass
@@ -275,12 +296,22 @@ class Index:
     _ent_word: sparse.csr_matrix | None = field(repr=False, default=None)
     _none_clf: LogisticRegression | None = field(repr=False, default=None)
     _is_none: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
-    _topic_res: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
+    # every topic phrase, longest first (a phrase inside a longer one is not named: the "xe"
+    # of "giay phep lai xe"), and the entries each phrase belongs to
+    _topic_re: re.Pattern[str] | None = field(repr=False, default=None)
+    _topic_owners: dict[str, frozenset[int]] = field(repr=False, default_factory=dict)
     _ruled: list[int] = field(repr=False, default_factory=list)  # entries with ages or topics
+    _outside_re: re.Pattern[str] | None = field(repr=False, default=None)
+    _inside_re: re.Pattern[str] | None = field(repr=False, default=None)
 
     @classmethod
-    def build(cls, entries: Iterable[Entry], params: Params | None = None) -> Index:
+    def build(
+        cls, entries: Iterable[Entry], params: Params | None = None, scope: Scope | None = None
+    ) -> Index:
+        """``scope`` defaults to the shipped words (``shipped_scope``); ``Scope()`` turns the
+        scope rule off."""
         ents = list(entries)
+        scope = shipped_scope() if scope is None else scope
         docs: list[str] = []
         owner: list[int] = []
         whole: list[str] = []
@@ -322,12 +353,16 @@ class Index:
         index._ent_char = all_char[n:]
         index._ent_word = all_word[n:]
         index._is_none = np.asarray([e.slug == NONE_SLUG for e in ents], dtype=bool)
-        index._topic_res = {
-            i: re.compile(r"\b(?:" + "|".join(re.escape(normalize(t)) for t in e.topics) + r")\b")
-            for i, e in enumerate(ents)
-            if e.topics
-        }
+        owners: dict[str, set[int]] = {}
+        for i, e in enumerate(ents):
+            for t in e.topics:
+                owners.setdefault(normalize(t), set()).add(i)
+        owners.pop("", None)
+        index._topic_owners = {t: frozenset(o) for t, o in owners.items()}
+        index._topic_re = _words_re(owners)
         index._ruled = [i for i, e in enumerate(ents) if e.ages is not None or e.topics]
+        index._outside_re = _words_re(scope.outside)
+        index._inside_re = _words_re([*scope.inside, *(t for e in ents for t in e.topics)])
         is_none = index._is_none[index._doc_entry]
         short = ~np.asarray(prose)
         if is_none.any() and not is_none[short].all():
@@ -396,10 +431,14 @@ class Index:
     def _topics_named(self, q: str) -> dict[int, bool]:
         """For each entry with topics: True when the question names one of them, False when
         it names only other entries' topics; empty when it names none."""
-        hits = {i: bool(rx.search(q)) for i, rx in self._topic_res.items()}
-        if not any(hits.values()):
+        if self._topic_re is None:
             return {}
-        return hits
+        named: set[int] = set()
+        for m in self._topic_re.finditer(q):
+            named |= self._topic_owners[m.group()]
+        if not named:
+            return {}
+        return {i: i in named for o in self._topic_owners.values() for i in o}
 
     def none_score(self, text: str) -> float:
         """How strongly the question reads as outside the base (``>= none_cut``: no answer)."""
@@ -419,7 +458,15 @@ class Index:
             self._none_probability(vectors[1], vectors[2])
             + p.none_gap * (best_none - best_real)
             - p.none_best * best_real
+            + (p.none_scope if self.scope_named(vectors[0]) == 1 else 0.0)
         )
+
+    def scope_named(self, q: str) -> int:
+        """1 when the normalised question names a thing no entry handles and nothing an
+        entry handles, -1 for the reverse, 0 otherwise (``Scope``)."""
+        outside = self._outside_re is not None and bool(self._outside_re.search(q))
+        inside = self._inside_re is not None and bool(self._inside_re.search(q))
+        return int(outside) - int(inside)
 
     def search(self, text: str, limit: int | None = None) -> list[Hit]:
         """Ranked procedures (never out-of-scope prototypes); [] when there is no answer."""
@@ -481,6 +528,7 @@ TUNING_SETS = (
     "questions-final-f.jsonl",
     "questions-fresh-g.jsonl",
     "questions-final-h.jsonl",
+    "questions-fresh-i.jsonl",
 )
 
 
@@ -571,6 +619,12 @@ def catalogue_entries(exclude: Sequence[str] = ()) -> list[Entry]:
     ]
     out.extend(out_of_scope_entries(exclude))
     return out
+
+
+def shipped_scope() -> Scope:
+    """The scope rule's words of synonyms.json ("scope": "outside", "inside")."""
+    words = synonyms_file().get("scope", {})
+    return Scope(tuple(words.get("outside", ())), tuple(words.get("inside", ())))
 
 
 def topics(slug: str) -> tuple[str, ...]:
