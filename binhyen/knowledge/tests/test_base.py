@@ -106,7 +106,10 @@ def test_round5_synonyms_reach_untouched_entries(editor):
     [
         ("em trai đang bị tạm giữ hình sự, mẹ muốn mang cơm vào thì có được không", None),
         ("anh rể người Thái Lan muốn nhập quốc tịch Việt Nam thì nộp đơn ở tỉnh nào", None),
-        ("bi can dang tai ngoai muon vao Sai Gon chua benh 1 tuan co phai bao", "khai-bao-tam-vang"),
+        (
+            "bi can dang tai ngoai muon vao Sai Gon chua benh 1 tuan co phai bao",
+            "khai-bao-tam-vang",
+        ),
     ],
 )
 def test_database_search_knows_police_adjacent_topics_outside_the_base(text, expected):

@@ -364,7 +364,8 @@ def test_a_lost_motorbike_licence_is_not_a_vehicle_registration(index):
 
 
 def test_local_place_names_are_dropped():
-    assert normalize("thuê nhà ở xã Ea Tul, huyện Krông Pắc") == "thue o xa huyen"  # "nha" is also a particle
+    # ("nha" goes too: it is also a particle)
+    assert normalize("thuê nhà ở xã Ea Tul, huyện Krông Pắc") == "thue o xa huyen"
     assert normalize("ở BMT, Đắk Lắk đăng ký tạm trú") == "o dang ky tam tru"
 
 
