@@ -5,7 +5,10 @@ For each labelled tuning set, the search is built from the catalogue, the synony
 estimate while tuning, since no set is scored by a search that has seen it. The final set is
 not a tuning set and is never read here.
 
-    .venv/bin/python bench/knowledge_cv.py [--errors] [--param name=value ...]
+    .venv/bin/python bench/knowledge_cv.py [--errors] [--param name=value ...] [--folds K]
+
+``--folds K`` also scores the hand-written negatives (out-of-base.jsonl) K-fold: each fold by a
+search built from everything but that fold (round 5).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--param", action="append", default=[], help="Params field=value")
+    ap.add_argument("--folds", type=int, default=0, help="K-fold over out-of-base.jsonl")
     args = ap.parse_args()
     params = Params()
     for kv in args.param:
@@ -54,6 +58,18 @@ def main() -> None:
         f"{'all (left out)':32s} questions {n}  top-1 {100 * tot[1] / n:.1f} %  "
         f"top-3 {100 * tot[2] / n:.1f} %  no-answer {tot[3]}/{tot[4]}"
     )
+    if args.folds:
+        texts = [str(r["text"]) for r in load_jsonl(DATA_DIR / "out-of-base.jsonl")]
+        refused = 0
+        for k in range(args.folds):
+            fold = texts[k :: args.folds]
+            index = Index.build(catalogue_entries(held=frozenset(fold)), params)
+            for text in fold:
+                pred = index.predict(text)
+                refused += not pred
+                if pred and args.errors:
+                    print(f"   negative answered: {text!r} got {pred}")
+        print(f"{'out-of-base.jsonl, ' + str(args.folds) + '-fold':32s} {refused}/{len(texts)}")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,38 @@ def test_shipped_synonyms_reach_untouched_entries_only(editor):
     assert not untouched.is_approved
 
 
+def test_round5_synonyms_reach_untouched_entries(editor):
+    migration = importlib.import_module("binhyen.knowledge.migrations.0006_synonyms_round5")
+    entry = Procedure.objects.get(slug="khai-bao-tam-vang")
+    shipped = entry.synonyms
+    assert "tại ngoại" in shipped  # round 5: a defendant on bail leaving home
+    old = "\n".join(x for x in shipped.splitlines() if "tại ngoại" not in x)
+    Procedure.objects.filter(pk=entry.pk).update(synonyms=old, folded="khai bao tam vang")
+    number = entry.version
+    migration.update(django_apps, None)
+    entry.refresh_from_db()
+    assert entry.synonyms == shipped and entry.version == number + 1
+    assert "tai ngoai" in entry.folded
+    assert "+bị can, bị cáo đang tại ngoại" in entry.versions.get(number=number + 1).diff
+    assert not entry.is_approved
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("em trai đang bị tạm giữ hình sự, mẹ muốn mang cơm vào thì có được không", None),
+        ("anh rể người Thái Lan muốn nhập quốc tịch Việt Nam thì nộp đơn ở tỉnh nào", None),
+        (
+            "bi can dang tai ngoai muon vao Sai Gon chua benh 1 tuan co phai bao",
+            "khai-bao-tam-vang",
+        ),
+    ],
+)
+def test_database_search_knows_police_adjacent_topics_outside_the_base(text, expected):
+    found = search.predict(text)
+    assert (found[0] if found else None) == expected
+
+
 @pytest.mark.parametrize(
     "text", ["Đăng ký tạm trú ở đâu?", "dang ky tam tru o dau", "dk tam tru o dau v ad"]
 )
