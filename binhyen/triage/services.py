@@ -193,7 +193,7 @@ def _triage(case: Case, message: Message | None, only: Message | None = None) ->
     duplicates.signature_keep(case, suggestion)
     case.signature_unwritten = False  # type: ignore[attr-defined]
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
-        _record_duplicates(case, suggestion)
+        _record_duplicates(case, suggestion, new_case=only is not None)
     suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
     return suggestion
 
@@ -464,17 +464,43 @@ def _route(case: Case, s: Suggestion) -> None:
     s.routing, s.routing_note, s.routed_to = Routing.ROUTED, why[:500], target
 
 
-def _record_duplicates(case: Case, s: Suggestion) -> None:
+def _record_duplicates(case: Case, s: Suggestion, *, new_case: bool = False) -> None:
+    """Keep the likely duplicates of the case: new pairs in one INSERT, the pairs already
+    kept re-scored unless an officer dismissed them. The case is locked (or was opened in
+    this transaction: `new_case`, no pair of it can exist yet), so nobody else writes its
+    pairs meanwhile."""
     now = timezone.now()
-    for match in duplicates.find(case, s):
-        row, created = DuplicateCandidate.objects.get_or_create(
-            case=case,
-            other=match.other,
-            defaults={"score": match.score, "reasons": match.reasons, "created_at": now},
-        )
-        if not created and row.dismissed_at is None:
+    matches = duplicates.find(case, s)
+    if not matches:
+        return
+    kept = (
+        {}
+        if new_case
+        else {
+            row.other_id: row
+            for row in DuplicateCandidate.objects.filter(
+                case=case, other_id__in=[m.other.pk for m in matches]
+            )
+        }
+    )
+    new = []
+    for match in matches:
+        row = kept.get(match.other.pk)
+        if row is None:
+            new.append(
+                DuplicateCandidate(
+                    case=case,
+                    other=match.other,
+                    score=match.score,
+                    reasons=match.reasons,
+                    created_at=now,
+                )
+            )
+        elif row.dismissed_at is None:
             row.score, row.reasons, row.updated_at = match.score, match.reasons, now
             row.save(update_fields=["score", "reasons", "updated_at"])
+    if new:
+        DuplicateCandidate.objects.bulk_create(new)
 
 
 # --- the officer's answers ---------------------------------------------------------------------
