@@ -218,6 +218,9 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             text=incoming.text,
         )
         opened = True
+        if txbatch.active():
+            # Its one message, for the reactions of this batch (knowledge.question_text).
+            case.opened_text = incoming.text  # type: ignore[attr-defined]
 
     message = Message.objects.create(
         conversation=conversation,
