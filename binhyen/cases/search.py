@@ -87,9 +87,8 @@ def exact_code_qs(q: str) -> list[Q]:
     body = codes.code_body(q)
     if len(body) != codes.BODY_CHARS:
         return []
-    prefixes = sorted({*codes.PREFIXES.values(), codes.DEFAULT_PREFIX})
     return [
-        Q(code__in=[codes.case_code(p, body) for p in prefixes]),
+        Q(code__in=codes.code_variants(body)),
         Q(tip__code_hash=tip_code_hash(q)),
     ]
 

@@ -17,7 +17,7 @@ class ChannelsConfig(AppConfig):
             register_periodic,
         )
 
-        inbox.register_handler(Provider.ZALO, handlers.handle)
+        inbox.register_handler(Provider.ZALO, handlers.handle, handlers.prepare)
         register_loop_job("channels.inbox", inbox.process_pending)
         register_periodic("channels.sweep", tasks.sweep)
         register_orphan_handler(outbound.DELIVER, tasks.delivery_orphaned)

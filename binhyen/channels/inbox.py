@@ -45,12 +45,19 @@ STALE_CLAIM = timedelta(minutes=5)
 # provider -> handle(row, account) -> final status; providers register in ChannelsConfig.ready
 # (the inbox is provider-neutral and sits below the providers).
 _HANDLERS: dict[str, Callable[[InboundEvent, ChannelAccount | None], str]] = {}
+# provider -> prepare(rows, accounts): what a batch of its events can read at once, before
+# they are applied one by one in the shared transaction (optional; see _apply_batch).
+_PREPARERS: dict[str, Callable[[list[InboundEvent], dict[int, ChannelAccount | None]], None]] = {}
 
 
 def register_handler(
-    provider: str, handle: Callable[[InboundEvent, ChannelAccount | None], str]
+    provider: str,
+    handle: Callable[[InboundEvent, ChannelAccount | None], str],
+    prepare: Callable[[list[InboundEvent], dict[int, ChannelAccount | None]], None] | None = None,
 ) -> None:
     _HANDLERS[Provider(provider)] = handle
+    if prepare is not None:
+        _PREPARERS[Provider(provider)] = prepare
 
 
 def _handler(provider: str) -> Callable[[InboundEvent, ChannelAccount | None], str]:
@@ -106,6 +113,13 @@ def _apply_batch(rows: list[InboundEvent]) -> list[str]:
     found = ChannelAccount.objects.select_related("unit").in_bulk(ids)
     accounts: dict[int, ChannelAccount | None] = {pk: found.get(pk) for pk in ids}
     with txbatch.shared():
+        by_provider: dict[str, list[InboundEvent]] = {}
+        for row in rows:
+            by_provider.setdefault(Provider(row.provider), []).append(row)
+        for provider, theirs in by_provider.items():
+            prepare = _PREPARERS.get(provider)
+            if prepare is not None:
+                prepare(theirs, accounts)
         return [_apply(row, accounts) for row in rows]
 
 

@@ -79,7 +79,34 @@ def _rules_read() -> dict[str, ClockRule]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+# In a worker's batch: the open clocks of a case, by family, as this transaction knows them
+# (started here, or read locked by `clocks_open` and kept in step since), by case id. Any
+# clock write forgets its case; the moves that keep a caller's `open_clocks` in step put
+# it back (`_keep`). A case opened in the batch thus never reads its clocks back.
+_OPEN = "clocks.open"
+
+
+def _known_open(case_id: int) -> dict[str, CaseClock] | None:
+    known = txbatch.known(_OPEN)
+    return None if known is None else known.get(case_id)
+
+
+def _keep(case_id: int, open_clocks: dict[str, CaseClock]) -> None:
+    known = txbatch.known(_OPEN)
+    if known is not None:
+        known[case_id] = open_clocks
+
+
+def _forget(case_id: int) -> None:
+    known = txbatch.known(_OPEN)
+    if known:
+        known.pop(case_id, None)
+
+
 def _open_clock(case: Case, family: str) -> CaseClock | None:
+    known = _known_open(case.pk)
+    if known is not None:
+        return known.get(family)
     return (
         CaseClock.objects.select_for_update(of=("self",))
         .filter(case=case, family=family, state__in=CaseClock.OPEN_STATES)
@@ -177,6 +204,7 @@ def _create(
     *, case: Case, rule: ClockRule, at: datetime, reason: str, calendar: lib.Calendar
 ) -> CaseClock:
     clock = _new(case=case, rule=rule, at=at, reason=reason, calendar=calendar)
+    _forget(case.pk)
     clock.save()
     deadline_sync(case.pk)
     timeline_record_many([_started(clock, rule, at, reason)])
@@ -194,6 +222,7 @@ def _close(
         clock.met_at = at
     if note:
         clock.note = note[:300]
+    _forget(clock.case_id)
     clock.save()
     if sync:
         deadline_sync(clock.case_id)
@@ -249,6 +278,7 @@ def clock_start(
     clock = _create(case=case, rule=rule, at=at, reason=reason, calendar=calendar_load())
     if open_clocks is not None:
         open_clocks[rule.family] = clock
+        _keep(case.pk, open_clocks)
     return clock
 
 
@@ -275,6 +305,8 @@ def clocks_start_new_case(
             continue
         clocks.append((_new(case=case, rule=rule, at=at, reason=reason, calendar=calendar), rule))
     CaseClock.objects.bulk_create([clock for clock, _rule in clocks])
+    # The case's only clocks (it was opened in this transaction): known without a lookup.
+    _keep(case.pk, {clock.family: clock for clock, _rule in clocks})
     if clocks and txbatch.active():
         deadline_sync(case.pk)  # with the batch's other cases, in one UPDATE
     elif clocks:  # the earliest due time, known here without a subquery (see deadline_sync)
@@ -286,13 +318,20 @@ def clocks_start_new_case(
 
 
 def clocks_open(case: Case) -> dict[str, CaseClock]:
-    """The case's open clocks by family, locked (one query for several clock moves)."""
-    return {
+    """The case's open clocks by family, locked (one query for several clock moves; none
+    in a worker's batch when the batch started them or read them already: `_OPEN`). Pass
+    the result as `open_clocks` to the moves, which keep it in step."""
+    known = _known_open(case.pk)
+    if known is not None:
+        return known
+    running = {
         clock.family: clock
         for clock in CaseClock.objects.select_for_update(of=("self",))
         .filter(case=case, state__in=CaseClock.OPEN_STATES)
         .select_related("rule")
     }
+    _keep(case.pk, running)
+    return running
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
@@ -331,6 +370,8 @@ def clock_meet(
         )
         if open_clocks is not None:
             open_clocks[following.family] = following
+    if open_clocks is not None:
+        _keep(case.pk, open_clocks)
     return clock
 
 
@@ -360,6 +401,8 @@ def clock_cancel(
         + (f" ({reason})" if reason else ""),
         reason=reason,
     )
+    if open_clocks is not None:
+        _keep(case.pk, open_clocks)
     return clock
 
 
@@ -435,6 +478,7 @@ def clock_extend(
         clock.state = CaseClock.State.RUNNING
     if reason:
         clock.reason = reason[:300]
+    _forget(clock.case_id)
     clock.save()
     deadline_sync(clock.case_id)
     _event(
@@ -485,6 +529,7 @@ def clocks_pause(*, case: Case, at: datetime, reason: str = "") -> list[CaseCloc
             continue
         clock.state = CaseClock.State.PAUSED
         clock.paused_at = at
+        _forget(clock.case_id)
         clock.save(update_fields=["state", "paused_at", "updated_at"])
         _event(
             clock,
@@ -547,6 +592,7 @@ def clocks_resume(*, case: Case, at: datetime, reason: str = "") -> list[CaseClo
         clock.paused_total += at - paused_from
         clock.paused_at = None
         clock.state = CaseClock.State.RUNNING
+        _forget(clock.case_id)
         clock.save()
         deadline_sync(case.pk)
         _event(
@@ -596,6 +642,7 @@ def clocks_due_breaches(now: datetime | None = None, *, limit: int = 500) -> lis
             if not claimed:
                 continue
             clock = CaseClock.objects.select_related("case", "rule").get(pk=pk)
+            _forget(clock.case_id)
             _event(
                 clock,
                 at=now,

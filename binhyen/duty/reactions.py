@@ -7,8 +7,7 @@ from typing import Any
 
 from binhyen.cases.models import Case, CaseEvent, Intent
 from binhyen.cases.services import timeline_in_batch
-from binhyen.duty.models import Alert
-from binhyen.duty.services import alert_raise, case_alerts_acknowledge
+from binhyen.duty.services import alert_raise, alerts_stop, case_alerts_acknowledge
 
 URGENT = {"critical", "high"}
 
@@ -50,8 +49,6 @@ def case_classified(*, case: Case, at: datetime, **_rest: Any) -> None:
 
 def case_transferred(*, case: Case, at: datetime, **_rest: Any) -> None:
     """The old unit's alarms stop; the new unit's duty desk rings for an urgent tip."""
-    Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(
-        acknowledged_at=at, escalate_at=None
-    )
+    alerts_stop(case=case, at=at)
     if _rings(case):
         alert_raise(case=case, at=at)

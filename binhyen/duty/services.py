@@ -37,7 +37,7 @@ from binhyen.duty.models import (
     Post,
     Shift,
 )
-from binhyen.lib import memo
+from binhyen.lib import memo, txbatch
 from binhyen.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -207,6 +207,46 @@ def _ring(alert: Alert, at: datetime) -> list[User]:
     return everyone
 
 
+# In a worker's batch: the unacknowledged alerts of cases by id, for the cases opened in
+# the batch (every alert of theirs was made by it) and kept in step by every alert write of
+# the batch, so that a case it opened is never asked "is it ringing already?".
+_OPEN_ALERTS = "duty.open_alerts"
+
+
+def _kept_alerts(case: Case) -> list[Alert] | None:
+    """The case's unacknowledged alerts when this batch knows them all (a case it opened),
+    else None: ask the database."""
+    known = txbatch.known(_OPEN_ALERTS)
+    if known is None:
+        return None
+    if case.pk not in known:
+        if not getattr(case, "opened_in_batch", False):
+            return None
+        known[case.pk] = []
+    kept: list[Alert] = known[case.pk]
+    return kept
+
+
+def _alerts_stopped(case: Case) -> None:
+    known = txbatch.known(_OPEN_ALERTS)
+    if known and case.pk in known:
+        known[case.pk] = []
+
+
+def alerts_stop(*, case: Case, at: datetime) -> None:
+    """Stop the case's ringing alerts without naming who took it (the case moved on)."""
+    kept = _kept_alerts(case)
+    if kept is None:
+        Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(
+            acknowledged_at=at, escalate_at=None
+        )
+    elif kept:
+        Alert.objects.filter(pk__in=[alert.pk for alert in kept]).update(
+            acknowledged_at=at, escalate_at=None
+        )
+    _alerts_stopped(case)
+
+
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def alert_raise(
     *, case: Case, reason: str = Alert.Reason.URGENT, detail: str = "", at: datetime | None = None
@@ -215,12 +255,20 @@ def alert_raise(
     at = at or timezone.now()
     if case.acknowledged_at is not None and reason == Alert.Reason.URGENT:
         return None
-    existing = Alert.objects.filter(case=case, reason=reason, acknowledged_at__isnull=True).first()
+    kept = _kept_alerts(case)
+    if kept is not None:
+        existing = next((alert for alert in kept if alert.reason == reason), None)
+    else:
+        existing = Alert.objects.filter(
+            case=case, reason=reason, acknowledged_at__isnull=True
+        ).first()
     if existing is not None:
         return existing
     alert = Alert(case=case, reason=reason, detail=detail[:300], created_at=at)
     alert.escalate_at = _next_escalation(alert, case.urgency)
     alert.save()
+    if kept is not None:
+        kept.append(alert)
     _ring(alert, at)
     return alert
 
@@ -232,6 +280,7 @@ def case_alerts_acknowledge(*, case: Case, actor: User | None, at: datetime | No
     n = Alert.objects.filter(case=case, acknowledged_at__isnull=True).update(
         acknowledged_at=at, acknowledged_by=actor, escalate_at=None
     )
+    _alerts_stopped(case)
     if n:
         live.publish(
             unit_path=case.unit.path,

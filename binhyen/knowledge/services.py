@@ -24,6 +24,7 @@ from binhyen.knowledge.models import (
     Unanswered,
     UnitSetting,
 )
+from binhyen.lib import memo, txbatch
 from binhyen.lib.knowledge import normalize
 from binhyen.lib.knowledge.search import (
     EXPANDED_NOTE,
@@ -199,6 +200,9 @@ def draft_text(procedure: Procedure, *, automatic: bool = False) -> str:
 
 def question_text(case: Case) -> str:
     """The citizen's words on the case (their messages, oldest first)."""
+    opened_text = getattr(case, "opened_text", None)
+    if opened_text is not None and txbatch.active():
+        return str(opened_text).strip()  # opened by its one message in this worker's batch
     texts = (
         Message.objects.filter(case=case, direction=Message.Direction.IN)
         .order_by("sent_at", "pk")
@@ -279,7 +283,12 @@ def setting_update(*, unit: Unit, auto_answer: bool, min_score: float | None = N
 
 
 def setting_for(unit: Unit) -> UnitSetting | None:
-    """The unit's own setting, else the nearest unit above that has one."""
+    """The unit's own setting, else the nearest unit above that has one (read once per
+    unit in a worker's batch)."""
+    return memo.remember(("knowledge.setting_for", unit.path), lambda: _setting_for(unit))
+
+
+def _setting_for(unit: Unit) -> UnitSetting | None:
     paths = [p for p in _ancestor_paths(unit.path)]
     rows = {
         s.unit.path: s

@@ -42,5 +42,14 @@ def code_body(code: str) -> str:
     return text.translate(str.maketrans("OIL", "011"))
 
 
+def code_variants(code: str) -> list[str]:
+    """The code under every prefix (a prefix follows the case's kind, so "is this random
+    part taken" asks for all of them): an `IN` on the unique index of the code, where
+    `LIKE '%-XXXX-XXXX'` would scan every case."""
+    body = code_body(code)
+    prefixes = sorted({*PREFIXES.values(), DEFAULT_PREFIX})
+    return [f"{prefix}-{body[:4]}-{body[4:]}" for prefix in prefixes]
+
+
 def pseudonym_from_hash(digest: str, label: str = "Người báo tin") -> str:
     return f"{label} #{digest[:4].upper()}"

@@ -49,6 +49,12 @@ _made: ContextVar[dict[type[models.Model], list[models.Model]] | None] = Context
 )
 
 
+# What the shared transaction knows without asking the database again, by name (see `known`).
+_known: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar(
+    "binhyen_txbatch_known", default=None
+)
+
+
 @contextmanager
 def shared() -> Iterator[None]:
     """Mark the enclosed work as part of a transaction shared by several events. Deferred
@@ -58,11 +64,13 @@ def shared() -> Iterator[None]:
     rows_token = _deferred.set({})
     made_token = _made.set({})
     gathered_token = _gathered.set({})
+    known_token = _known.set({})
     try:
         yield
         _run_gathered()
         flush()
     finally:
+        _known.reset(known_token)
         _gathered.reset(gathered_token)
         _made.reset(made_token)
         _deferred.reset(rows_token)
@@ -80,6 +88,16 @@ def gather(name: str, item: Hashable, apply: Callable[[list[Any]], object]) -> N
         return
     _apply, items = pending.setdefault(name, (apply, {}))
     items[item] = None
+
+
+def known(name: str) -> dict[Any, Any] | None:
+    """A dictionary that lives as long as the shared transaction (None outside one): what
+    the batch itself wrote and keeps in step, so that a later event of the batch need not
+    read it back (it goes with the transaction: a replayed event starts without it)."""
+    store = _known.get()
+    if store is None:
+        return None
+    return store.setdefault(name, {})
 
 
 def _run_gathered() -> None:

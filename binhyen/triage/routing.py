@@ -9,8 +9,9 @@ suggestion, they never decide a transfer.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from binhyen.lib import memo
 from binhyen.units.models import Area, Unit
@@ -40,16 +41,45 @@ def units_for_codes(codes: Iterable[str]) -> dict[str, Unit]:
     codes = [str(c) for c in codes]
     if not codes:
         return {}
-    return dict(memo.remember(("routing.units_for", tuple(codes)), lambda: _units_for(codes)))
+    if not memo.active():
+        return _units_for(codes)
+    # The areas read with their units give their points too (`area_points` of the same
+    # places, asked next by the duplicate search, then needs no query).
+    points: dict[str, tuple[float, float] | None] = memo.remember(("routing.point_of_area",), dict)
+    known = _per_key(
+        "routing.unit_of_code", codes, lambda missing: _units_for(missing, points=points)
+    )
+    return {code: known[code] for code in codes if known[code] is not None}
 
 
-def _units_for(codes: list[str]) -> dict[str, Unit]:
+def _per_key(
+    name: str, keys: list[Any], read: Callable[[list[Any]], dict[Any, Any]]
+) -> dict[Any, Any]:
+    """In a worker's batch: what `read` says of each key, remembered key by key (a key
+    without an answer as None), so that another event naming some of the same places
+    reads only those it is the first to name."""
+    known: dict[Any, Any] = memo.remember((name,), dict)
+    missing = [key for key in dict.fromkeys(keys) if key not in known]
+    if missing:
+        found = read(missing)
+        for key in missing:
+            known[key] = found.get(key)
+    return known
+
+
+def _units_for(
+    codes: list[str], points: dict[str, tuple[float, float] | None] | None = None
+) -> dict[str, Unit]:
+    """`points`: filled with the point (or None) of each linked area read on the way."""
     found: dict[str, Unit] = {}
     through = Unit.areas.through.objects.filter(
         area__code__in=codes, unit__is_active=True
     ).select_related("unit", "area")
     for link in through:
         unit, code = link.unit, link.area.code
+        if points is not None:
+            lat, lon = link.area.latitude, link.area.longitude
+            points[code] = (lat, lon) if lat is not None and lon is not None else None
         if unit.kind == Unit.Kind.PROVINCE:
             continue
         current = found.get(code)
@@ -65,10 +95,15 @@ def _units_for(codes: list[str]) -> dict[str, Unit]:
 def unit_centroids(units: Iterable[Unit]) -> dict[int, tuple[float, float]]:
     """The centroid of each unit's first commune-level area that has one."""
     ids = tuple(u.pk for u in units)
-    return dict(memo.remember(("routing.centroids", ids), lambda: _centroids(ids)))
+    if not memo.active():
+        return _centroids(ids)
+    # Seeded with every active unit's (read anyway by `units_within`); others are read.
+    memo.remember(("routing.centroid_of_unit",), _active_centroids)
+    known = _per_key("routing.centroid_of_unit", list(ids), _centroids)
+    return {pk: known[pk] for pk in ids if known[pk] is not None}
 
 
-def _centroids(ids: tuple[int, ...]) -> dict[int, tuple[float, float]]:
+def _centroids(ids: Iterable[int]) -> dict[int, tuple[float, float]]:
     out: dict[int, tuple[float, float]] = {}
     links = (
         Unit.areas.through.objects.filter(
@@ -122,13 +157,27 @@ def units_within(points: Iterable[tuple[float, float]], km: float) -> set[int]:
     }
 
 
+def _active_centroids() -> dict[int, tuple[float, float] | None]:
+    """In a worker's batch: the centroid of every active unit (as `_centroids`: its first
+    commune-level area by code), from the points `units_within` reads anyway."""
+    out: dict[int, tuple[float, float] | None] = {}
+    for unit_id, lat, lon in memo.remember(("routing.unit_points",), _unit_points):
+        out.setdefault(unit_id, (lat, lon))
+    return out
+
+
 def _unit_points() -> list[tuple[int, float, float]]:
-    links = Unit.areas.through.objects.filter(
-        unit__is_active=True,
-        area__kind__in=COMMUNE_AREA_KINDS,
-        area__latitude__isnull=False,
-        area__longitude__isnull=False,
-    ).values_list("unit_id", "area__latitude", "area__longitude")
+    """Every active unit's commune-level area points, each unit's in area code order."""
+    links = (
+        Unit.areas.through.objects.filter(
+            unit__is_active=True,
+            area__kind__in=COMMUNE_AREA_KINDS,
+            area__latitude__isnull=False,
+            area__longitude__isnull=False,
+        )
+        .order_by("unit_id", "area__code")
+        .values_list("unit_id", "area__latitude", "area__longitude")
+    )
     return [(u, lat, lon) for u, lat, lon in links if lat is not None and lon is not None]
 
 
@@ -136,11 +185,14 @@ def area_points(codes: Iterable[str]) -> list[tuple[float, float]]:
     wanted = tuple(str(c) for c in codes)
     if not wanted:
         return []
-    return list(memo.remember(("routing.area_points", wanted), lambda: _area_points(wanted)))
+    if not memo.active():
+        return list(_area_points(list(wanted)).values())
+    known = _per_key("routing.point_of_area", list(wanted), _area_points)
+    return [known[code] for code in dict.fromkeys(wanted) if known[code] is not None]
 
 
-def _area_points(codes: tuple[str, ...]) -> list[tuple[float, float]]:
+def _area_points(codes: list[str]) -> dict[str, tuple[float, float]]:
     rows = Area.objects.filter(
         code__in=codes, latitude__isnull=False, longitude__isnull=False
-    ).values_list("latitude", "longitude")
-    return [(lat, lon) for lat, lon in rows if lat is not None and lon is not None]
+    ).values_list("code", "latitude", "longitude")
+    return {code: (lat, lon) for code, lat, lon in rows if lat is not None and lon is not None}

@@ -183,18 +183,23 @@ def _triage(case: Case, message: Message | None, only: Message | None = None) ->
             {"code": n.unit.code, "name": n.unit.name, "km": n.km}
             for n in routing.nearest_units(located.latitude, located.longitude, NEAREST_N)
         ]
+    # Whether the reading is shown and where the tip goes are known before anything moves
+    # (neither depends on what showing it changes): the suggestion is written once, whole.
+    suggestion.applied = _applies(case, suggestion)
+    move = _route(case, suggestion)
     suggestion.save()
 
     at = timezone.now()
     changed = _apply(case, suggestion, at, fresh=only is not None)
-    _route(case, suggestion)
+    if move is not None:
+        target, reason = move
+        cases.case_transfer(case=case, to_unit=target, actor=None, reason=reason, automatic=True)
     if suggestion.applied and changed:
         emit("triaged", case=case, at=at)
     duplicates.signature_keep(case, suggestion)
     case.signature_unwritten = False  # type: ignore[attr-defined]
     if suggestion.intent == Intent.TIP and case.is_open and not case.merged_into_id:
-        _record_duplicates(case, suggestion)
-    suggestion.save(update_fields=["applied", "routing", "routing_note", "routed_to"])
+        _record_duplicates(case, suggestion, new_case=only is not None)
     return suggestion
 
 
@@ -317,14 +322,22 @@ def split_off(case: Case, message: Message, triager: Triager) -> bool:
     return True
 
 
+def _applies(case: Case, s: Suggestion) -> bool:
+    """Whether the reading is shown on the case (`_apply`)."""
+    return bool(
+        s.intent
+        and case.status == Status.RECEIVED
+        and case.classified_at is None
+        and not case.merged_into_id
+    )
+
+
 def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> bool:
     """Show the machine's reading on a case no officer has classified yet. Never the status:
     classifying is the officer's legal act. Returns whether the case changed.
 
     ``fresh``: the case was opened by the message read (no other reading, nothing sent)."""
-    if not s.intent or case.status != Status.RECEIVED or case.classified_at is not None:
-        return False
-    if case.merged_into_id:
+    if not _applies(case, s):
         return False
     s.applied = True
     first = (
@@ -417,11 +430,13 @@ def code_follows_kind(case: Case, *, nothing_sent: bool = False) -> bool:
     return True
 
 
-def _route(case: Case, s: Suggestion) -> None:
-    """A tip naming exactly one place served by another active unit moves there."""
+def _route(case: Case, s: Suggestion) -> tuple[Unit, str] | None:
+    """A tip naming exactly one place served by another active unit moves there: the
+    suggestion's routing fields, and the move for the caller to make once the suggestion
+    is written (the unit and the reason), if any."""
     if s.intent != Intent.TIP:
         s.routing = Routing.NOT_TIP if s.intent else ""
-        return
+        return None
     if (
         case.status != Status.RECEIVED
         or case.acknowledged_at is not None
@@ -429,7 +444,7 @@ def _route(case: Case, s: Suggestion) -> None:
         or case.merged_into_id
     ):
         s.routing = Routing.HANDLED
-        return
+        return None
     codes = [str(c) for c in s.place_codes]
     if not codes:
         s.routing = Routing.NO_PLACE
@@ -437,44 +452,70 @@ def _route(case: Case, s: Suggestion) -> None:
             s.routing_note = _("Vị trí chia sẻ gần: %(units)s") % {
                 "units": ", ".join(f"{n['name']} (~{n['km']} km)" for n in s.nearest)
             }
-        return
+        return None
     served = routing.units_for_codes(codes)
     units = {u.pk: u for u in served.values()}
     if len(codes) > 1 and (len(units) > 1 or len(served) < len(codes)):
         s.routing = Routing.SEVERAL
         s.routing_note = "; ".join(s.place_reasons)[:500]
-        return
+        return None
     if not units:
         s.routing = Routing.NO_UNIT
         s.routing_note = "; ".join(s.place_reasons)[:500]
-        return
+        return None
     [target] = units.values()
     if target.pk == case.unit_id:
         s.routing = Routing.HERE
-        return
+        return None
     routed = cases.timeline_in_batch(case, "routed")
     if routed or (routed is None and CaseEvent.objects.filter(case=case, kind="routed").exists()):
         # One automatic move per case: a second one would be the machine arguing with itself.
         s.routing = Routing.ONCE
         s.routing_note = target.name
-        return
+        return None
     why = "; ".join(s.place_reasons) or target.name
     reason = (_("Tự động theo địa danh trong tin: %(why)s") % {"why": why})[:400]
-    cases.case_transfer(case=case, to_unit=target, actor=None, reason=reason, automatic=True)
     s.routing, s.routing_note, s.routed_to = Routing.ROUTED, why[:500], target
+    return target, reason
 
 
-def _record_duplicates(case: Case, s: Suggestion) -> None:
+def _record_duplicates(case: Case, s: Suggestion, *, new_case: bool = False) -> None:
+    """Keep the likely duplicates of the case: new pairs in one INSERT, the pairs already
+    kept re-scored unless an officer dismissed them. The case is locked (or was opened in
+    this transaction: `new_case`, no pair of it can exist yet), so nobody else writes its
+    pairs meanwhile."""
     now = timezone.now()
-    for match in duplicates.find(case, s):
-        row, created = DuplicateCandidate.objects.get_or_create(
-            case=case,
-            other=match.other,
-            defaults={"score": match.score, "reasons": match.reasons, "created_at": now},
-        )
-        if not created and row.dismissed_at is None:
+    matches = duplicates.find(case, s)
+    if not matches:
+        return
+    kept = (
+        {}
+        if new_case
+        else {
+            row.other_id: row
+            for row in DuplicateCandidate.objects.filter(
+                case=case, other_id__in=[m.other.pk for m in matches]
+            )
+        }
+    )
+    new = []
+    for match in matches:
+        row = kept.get(match.other.pk)
+        if row is None:
+            new.append(
+                DuplicateCandidate(
+                    case=case,
+                    other=match.other,
+                    score=match.score,
+                    reasons=match.reasons,
+                    created_at=now,
+                )
+            )
+        elif row.dismissed_at is None:
             row.score, row.reasons, row.updated_at = match.score, match.reasons, now
             row.save(update_fields=["score", "reasons", "updated_at"])
+    if new:
+        DuplicateCandidate.objects.bulk_create(new)
 
 
 # --- the officer's answers ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from binhyen.cases.services.contacts import (
     contact_set_follower,
     contact_submit_info,
     contact_upsert,
+    contacts_prepare,
 )
 from binhyen.cases.services.delivery import (
     message_delivery_update,
@@ -104,6 +105,7 @@ __all__ = [
     "contact_set_follower",
     "contact_submit_info",
     "contact_upsert",
+    "contacts_prepare",
     "derived_times",
     "dispatch_create",
     "dispatch_mark",

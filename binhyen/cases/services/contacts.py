@@ -41,6 +41,31 @@ def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contac
     ).first()
 
 
+# In a worker's batch: (page id, key hash) of senders known to have no contact when the
+# batch began (`contacts_prepare`); each is used once, by the first message that creates it.
+_ABSENT = "contacts.absent"
+
+
+def contacts_prepare(senders: list[tuple[ChannelAccount, str]]) -> None:
+    """A worker's batch about to apply these senders' messages (page, contact key): which of
+    them have no contact yet, in one query, so that `contact_upsert` creates theirs without
+    looking first. Only absence is kept (a contact found is read again where it is used:
+    what the batch did to it meanwhile is in the database). Should a contact appear after
+    all (another worker, another event of the batch), creating it again breaks the unique
+    key, and the batch is replayed one event per transaction, which looks first."""
+    absent = txbatch.known(_ABSENT)
+    if absent is None or len(senders) < 2:
+        return  # one sender: its own lookup is the same one query
+    wanted = {(account.pk, _contact_hash(account, key)) for account, key in senders}
+    found = set(
+        Contact.objects.filter(key_hash__in={digest for _pk, digest in wanted}).values_list(
+            "channel_account_id", "key_hash"
+        )
+    )
+    for pair in wanted - found:
+        absent[pair] = True
+
+
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
 def contact_upsert(
     *,
@@ -51,7 +76,11 @@ def contact_upsert(
     seen_at: datetime | None = None,
 ) -> Contact:
     key_hash = _contact_hash(channel_account, contact_key)
-    contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
+    absent = txbatch.known(_ABSENT)
+    if absent and absent.pop((channel_account.pk, key_hash), False):
+        contact = None  # none when the batch began (contacts_prepare)
+    else:
+        contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
     if contact is None:
         try:
             with txbatch.savepoint():

@@ -8,15 +8,12 @@ form, Open311, the CLI and the tests all call these.
 from __future__ import annotations
 
 import logging
-import operator
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import reduce
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from binhyen.cases import search
@@ -82,9 +79,7 @@ class IncomingMessage:
 def code_taken(code: str) -> bool:
     """Whether a case already has this code's random part, under any prefix (a prefix
     follows the case's kind, so two cases must never differ by their prefix alone)."""
-    body = codes.code_body(code)
-    tail = f"-{body[:4]}-{body[4:]}"
-    return Case.objects.filter(code__endswith=tail).exists()
+    return Case.objects.filter(code__in=codes.code_variants(code)).exists()
 
 
 def _new_case_code() -> str:
@@ -106,12 +101,10 @@ def _pooled_case_code() -> str:
     pool: list[str] = memo.remember(("cases.code_pool",), list)
     if not pool:
         fresh = {codes.case_code() for _ in range(CODE_POOL)}
-        tails = [f"-{codes.code_body(c)[:4]}-{codes.code_body(c)[4:]}" for c in fresh]
+        variants = [variant for code in fresh for variant in codes.code_variants(code)]
         taken = {
             codes.code_body(code)
-            for code in Case.objects.filter(
-                reduce(operator.or_, (Q(code__endswith=tail) for tail in tails))
-            ).values_list("code", flat=True)
+            for code in Case.objects.filter(code__in=variants).values_list("code", flat=True)
         }
         pool.extend(sorted(c for c in fresh if codes.code_body(c) not in taken))
         if not pool:
@@ -225,6 +218,9 @@ def message_receive(*, incoming: IncomingMessage) -> Message | None:
             text=incoming.text,
         )
         opened = True
+        if txbatch.active():
+            # Its one message, for the reactions of this batch (knowledge.question_text).
+            case.opened_text = incoming.text  # type: ignore[attr-defined]
 
     message = Message.objects.create(
         conversation=conversation,

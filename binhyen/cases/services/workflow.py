@@ -459,7 +459,10 @@ def case_transfer(
     *, case: Case, to_unit: Unit, actor: User | None, reason: str, automatic: bool = False
 ) -> Case:
     """Move the case to another unit in BinhYen (routing). The new unit must acknowledge."""
-    _lock(case)
+    if not (getattr(case, "opened_in_batch", False) and txbatch.active()):
+        # (A case opened in this worker's batch is this very row, written by this
+        # transaction and invisible to any other: nothing to lock or read again.)
+        _lock(case)
     if to_unit.pk == case.unit_id:
         raise CaseError(_("Vụ việc đã thuộc đơn vị này."))
     if not case.is_open:

@@ -165,3 +165,46 @@ def test_case_codes_of_a_batch_are_checked_together_and_skip_bodies_taken(world,
     with memo.batch(), txbatch.shared():
         # The body ZZZZZZZZ is taken under another prefix: never handed out again.
         assert receiving._new_case_code() == "TB-BBBB-BBBB"
+
+
+def test_senders_of_a_batch_are_looked_up_together_and_never_created_twice(world, client, caplog):
+    """`contacts_prepare` reads which senders of a batch are new in one query; a new
+    citizen who follows the page and writes twice in the same batch, and a citizen known
+    before the batch, each keep one contact, and the batch is not replayed."""
+    from binhyen.cases.models import Contact
+
+    page = world.bmt_page
+    _post(client, world, ["Cho hỏi thủ tục đăng ký tạm trú"], first_user=900)  # known before
+    assert _one_pass() == 1
+    posted = [
+        zalo_event("follow", page=page, user_id="901"),
+        zalo_event("user_send_text", page=page, user_id="901", text=TEXTS[3]),
+        zalo_event("user_send_text", page=page, user_id="901", text="Xin cho biết thêm"),
+        zalo_event("user_send_text", page=page, user_id="900", text="Cảm ơn các anh"),
+        zalo_event("user_send_text", page=page, user_id="902", text=TEXTS[1]),
+    ]
+    for payload in posted:
+        assert post_zalo(client, payload, secret=secret_of(page)).status_code == 200
+    contact_reads = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if sql.lstrip().upper().startswith("SELECT") and ' FROM "cases_contact" WHERE ' in sql:
+            contact_reads.append(sql)
+        return execute(sql, params, many, context)
+
+    from django.db import connection
+
+    with caplog.at_level("WARNING"), connection.execute_wrapper(count):
+        assert _one_pass() == len(posted)
+    assert "one per transaction" not in caplog.text  # applied as one batch, not replayed
+    assert InboundEvent.objects.exclude(status="processed").count() == 0
+    assert set(InboundEvent.objects.values_list("attempts", flat=True)) == {1}
+    assert Contact.objects.filter(channel_account=page).count() == 3
+    cases = {c.contact.pseudonym: c for c in Case.objects.select_related("contact")}
+    assert len(cases) == 3
+    assert Message.objects.filter(direction="in").count() == 5
+    # The batch's look-up, then a read only where the contact exists by then (901's two
+    # messages, after the follow created it without a read, and 900); one event at a time
+    # it is one read per event (5).
+    assert len(contact_reads) == 4, "\n".join(contact_reads)
+    assert "IN (" in contact_reads[0]

@@ -115,11 +115,31 @@ def _pages_seen(pks: list[int]) -> None:
     ChannelAccount.objects.filter(pk__in=pks).update(last_event_at=timezone.now())
 
 
+def prepare(rows: list[InboundEvent], accounts: dict[int, ChannelAccount | None]) -> None:
+    """A worker's batch, before its events are applied: the senders of citizens' messages
+    are looked up together (`cases.contacts_prepare`: one query, not one per event). Each
+    event parsed here is kept on its row for `handle`; one that does not parse is left for
+    `handle` to fail on, as it would alone."""
+    senders: list[tuple[ChannelAccount, str]] = []
+    for row in rows:
+        account = accounts.get(row.channel_account_id) if row.channel_account_id else None
+        if account is None or inbox.is_redacted(row):
+            continue
+        try:
+            event = Event.model_validate(json.loads(row.body))
+        except ValueError:  # pydantic's ValidationError and JSONDecodeError are ValueErrors
+            continue
+        row.parsed_event = event  # type: ignore[attr-defined]
+        if handler_for(event.event_name) is _on_citizen_message and event.person_ref:
+            senders.append((account, _contact_key(event)[0]))
+    cases.contacts_prepare(senders)
+
+
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     """Apply one event. Returns 'processed' or 'ignored'. Raises on transient failure."""
     if account is None or inbox.is_redacted(row):
         return "ignored"  # redacted: the person withdrew before it was processed
-    event = Event.model_validate(json.loads(row.body))
+    event = getattr(row, "parsed_event", None) or Event.model_validate(json.loads(row.body))
     now = timezone.now()
     # "Last event" is shown to the minute: written at most every LAST_EVENT_EVERY per page.
     if account.last_event_at is None or now - account.last_event_at >= LAST_EVENT_EVERY:

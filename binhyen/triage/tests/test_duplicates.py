@@ -99,3 +99,20 @@ def test_same_place_category_and_hour_with_different_words_is_borderline():
         minutes_apart=20,
     )
     assert 0.4 < score < 0.6
+
+
+def test_a_later_message_rescores_the_pair_once_and_keeps_a_dismissal(world, send):
+    first = send(FIRST, page=world.tanan_page, user_id="111")
+    second = send(SECOND, page=world.tanan_page, user_id="222")
+    row = DuplicateCandidate.objects.get()
+    assert (row.case, row.other) == (second, first)
+    # The same citizen writes again: the pair is re-scored in place, not written twice.
+    again = send("van con dang danh nhau o cho tan an", page=world.tanan_page, user_id="222")
+    assert again == second
+    rescored = DuplicateCandidate.objects.get()
+    assert rescored.pk == row.pk and rescored.updated_at > row.updated_at
+    # Dismissed by an officer: a later message does not offer it again.
+    DuplicateCandidate.objects.filter(pk=row.pk).update(dismissed_at=timezone.now(), score=0.01)
+    send("cho tan an van con danh nhau, co nguoi cam dao", page=world.tanan_page, user_id="222")
+    kept = DuplicateCandidate.objects.get()
+    assert kept.pk == row.pk and kept.score == 0.01 and kept.dismissed_at is not None

@@ -115,3 +115,47 @@ def test_a_name_shared_by_the_old_city_and_the_receiving_ward_stays_with_the_war
 def test_the_same_name_sent_to_the_province_page_keeps_every_candidate(world, send):
     case = send("Chợ trung tâm Buôn Ma Thuột có nhóm móc túi đang hoạt động")
     assert len(Suggestion.objects.get(case=case).place_codes) == 6
+
+
+def _reads(fn):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return result, len(ctx.captured_queries)
+
+
+def test_places_in_a_worker_batch_are_read_once_each_and_answer_as_alone(world):
+    """In a worker's batch (`memo`) units, points and centroids are remembered place by
+    place: the answers are those read alone, and only places not met yet are read."""
+    from binhyen.lib import memo
+    from binhyen.triage import routing
+
+    extra = commune_unit(world, "24544", "Xã Ea Ktur", 12.60, 108.10)
+    codes = ["24133", "24163", "99999"]  # two served wards and a code nobody serves
+    units = [world.bmt, world.tanan, world.province, extra]
+    alone = (
+        routing.units_for_codes(codes),
+        routing.area_points(codes),
+        routing.unit_centroids(units),
+    )
+    assert set(alone[0]) == {"24133", "24163"} and len(alone[1]) == 2
+    with memo.batch():
+        found, reads = _reads(lambda: routing.units_for_codes(codes))
+        assert found == alone[0] and reads == 2  # the links, then the unlinked code
+        # Points of the same places came with their units; centroids with the unit points.
+        points, reads = _reads(lambda: routing.area_points(codes))
+        assert sorted(points) == sorted(alone[1]) and reads == 1  # the unknown code only
+        centroids, reads = _reads(lambda: routing.unit_centroids(units))
+        assert centroids == alone[2] and reads <= 2
+        # Again, with one new place among them: only it is read.
+        again, reads = _reads(lambda: routing.units_for_codes(["24163", "24544"]))
+        assert again == {"24163": world.tanan, "24544": extra} and reads == 1
+        for fn in (
+            lambda: routing.units_for_codes(codes),
+            lambda: routing.area_points(codes),
+            lambda: routing.unit_centroids(units),
+        ):
+            _result, reads = _reads(fn)
+            assert reads == 0
