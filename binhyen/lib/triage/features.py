@@ -33,6 +33,8 @@ _QUESTION_ENDING = re.compile(
 _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(thang|ngay|tuan)\b")
 # "4 ngày nay", "mấy hôm nay": something the sender has been seeing, still going on.
 _FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
+# A pasted warning opens with its banner ("CẢNH BÁO:", "Lưu ý", "Tin từ nhóm phụ huynh").
+_OPENS_WITH_WARNING = re.compile(r"(canh bao|luu y|chu y|tin tu|thong bao|tin nong)\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 # Feedback opens with thanks or a suggestion; a tip ends with thanks ("..., em cảm ơn").
 _OPENS_WITH_THANKS = re.compile(
@@ -214,6 +216,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
         if "int:suggest" in pos:
             feats.append("I:request+suggestion")
+    if _OPENS_WITH_WARNING.match(a.folded):
+        feats.append("I:opens_with_warning")
     if _OPENS_WITH_THANKS.match(a.folded):
         feats.append("I:opens_with_thanks")
     if _OPENS_WITH_SUGGESTION.match(a.folded):
@@ -234,6 +238,18 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:chain-observed")  # a forwarded warning, nothing the sender saw
     if "int:spam" in pos and not observed and not report:
         feats.append("I:spam-observed")  # a pasted advert
+    hearsay = "int:hearsay" in pos
+    if "int:chain" in pos and hearsay:
+        feats.append("I:chain+hearsay")  # "chia sẻ giúp: nghe nói đang có nhóm giả câm…"
+    about_police = "int:about_police" in pos
+    if about_police and ask and not cats and not procedure:
+        feats.append("I:ask+about_police")  # "trang này có phải của công an thật không"
+    if about_police and "int:praise" in pos:
+        feats.append("I:praise+about_police")  # "clip tuyên truyền của công an xã hay quá"
+    if "int:police_action" in pos and ("int:complaint" in pos or ask) and not now:
+        feats.append("I:police_action+complaint")  # "bị tạm giữ mà gia đình không được báo"
+    if cats and past and "int:complaint" in pos and not now:
+        feats.append("I:past_crime+complaint")  # "vụ đánh nhau tuần trước … vậy là sao"
     if cats and now:
         feats.append("I:crime+now")
     if cats and ask and not now:
@@ -241,6 +257,8 @@ def cue_features(a: Analysis) -> list[str]:
     feats.append(f"I:ncats={min(len(cats), 3)}")
     if "cue:missing" in pos and "cue:person" in pos:
         feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if danger and "urg:gone" in pos:
+        feats.append("U:danger+gone")  # "ném đá vỡ kính rồi rồ ga chạy hướng …"
     if "cue:crash" in pos and now:
         feats.append("U:crash+now")  # "vừa tông bà cụ rồi bỏ chạy"
     if "cue:crash" in pos and "cue:burning" in pos:
