@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
-from binhyen.lib.triage.lexicon import PHRASE_ACCENTS, Hit, match
+from binhyen.lib.triage.lexicon import NEGATIONS, PHRASE_ACCENTS, Hit, match
 from binhyen.lib.triage.reading import Reading, read, sense_key
 
 CHAR_NGRAMS = (2, 5)
@@ -115,9 +115,20 @@ def sentence_hits(r: Reading) -> list[Hit]:
             end += 1
         for h in match(toks[start:end], start):
             if _fits(h, r):
+                if h.negated and not _negated_in_clause(h.start, r):
+                    h = h._replace(negated=False)
                 hits.append(h)
         start = end
     return hits
+
+
+def _negated_in_clause(i: int, r: Reading) -> bool:
+    """The negation word before a hit belongs to the same clause: "có ai biết số xe không,
+    nó vừa tông bà cụ" does not negate "vừa" (a comma stands between them)."""
+    w = r.words
+    if i >= 1 and w[i - 1].text in NEGATIONS and not w[i].brk:
+        return True
+    return i >= 2 and w[i - 2].text in NEGATIONS and not (w[i - 1].brk or w[i].brk)
 
 
 def _fits(hit: Hit, r: Reading) -> bool:

@@ -120,7 +120,8 @@ _GROUPS: dict[str, str] = {
         bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
         chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm|
         chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|
-        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say""",
+        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say|
+        tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|tông phải""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -147,7 +148,7 @@ _GROUPS: dict[str, str] = {
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
         bắt cóc|dụ dỗ|buôn người|bán sang trung quốc|tảo hôn|ép cưới|gả cho|bóc lột|
         lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|con riêng|nhốt con|chồng say|vợ con|bầm tím|
-        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|
+        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|bị trói|trói lại|trói chân|
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
         đánh bố|bế đi|bế lên xe|
         bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
@@ -203,7 +204,8 @@ _GROUPS: dict[str, str] = {
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
         tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà|
-        đâm gãy|tông gãy|đâm sập""",
+        đâm gãy|tông gãy|đâm sập|
+        tông người|tông bà|tông ông|tông chết|cán chết|tông phải""",
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
@@ -412,7 +414,8 @@ _GROUPS: dict[str, str] = {
         mới chạy qua|vừa chạy qua|mới đi qua|vừa đi qua|mới qua""",
     "urg:help": """
         nhanh|gấp|khẩn cấp|khẩn|cứu|cứu với|cứu em|cứu tôi|tới ngay|tới nhanh|xuống ngay|
-        xuống liền|giúp với|kêu cứu|113|114|115|cấp cứu|ngay lập tức|nhanh lên""",
+        xuống liền|giúp với|kêu cứu|113|114|115|cấp cứu|ngay lập tức|nhanh lên|
+        giúp tôi với|giúp em với|giúp con với|giúp cháu với""",
     "urg:danger": """
         cầm dao|con dao|rút dao|vung dao|dí dao|có dao|mang dao|dao phay|dao bấm|mã tấu|
         cầm kiếm|mang kiếm|cầm rựa|vác rựa|súng|tuýp sắt|cầm gậy|hung khí|chém|đâm vào|bị đâm|
@@ -452,7 +455,8 @@ _GROUPS: dict[str, str] = {
         cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|
         uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
         đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
-        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
+        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu|
+        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|ông lạ chở|chở một đứa|chở đứa nhỏ""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -481,7 +485,7 @@ rửa xe|tuyên truyền|
     gấp 4|gấp 5|gấp 10|rơi xuống|đi xuống|chạy xuống|xuống đường"""
 
 # Words that negate the next cue ("không ai bị thương", "chưa có dao").
-_NEGATIONS = {"khong", "chua", "chang", "cha"}
+NEGATIONS = {"khong", "chua", "chang", "cha"}
 
 
 class Hit(NamedTuple):
@@ -549,8 +553,8 @@ def match(tokens: list[str], offset: int = 0) -> list[Hit]:
             if not entries:
                 continue
             if negated is None:
-                negated = (i >= 1 and tokens[i - 1] in _NEGATIONS) or (
-                    i >= 2 and tokens[i - 2] in _NEGATIONS
+                negated = (i >= 1 and tokens[i - 1] in NEGATIONS) or (
+                    i >= 2 and tokens[i - 2] in NEGATIONS
                 )
             blocked = entries[0][0] == "block"
             for group, phrase in entries:
