@@ -310,8 +310,14 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("R:question_ending")
     if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
+    child = "cue:child" in pos
     for m in _CHILD_AGE.finditer(a.folded):
         if int(m.group(1)) < 16:
             feats.append("C:child_age")
+            child = True
             break
+    if child:
+        # A child is the victim of many kinds of event: what happened decides ("bé 6 tuổi té
+        # ao" is a rescue, "bé 7 tuổi bị xe máy tông" traffic, "bố dượng đánh bé" abuse).
+        feats += [f"C:child+{g[4:]}" for g in cats]
     return feats
