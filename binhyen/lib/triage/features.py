@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
-from binhyen.lib.triage.lexicon import NEGATIONS, PHRASE_ACCENTS, Hit, match
+from binhyen.lib.triage.lexicon import NEGATIONS, NEGATIONS_ACCENTED, PHRASE_ACCENTS, Hit, match
 from binhyen.lib.triage.reading import Reading, read, sense_key
 
 CHAR_NGRAMS = (2, 5)
@@ -126,9 +126,16 @@ def _negated_in_clause(i: int, r: Reading) -> bool:
     """The negation word before a hit belongs to the same clause: "có ai biết số xe không,
     nó vừa tông bà cụ" does not negate "vừa" (a comma stands between them)."""
     w = r.words
-    if i >= 1 and w[i - 1].text in NEGATIONS and not w[i].brk:
+    if i >= 1 and _negation(w[i - 1]) and not w[i].brk:
         return True
-    return i >= 2 and w[i - 2].text in NEGATIONS and not (w[i - 1].brk or w[i].brk)
+    return i >= 2 and _negation(w[i - 2]) and not (w[i - 1].brk or w[i].brk)
+
+
+def _negation(w: vntext.Word) -> bool:
+    """A negation word, unless its accents say otherwise ("chữa cháy mới tới": not "chưa")."""
+    if w.text not in NEGATIONS:
+        return False
+    return not (w.raw and vntext.has_diacritics(w.raw)) or w.raw in NEGATIONS_ACCENTED
 
 
 def _fits(hit: Hit, r: Reading) -> bool:
@@ -259,6 +266,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:praise+about_police")  # "clip tuyên truyền của công an xã hay quá"
     if "int:police_action" in pos and ("int:complaint" in pos or ask) and not now:
         feats.append("I:police_action+complaint")  # "bị tạm giữ mà gia đình không được báo"
+    if "int:past_report" in pos and "int:police_action" in pos:
+        feats.append("I:past_report+police_action")  # "đã báo … công an xuống lập biên bản"
     if cats and past and "int:complaint" in pos and not now:
         feats.append("I:past_crime+complaint")  # "vụ đánh nhau tuần trước … vậy là sao"
     if cats and now:

@@ -246,7 +246,8 @@ _GROUPS: dict[str, str] = {
         lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc|
         bao nhiêu|bao nhiêu tiền|mấy ngày|không ạ|chưa ạ|được chưa|được không ạ|có ai biết|
         có cần|cần mang|
-        gì vậy|gì vậy ạ|vậy ạ|là gì|tên gì|là ai|ai vậy""",
+        gì vậy|gì vậy ạ|vậy ạ|là gì|tên gì|là ai|ai vậy|
+        có thật không|thật không|có đúng không|đúng không|có đúng vậy không|thật hay giả""",
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
@@ -305,7 +306,8 @@ _GROUPS: dict[str, str] = {
         không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|
         mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|
         chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền|
-        đúng hay sai|có đúng không|vậy là sao|là sao|không được báo|không báo cho gia đình|không thông báo cho gia đình|gia đình không được|chưa đủ chứng cứ|không đủ chứng cứ|chưa đủ căn cứ|không đủ căn cứ|vẫn nhởn nhơ|vẫn đi lại|nghênh ngang|tự đi hỏi""",
+        đúng hay sai|có đúng không|vậy là sao|là sao|không được báo|không báo cho gia đình|không thông báo cho gia đình|gia đình không được|chưa đủ chứng cứ|không đủ chứng cứ|chưa đủ căn cứ|không đủ căn cứ|vẫn nhởn nhơ|vẫn đi lại|nghênh ngang|tự đi hỏi|
+        không cho vào thăm|không cho thăm|không đưa giấy tờ|không nhận được quyết định|không nhận được thông báo|không được thông báo|chưa được thông báo|công an làm gì|công an đâu|công an để làm gì|vẫn ở ngoài|vẫn ngoài đường|vẫn chưa bị bắt|chưa bị bắt|vẫn chưa xử lý|như cũ|dân chán|chán lắm rồi|mới tới nơi|xong rồi để đó|để đó""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -313,7 +315,8 @@ _GROUPS: dict[str, str] = {
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
         gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
         đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin|
-        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn""",
+        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn|
+        có đơn|có đơn rồi|đã có đơn|làm đơn rồi|đã làm đơn|đã báo cháy|báo cháy""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
@@ -352,7 +355,8 @@ _GROUPS: dict[str, str] = {
         fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|
         ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|
         không nghe máy số lạ|cảnh báo chiêu|
-        chia sẻ giúp|share giúp|sưu tầm|người dân cần|bà con cần|người dân nên|bà con nên|khuyến cáo|lợi dụng sơ hở|các đối tượng thường|đối tượng thường|nâng cao cảnh giác|đề cao cảnh giác|nhớ khóa cửa|mọi người cẩn thận|mọi người nhớ|ra đường nhớ""",
+        chia sẻ giúp|share giúp|sưu tầm|người dân cần|bà con cần|người dân nên|bà con nên|khuyến cáo|lợi dụng sơ hở|các đối tượng thường|đối tượng thường|nâng cao cảnh giác|đề cao cảnh giác|nhớ khóa cửa|mọi người cẩn thận|mọi người nhớ|ra đường nhớ|
+        bà con cẩn thận|cẩn thận khi|không nên cố|thủ đoạn|chuyển tiếp:|tin đồn|đồn rằng""",
     # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
     # chứa đề không, tối nào cũng thấy người ra vào").
     "int:observed": """
@@ -392,7 +396,8 @@ _GROUPS: dict[str, str] = {
     "int:police_action": """
         tạm giữ|tạm giam|bắt giam|bị bắt|bắt đi|mời làm việc|mời lên làm việc|mời lên|
         triệu tập|câu lưu|giữ xe|giữ giấy tờ|lập biên bản|xử phạt|thu giữ|khám nhà|khám xét|
-        công an nói|công an bảo|cán bộ nói|cán bộ bảo|bị giữ""",
+        công an nói|công an bảo|cán bộ nói|cán bộ bảo|bị giữ|
+        công an bắt|bị công an bắt|bị công an|vào thăm|xin vào thăm|thăm nuôi|gửi đồ ăn|gửi đồ|quyết định tạm giữ|lệnh bắt|lệnh tạm giữ|công an xuống|công an đến|xe chữa cháy|xe cứu hỏa|cảnh sát đến""",
     # The incident is over and the attackers have left: high, not critical, unless someone
     # is hurt.
     "urg:gone": """
@@ -482,10 +487,12 @@ _BLOCK = """đăng ký|chết máy|đăng tin|đăng bài|đăng nhập|đăng l
 rửa xe|tuyên truyền|
     bỏ chạy|chạy xe|chạy ra|chạy về|chạy trốn|dạo này|lừa đảo|kết hôn|kết quả|gây rối|
     ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà|gấp đôi|gấp ba|gấp 2|gấp 3|
-    gấp 4|gấp 5|gấp 10|rơi xuống|đi xuống|chạy xuống|xuống đường"""
+    gấp 4|gấp 5|gấp 10|phút sau|tiếng sau|rơi xuống|đi xuống|chạy xuống|xuống đường"""
 
 # Words that negate the next cue ("không ai bị thương", "chưa có dao").
 NEGATIONS = {"khong", "chua", "chang", "cha"}
+# How a negation is written when typed with accents ("chữa cháy" holds no "chưa").
+NEGATIONS_ACCENTED = {"không", "chưa", "chẳng", "chả", "hông", "hổng"}
 
 
 class Hit(NamedTuple):
