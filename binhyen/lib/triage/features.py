@@ -114,12 +114,19 @@ def sentence_hits(r: Reading) -> list[Hit]:
         while end < n and r.sentence[end] == r.sentence[start]:
             end += 1
         for h in match(toks[start:end], start):
+            if h.phrase == "vừa" and _both_and(h.start, toks, start, end):
+                continue  # "vừa chạy vừa xem điện thoại" is "both … and", not "just"
             if _fits(h, r):
                 if h.negated and not _negated_in_clause(h.start, r):
                     h = h._replace(negated=False)
                 hits.append(h)
         start = end
     return hits
+
+
+def _both_and(i: int, toks: list[str], lo: int, hi: int) -> bool:
+    """``vừa`` of "vừa X vừa Y" (a second ``vua`` within four tokens, same sentence)."""
+    return any(toks[j] == "vua" for j in range(max(lo, i - 4), min(hi, i + 5)) if j != i)
 
 
 def _negated_in_clause(i: int, r: Reading) -> bool:
@@ -145,6 +152,8 @@ def _fits(hit: Hit, r: Reading) -> bool:
     last = hit.start + len(keys) - 1
     if r.compound_start[hit.start] or r.compound_end[last]:
         return False  # "chuẩn bị | đánh nhau" holds no "bị đánh"
+    if any(r.words[i].brk for i in range(hit.start + 1, last + 1)):
+        return False  # "tìm chưa thấy, có người…" holds no "thấy có"
     written = hit.phrase.split()
     for k, key in enumerate(keys):
         i = hit.start + k
@@ -275,8 +284,16 @@ def cue_features(a: Analysis) -> list[str]:
     if cats and ask and not now:
         feats.append("I:crime+ask-now")
     feats.append(f"I:ncats={min(len(cats), 3)}")
+    child = "cue:child" in pos
+    for m in _CHILD_AGE.finditer(a.folded):
+        if int(m.group(1)) < 16:
+            feats.append("C:child_age")
+            child = True
+            break
     if "cue:missing" in pos and "cue:person" in pos:
         feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if child and "cue:missing" in pos and "cat:suspicious" in pos:
+        feats.append("C:missing_child+stranger")  # a missing child last seen with strangers
     if danger and "urg:gone" in pos:
         feats.append("U:danger+gone")  # "ném đá vỡ kính rồi rồ ga chạy hướng …"
     if "cue:crash" in pos and now:
@@ -319,12 +336,6 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("R:question_ending")
     if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
-    child = "cue:child" in pos
-    for m in _CHILD_AGE.finditer(a.folded):
-        if int(m.group(1)) < 16:
-            feats.append("C:child_age")
-            child = True
-            break
     if child:
         # A child is the victim of many kinds of event: what happened decides ("bé 6 tuổi té
         # ao" is a rescue, "bé 7 tuổi bị xe máy tông" traffic, "bố dượng đánh bé" abuse).

@@ -65,7 +65,8 @@ _GROUPS: dict[str, str] = {
         bị phá|két sắt|
         cạy tủ|lục tủ|bóng người|nhà đi vắng|mất bò|mất trâu|trộm bò|trộm trâu|dắt bò|bắt bò|
         con bò|con trâu|dấu bánh xe|
-        hứa trả|hứa sẽ trả|định vị|icloud|không chịu trả lại|giữ luôn""",
+        hứa trả|hứa sẽ trả|định vị|icloud|không chịu trả lại|giữ luôn|
+        chó nhà|cẩu tặc|trộm chó|bắt trộm chó|mới trả lại|mới chịu trả|đòi tiền mới trả""",
     "cat:drugs": """
         ma túy|ma tuý|chất cấm|hàng trắng|heroin|thuốc lắc|dùng ke|chơi ke|hàng ke|kẹo bay|
         viên kẹo|bay lắc|mở nhạc bay|ma túy đá|hàng đá|nghiện đá|ngáo đá|ngáo|chơi đá|
@@ -142,7 +143,8 @@ _GROUPS: dict[str, str] = {
         chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|
         lạc đường|đi rẫy chưa về|mất liên lạc|
         uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|
-        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
+        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu|
+        lửa lan|lửa từ|bén lửa|bắt lửa|cháy rơm|rơm cháy|lan vào chuồng|lan sang nhà""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -174,7 +176,8 @@ _GROUPS: dict[str, str] = {
         gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây|
         bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò|
         ngà voi|lông đuôi voi|móng hổ|sừng tê|vảy tê tê|mật gấu|rùa biển|san hô|nổ mìn đánh cá|
-        chích điện|xung điện|khai thác đá|đốt nương""",
+        chích điện|xung điện|khai thác đá|đốt nương|
+        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -185,7 +188,8 @@ _GROUPS: dict[str, str] = {
         không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta|
         người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới|
         đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó|
-        flycam bay|bay vòng vòng|bay lượn|máy bay không người lái|drone lạ|flycam lạ""",
+        flycam bay|bay vòng vòng|bay lượn|máy bay không người lái|drone lạ|flycam lạ|
+        hỏi nhà ai|hỏi nhà nào|nhà ai nuôi|nhà nào nuôi|thu mua chó|mua chó mèo""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -461,7 +465,9 @@ _GROUPS: dict[str, str] = {
         uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
         đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
         nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu|
-        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|ông lạ chở|chở một đứa|chở đứa nhỏ""",
+        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|ông lạ chở|chở một đứa|chở đứa nhỏ|
+        bể đầu|vỡ đầu|toác đầu|chảy máu đầu|bị thương ở đầu|đổ máu|
+        lửa từ|bén lửa|lan sang nhà""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
