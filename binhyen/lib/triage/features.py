@@ -35,6 +35,8 @@ _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(tha
 _FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
 # A pasted warning opens with its banner ("CẢNH BÁO:", "Lưu ý", "Tin từ nhóm phụ huynh").
 _OPENS_WITH_WARNING = re.compile(r"(canh bao|luu y|chu y|tin tu|thong bao|tin nong)\b")
+# Addressed to the public: the voice of a warning, not of a report.
+_PUBLIC = re.compile(r"\b(moi nguoi|nguoi dan|ba con|phu huynh|cac me|ca nha|cac ban)\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 # Feedback opens with thanks or a suggestion; a tip ends with thanks ("..., em cảm ơn").
 _OPENS_WITH_THANKS = re.compile(
@@ -265,6 +267,14 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:chain-observed")  # a forwarded warning, nothing the sender saw
     if "int:spam" in pos and not observed and not report:
         feats.append("I:spam-observed")  # a pasted advert
+    if (
+        "int:advice" in pos
+        and not observed
+        and not now
+        and "int:past_report" not in pos
+        and _PUBLIC.search(a.folded)
+    ):
+        feats.append("I:advice+public-observed")  # "phụ huynh lưu ý: dặn con không …"
     hearsay = "int:hearsay" in pos
     if "int:chain" in pos and hearsay:
         feats.append("I:chain+hearsay")  # "chia sẻ giúp: nghe nói đang có nhóm giả câm…"

@@ -383,6 +383,12 @@ _GROUPS: dict[str, str] = {
         còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
         mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|
         ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
+    # Advice to the public, the body of a pasted warning ("dặn con không mua kẹo của người lạ",
+    # "tuyệt đối không cung cấp mã OTP"), not something the sender reports.
+    "int:advice": """
+        hãy|đừng|không nên|tuyệt đối không|dặn con|dặn các con|dặn các cháu|cần cảnh giác|
+        không cung cấp|không chuyển tiền|không bấm|không click|không nghe máy|cẩn thận|
+        khuyến cáo|nên cảnh giác|lưu ý|chú ý|nhắc nhở|phụ huynh lưu ý|bà con lưu ý""",
     # Hearsay: what the sender was told, not saw ("nghe nói", "sưu tầm"); with chain
     # wording it is a forwarded rumour, not a tip.
     "int:hearsay": """
