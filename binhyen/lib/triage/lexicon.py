@@ -150,7 +150,8 @@ _GROUPS: dict[str, str] = {
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
         bắt cóc|dụ dỗ|buôn người|bán sang trung quốc|tảo hôn|ép cưới|gả cho|bóc lột|
         lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|con riêng|nhốt con|chồng say|vợ con|bầm tím|
-        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|bị trói|trói lại|trói chân|
+        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|bị trói|
+        trói lại|trói chân|
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
         đánh bố|bế đi|bế lên xe|
         bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
@@ -310,8 +311,13 @@ _GROUPS: dict[str, str] = {
         không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|
         mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|
         chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền|
-        đúng hay sai|có đúng không|vậy là sao|là sao|không được báo|không báo cho gia đình|không thông báo cho gia đình|gia đình không được|chưa đủ chứng cứ|không đủ chứng cứ|chưa đủ căn cứ|không đủ căn cứ|vẫn nhởn nhơ|vẫn đi lại|nghênh ngang|tự đi hỏi|
-        không cho vào thăm|không cho thăm|không đưa giấy tờ|không nhận được quyết định|không nhận được thông báo|không được thông báo|chưa được thông báo|công an làm gì|công an đâu|công an để làm gì|vẫn ở ngoài|vẫn ngoài đường|vẫn chưa bị bắt|chưa bị bắt|vẫn chưa xử lý|như cũ|dân chán|chán lắm rồi|mới tới nơi|xong rồi để đó|để đó""",
+        đúng hay sai|có đúng không|vậy là sao|là sao|không được báo|không báo cho gia đình|
+        không thông báo cho gia đình|gia đình không được|chưa đủ chứng cứ|không đủ chứng cứ|
+        chưa đủ căn cứ|không đủ căn cứ|vẫn nhởn nhơ|vẫn đi lại|nghênh ngang|tự đi hỏi|
+        không cho vào thăm|không cho thăm|không đưa giấy tờ|không nhận được quyết định|
+        không nhận được thông báo|không được thông báo|chưa được thông báo|công an làm gì|
+        công an đâu|công an để làm gì|vẫn ở ngoài|vẫn ngoài đường|vẫn chưa bị bắt|chưa bị bắt|
+        vẫn chưa xử lý|như cũ|dân chán|chán lắm rồi|mới tới nơi|xong rồi để đó|để đó""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -339,8 +345,11 @@ _GROUPS: dict[str, str] = {
         đăng ký ngay|nhận về|lãi mỗi tuần|lợi nhuận mỗi|không cần gặp mặt|không cần gặp|
         có tiền trong|duyệt nhanh|giải ngân nhanh|nhận tiền ngay|hoa hồng|chiết khấu|ưu đãi|
         số lượng có hạn|
-        quảng cáo|đăng quảng cáo|cho em đăng|ship toàn quốc|giao hàng toàn quốc|nguyên chất|nhà trồng|đặt hàng|order|bán sỉ|bán lẻ giá|
-        nhắn tin ngay|đặt bàn|đặt lịch|văn phòng tại|phí thấp|cần tuyển|tuyển gấp|giảm 10%|giảm 20%|giảm 30%|giảm 50%|thực đơn|vào tận nơi|có sổ|bán gấp|cho thuê|cần bán|cần mua|sale|săn sale|mã giảm giá|đăng ký học|khóa học|nhận ngay|miễn phí""",
+        quảng cáo|đăng quảng cáo|cho em đăng|ship toàn quốc|giao hàng toàn quốc|nguyên chất|
+        nhà trồng|đặt hàng|order|bán sỉ|bán lẻ giá|
+        nhắn tin ngay|đặt bàn|đặt lịch|văn phòng tại|phí thấp|cần tuyển|tuyển gấp|giảm 10%|
+        giảm 20%|giảm 30%|giảm 50%|thực đơn|vào tận nơi|có sổ|bán gấp|cho thuê|cần bán|cần mua|
+        sale|săn sale|mã giảm giá|đăng ký học|khóa học|nhận ngay|miễn phí""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
@@ -359,7 +368,9 @@ _GROUPS: dict[str, str] = {
         fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|
         ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|
         không nghe máy số lạ|cảnh báo chiêu|
-        chia sẻ giúp|share giúp|sưu tầm|người dân cần|bà con cần|người dân nên|bà con nên|khuyến cáo|lợi dụng sơ hở|các đối tượng thường|đối tượng thường|nâng cao cảnh giác|đề cao cảnh giác|nhớ khóa cửa|mọi người cẩn thận|mọi người nhớ|ra đường nhớ|
+        chia sẻ giúp|share giúp|sưu tầm|người dân cần|bà con cần|người dân nên|bà con nên|
+        khuyến cáo|lợi dụng sơ hở|các đối tượng thường|đối tượng thường|nâng cao cảnh giác|
+        đề cao cảnh giác|nhớ khóa cửa|mọi người cẩn thận|mọi người nhớ|ra đường nhớ|
         bà con cẩn thận|cẩn thận khi|không nên cố|thủ đoạn|chuyển tiếp:|tin đồn|đồn rằng""",
     # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
     # chứa đề không, tối nào cũng thấy người ra vào").
@@ -407,7 +418,9 @@ _GROUPS: dict[str, str] = {
         tạm giữ|tạm giam|bắt giam|bị bắt|bắt đi|mời làm việc|mời lên làm việc|mời lên|
         triệu tập|câu lưu|giữ xe|giữ giấy tờ|lập biên bản|xử phạt|thu giữ|khám nhà|khám xét|
         công an nói|công an bảo|cán bộ nói|cán bộ bảo|bị giữ|
-        công an bắt|bị công an bắt|bị công an|vào thăm|xin vào thăm|thăm nuôi|gửi đồ ăn|gửi đồ|quyết định tạm giữ|lệnh bắt|lệnh tạm giữ|công an xuống|công an đến|xe chữa cháy|xe cứu hỏa|cảnh sát đến""",
+        công an bắt|bị công an bắt|bị công an|vào thăm|xin vào thăm|thăm nuôi|gửi đồ ăn|gửi đồ|
+        quyết định tạm giữ|lệnh bắt|lệnh tạm giữ|công an xuống|công an đến|xe chữa cháy|
+        xe cứu hỏa|cảnh sát đến""",
     # The incident is over and the attackers have left: high, not critical, unless someone
     # is hurt.
     "urg:gone": """
@@ -471,7 +484,9 @@ _GROUPS: dict[str, str] = {
         uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
         đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
         nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu|
-        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|ông lạ chở|chở một đứa|chở đứa nhỏ|
+        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|
+        công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|
+        ông lạ chở|chở một đứa|chở đứa nhỏ|
         bể đầu|vỡ đầu|toác đầu|chảy máu đầu|bị thương ở đầu|đổ máu|
         lửa từ|bén lửa|lan sang nhà""",
     "urg:past": """
