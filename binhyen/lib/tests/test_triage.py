@@ -297,3 +297,41 @@ def test_feedback_opening_with_thanks_or_a_suggestion_gets_its_cue() -> None:
     misdirected = cue_features(analyse("chi Lan oi chuyen khoan tien hang cho e nha", gaz))
     crowd = cue_features(analyse("anh em oi dang co vu chem nhau o cho Tan An", gaz))
     assert "I:to_named_person" in misdirected and "I:to_named_person" not in crowd
+
+
+def test_talk_about_the_police_and_pasted_warnings_get_their_cues(gaz: Gazetteer) -> None:
+    from binhyen.lib.triage.features import cue_features
+
+    def cues(text: str) -> list[str]:
+        return cue_features(analyse(text, gaz))
+
+    page = cues("Cho hỏi trang zalo này có phải của công an xã thật không hay trang giả")
+    assert "I:ask+about_police" in page
+    assert "I:ask+about_police" not in cues("Cho hỏi làm căn cước cho con ở công an xã nào")
+    clip = cues("Video tuyên truyền chống lừa đảo của công an phường rất hay, bổ ích quá")
+    assert "I:praise+about_police" in clip
+    detained = cues("Con tôi bị tạm giữ từ hôm qua mà gia đình không được thông báo gì")
+    assert "I:police_action+complaint" in detained
+    rumour = cues("Chia sẻ giúp: nghe nói có nhóm giả người câm đi xin tiền rồi trộm đồ")
+    assert "I:chain+hearsay" in rumour
+    assert "I:chain+hearsay" not in cues("Tôi thấy có nhóm giả người câm đi xin tiền ở chợ")
+    assert "I:opens_with_warning" in cues("CẢNH BÁO: thủ đoạn giả nhân viên điện lực thu tiền")
+    assert "I:opens_with_warning" not in cues("Tôi muốn cảnh báo quán karaoke hát tới 2h sáng")
+    old_report = cues("Tôi đã báo vụ trộm tuần trước, công an xuống lập biên bản rồi để đó")
+    assert "I:past_report+police_action" in old_report
+
+
+def test_urgency_and_category_conjunctions(gaz: Gazetteer) -> None:
+    from binhyen.lib.triage.features import cue_features
+
+    def cues(text: str) -> list[str]:
+        return cue_features(analyse(text, gaz))
+
+    gone = cues("Nhóm thanh niên cầm gậy đập phá quán rồi rồ ga chạy hướng chợ, mới 5 phút trước")
+    assert "U:danger+gone" in gone
+    assert "U:danger+gone" not in cues("Nhóm thanh niên cầm gậy đang đập phá quán ở chợ")
+    pond = cues("Bé 6 tuổi té xuống ao sau nhà, chưa vớt lên được")
+    assert "C:child+fire_rescue" in pond
+    taken = cues("Bé gái 5 tuổi mất tích từ chiều, có người thấy người lạ chở đi")
+    assert "C:missing_child+stranger" in taken
+    assert "C:missing_child+stranger" not in cues("Cụ ông 80 tuổi đi rẫy chưa về")

@@ -130,3 +130,32 @@ def test_the_ambiguity_regression_set_stays_above_its_floor(triager: Triager) ->
     report = evaluate(triager, load_examples(SEED_DIR / "regression-ambiguity.jsonl"))
     assert report.accuracy["category"] >= 0.75
     assert report.accuracy["intent"] >= 0.85
+
+
+def _negated(text: str, gaz: Gazetteer) -> dict[str, bool]:
+    return {h.phrase: h.negated for h in analyse(text, gaz).hits}
+
+
+def test_a_negation_stops_at_a_comma(gaz: Gazetteer) -> None:
+    # "… không" closes a question; it does not negate what follows the comma.
+    split = _negated("Ai biết biển số xe đó không, nó vừa tông bà cụ bán rau rồi bỏ chạy", gaz)
+    assert split["vừa"] is False
+    assert _negated("xe đó không vừa tông ai cả", gaz)["vừa"] is True
+
+
+def test_an_accented_word_that_folds_like_a_negation_does_not_negate(gaz: Gazetteer) -> None:
+    # "chữa cháy" folds to "chua chay", but "chữa" is not "chưa".
+    hits = _negated("Báo cháy từ sáng mà xe chữa cháy mới tới, cháy hết rồi", gaz)
+    assert hits["mới tới"] is False
+    assert _negated("Vụ cháy kho không ai bị thương", gaz)["bị thương"] is True
+
+
+def test_a_phrase_does_not_cross_a_comma(gaz: Gazetteer) -> None:
+    assert "kêu cứu" not in phrases("Con bò đang kêu, cứu giúp với", gaz)
+    assert "kêu cứu" in phrases("Có người kêu cứu dưới sông", gaz)
+
+
+def test_both_and_vua_is_not_just_happened(gaz: Gazetteer) -> None:
+    both = analyse("Tài xế hay vừa chạy vừa xem điện thoại trên đèo", gaz)
+    assert "urg:just" not in both.groups()
+    assert "urg:just" in analyse("Tài xế vừa tông vào cột điện ở ngã ba", gaz).groups()

@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from binhyen.lib import vntext
 from binhyen.lib.gazetteer import Gazetteer, Resolution
-from binhyen.lib.triage.lexicon import PHRASE_ACCENTS, Hit, match
+from binhyen.lib.triage.lexicon import NEGATIONS, NEGATIONS_ACCENTED, PHRASE_ACCENTS, Hit, match
 from binhyen.lib.triage.reading import Reading, read, sense_key
 
 CHAR_NGRAMS = (2, 5)
@@ -33,6 +33,10 @@ _QUESTION_ENDING = re.compile(
 _INTEREST_RATE = re.compile(r"\blai (suat )?\d+ (phan tram )?(mot |moi |1 )?(thang|ngay|tuan)\b")
 # "4 ngày nay", "mấy hôm nay": something the sender has been seeing, still going on.
 _FOR_DAYS = re.compile(r"\b(\d+|may|hai|ba|bon|nam) (ngay|hom|dem|tuan|thang) nay\b")
+# A pasted warning opens with its banner ("CẢNH BÁO:", "Lưu ý", "Tin từ nhóm phụ huynh").
+_OPENS_WITH_WARNING = re.compile(r"(canh bao|luu y|chu y|tin tu|thong bao|tin nong)\b")
+# Addressed to the public: the voice of a warning, not of a report.
+_PUBLIC = re.compile(r"\b(moi nguoi|nguoi dan|ba con|phu huynh|cac me|ca nha|cac ban)\b")
 _OPENS_WITH_REQUEST = re.compile(r"(de nghi|kien nghi|gop y)\b")
 # Feedback opens with thanks or a suggestion; a tip ends with thanks ("..., em cảm ơn").
 _OPENS_WITH_THANKS = re.compile(
@@ -112,10 +116,35 @@ def sentence_hits(r: Reading) -> list[Hit]:
         while end < n and r.sentence[end] == r.sentence[start]:
             end += 1
         for h in match(toks[start:end], start):
+            if h.phrase == "vừa" and _both_and(h.start, toks, start, end):
+                continue  # "vừa chạy vừa xem điện thoại" is "both … and", not "just"
             if _fits(h, r):
+                if h.negated and not _negated_in_clause(h.start, r):
+                    h = h._replace(negated=False)
                 hits.append(h)
         start = end
     return hits
+
+
+def _both_and(i: int, toks: list[str], lo: int, hi: int) -> bool:
+    """``vừa`` of "vừa X vừa Y" (a second ``vua`` within four tokens, same sentence)."""
+    return any(toks[j] == "vua" for j in range(max(lo, i - 4), min(hi, i + 5)) if j != i)
+
+
+def _negated_in_clause(i: int, r: Reading) -> bool:
+    """The negation word before a hit belongs to the same clause: "có ai biết số xe không,
+    nó vừa tông bà cụ" does not negate "vừa" (a comma stands between them)."""
+    w = r.words
+    if i >= 1 and _negation(w[i - 1]) and not w[i].brk:
+        return True
+    return i >= 2 and _negation(w[i - 2]) and not (w[i - 1].brk or w[i].brk)
+
+
+def _negation(w: vntext.Word) -> bool:
+    """A negation word, unless its accents say otherwise ("chữa cháy mới tới": not "chưa")."""
+    if w.text not in NEGATIONS:
+        return False
+    return not (w.raw and vntext.has_diacritics(w.raw)) or w.raw in NEGATIONS_ACCENTED
 
 
 def _fits(hit: Hit, r: Reading) -> bool:
@@ -125,6 +154,8 @@ def _fits(hit: Hit, r: Reading) -> bool:
     last = hit.start + len(keys) - 1
     if r.compound_start[hit.start] or r.compound_end[last]:
         return False  # "chuẩn bị | đánh nhau" holds no "bị đánh"
+    if any(r.words[i].brk for i in range(hit.start + 1, last + 1)):
+        return False  # "tìm chưa thấy, có người…" holds no "thấy có"
     written = hit.phrase.split()
     for k, key in enumerate(keys):
         i = hit.start + k
@@ -214,6 +245,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:opens_with_request")  # "Đề nghị công an lắp thêm camera..."
         if "int:suggest" in pos:
             feats.append("I:request+suggestion")
+    if _OPENS_WITH_WARNING.match(a.folded):
+        feats.append("I:opens_with_warning")
     if _OPENS_WITH_THANKS.match(a.folded):
         feats.append("I:opens_with_thanks")
     if _OPENS_WITH_SUGGESTION.match(a.folded):
@@ -234,13 +267,45 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:chain-observed")  # a forwarded warning, nothing the sender saw
     if "int:spam" in pos and not observed and not report:
         feats.append("I:spam-observed")  # a pasted advert
+    if (
+        "int:advice" in pos
+        and not observed
+        and not now
+        and "int:past_report" not in pos
+        and _PUBLIC.search(a.folded)
+    ):
+        feats.append("I:advice+public-observed")  # "phụ huynh lưu ý: dặn con không …"
+    hearsay = "int:hearsay" in pos
+    if "int:chain" in pos and hearsay:
+        feats.append("I:chain+hearsay")  # "chia sẻ giúp: nghe nói đang có nhóm giả câm…"
+    about_police = "int:about_police" in pos
+    if about_police and ask and not cats and not procedure:
+        feats.append("I:ask+about_police")  # "trang này có phải của công an thật không"
+    if about_police and "int:praise" in pos:
+        feats.append("I:praise+about_police")  # "clip tuyên truyền của công an xã hay quá"
+    if "int:police_action" in pos and ("int:complaint" in pos or ask) and not now:
+        feats.append("I:police_action+complaint")  # "bị tạm giữ mà gia đình không được báo"
+    if "int:past_report" in pos and "int:police_action" in pos:
+        feats.append("I:past_report+police_action")  # "đã báo … công an xuống lập biên bản"
+    if cats and past and "int:complaint" in pos and not now:
+        feats.append("I:past_crime+complaint")  # "vụ đánh nhau tuần trước … vậy là sao"
     if cats and now:
         feats.append("I:crime+now")
     if cats and ask and not now:
         feats.append("I:crime+ask-now")
     feats.append(f"I:ncats={min(len(cats), 3)}")
+    child = "cue:child" in pos
+    for m in _CHILD_AGE.finditer(a.folded):
+        if int(m.group(1)) < 16:
+            feats.append("C:child_age")
+            child = True
+            break
     if "cue:missing" in pos and "cue:person" in pos:
         feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if child and "cue:missing" in pos and "cat:suspicious" in pos:
+        feats.append("C:missing_child+stranger")  # a missing child last seen with strangers
+    if danger and "urg:gone" in pos:
+        feats.append("U:danger+gone")  # "ném đá vỡ kính rồi rồ ga chạy hướng …"
     if "cue:crash" in pos and now:
         feats.append("U:crash+now")  # "vừa tông bà cụ rồi bỏ chạy"
     if "cue:crash" in pos and "cue:burning" in pos:
@@ -281,8 +346,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("R:question_ending")
     if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
-    for m in _CHILD_AGE.finditer(a.folded):
-        if int(m.group(1)) < 16:
-            feats.append("C:child_age")
-            break
+    if child:
+        # A child is the victim of many kinds of event: what happened decides ("bé 6 tuổi té
+        # ao" is a rescue, "bé 7 tuổi bị xe máy tông" traffic, "bố dượng đánh bé" abuse).
+        feats += [f"C:child+{g[4:]}" for g in cats]
     return feats

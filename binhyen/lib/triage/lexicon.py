@@ -64,7 +64,9 @@ _GROUPS: dict[str, str] = {
         mất cái|mất con|mất chiếc|mất hết|leo vào|trèo vào|leo rào|vào kho|phá cửa|cửa bị cạy|
         bị phá|két sắt|
         cạy tủ|lục tủ|bóng người|nhà đi vắng|mất bò|mất trâu|trộm bò|trộm trâu|dắt bò|bắt bò|
-        con bò|con trâu|dấu bánh xe""",
+        con bò|con trâu|dấu bánh xe|
+        hứa trả|hứa sẽ trả|định vị|icloud|không chịu trả lại|giữ luôn|
+        chó nhà|cẩu tặc|trộm chó|bắt trộm chó|mới trả lại|mới chịu trả|đòi tiền mới trả""",
     "cat:drugs": """
         ma túy|ma tuý|chất cấm|hàng trắng|heroin|thuốc lắc|dùng ke|chơi ke|hàng ke|kẹo bay|
         viên kẹo|bay lắc|mở nhạc bay|ma túy đá|hàng đá|nghiện đá|ngáo đá|ngáo|chơi đá|
@@ -119,7 +121,8 @@ _GROUPS: dict[str, str] = {
         bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
         chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm|
         chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|
-        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say""",
+        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say|
+        tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|tông phải""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -140,19 +143,22 @@ _GROUPS: dict[str, str] = {
         chưa về|tìm khắp nơi|tìm khắp|không thấy về|chưa thấy về|đi lạc trong rừng|lạc trong rừng|
         lạc đường|đi rẫy chưa về|mất liên lạc|
         uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|
-        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu""",
+        thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu|
+        lửa lan|lửa từ|bén lửa|bắt lửa|cháy rơm|rơm cháy|lan vào chuồng|lan sang nhà""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
         bắt cóc|dụ dỗ|buôn người|bán sang trung quốc|tảo hôn|ép cưới|gả cho|bóc lột|
         lao động trẻ em|thuê trẻ|bỏ rơi|bỏ đói|con riêng|nhốt con|chồng say|vợ con|bầm tím|
-        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|trói|
+        nghỉ học|ép|đón đi|bế lên|chồng em|chồng tôi|chồng chị|ông chồng|đòi giết vợ|bị trói|
+        trói lại|trói chân|
         trói tay|kiệt sức|mẹ ruột|cha ruột|thầy giáo|thằng con|giết cả nhà|đánh mẹ|đánh cha|
         đánh bố|bế đi|bế lên xe|
         bị bán sang|dẫn sang|lừa bán|mua bán người|bé sơ sinh|trẻ sơ sinh|bỏ trong thùng|
         đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ|
         các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|
-        sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con""",
+        sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con|
+        chưa đủ tuổi lao động|chưa đủ tuổi đi làm|đưa các em|chở các em|dẫn các em|các em gái""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -171,7 +177,8 @@ _GROUPS: dict[str, str] = {
         gỗ tròn|gỗ xẻ|gỗ quý|gỗ mới cưa|mới cưa|cưa hạ|xe chở cây|
         bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò|
         ngà voi|lông đuôi voi|móng hổ|sừng tê|vảy tê tê|mật gấu|rùa biển|san hô|nổ mìn đánh cá|
-        chích điện|xung điện|khai thác đá|đốt nương""",
+        chích điện|xung điện|khai thác đá|đốt nương|
+        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -181,7 +188,9 @@ _GROUPS: dict[str, str] = {
         biển số bị che|che biển|che biển số|kính dán tối|kính tối màu|không ai tới lấy|
         không ai đến lấy|đậu mấy ngày|nhìn vào từng nhà|nhìn vào nhà người ta|
         người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới|
-        đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó""",
+        đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó|
+        flycam bay|bay vòng vòng|bay lượn|máy bay không người lái|drone lạ|flycam lạ|
+        hỏi nhà ai|hỏi nhà nào|nhà ai nuôi|nhà nào nuôi|thu mua chó|mua chó mèo""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -200,7 +209,8 @@ _GROUPS: dict[str, str] = {
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
         tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà|
-        đâm gãy|tông gãy|đâm sập""",
+        đâm gãy|tông gãy|đâm sập|
+        tông người|tông bà|tông ông|tông chết|cán chết|tông phải""",
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
@@ -240,7 +250,9 @@ _GROUPS: dict[str, str] = {
         được phép|bắt buộc không|có bắt buộc|xin cấp|tra cứu|
         lên đâu|hay là|thuộc xã nào|thuộc phường nào|giờ là thuộc|giờ thuộc|nay thuộc|
         bao nhiêu|bao nhiêu tiền|mấy ngày|không ạ|chưa ạ|được chưa|được không ạ|có ai biết|
-        có cần|cần mang""",
+        có cần|cần mang|
+        gì vậy|gì vậy ạ|vậy ạ|là gì|tên gì|là ai|ai vậy|
+        có thật không|thật không|có đúng không|đúng không|có đúng vậy không|thật hay giả""",
     "int:legal": """
         có bị phạt|bị phạt bao nhiêu|phạt bao nhiêu|mức phạt|có vi phạm|vi phạm pháp luật|
         phạm pháp|có phạm tội|hợp pháp|có bị bắt|bị xử lý|truy cứu|quy định|luật|nghị định|
@@ -253,7 +265,8 @@ _GROUPS: dict[str, str] = {
         cảm ơn|cám ơn|khen|tuyên dương|hài lòng|biết ơn|mang ơn|chân thành|tận tình|chu đáo|
         nhanh gọn|kịp thời|nhiệt tình|đánh giá cao|tuyệt vời|rất nhanh|giúp đỡ|đã giúp|
         đã hướng dẫn|đáng khen|ghi nhận|
-        hoan nghênh|đỡ hẳn|giảm hẳn|yên tâm|an tâm|trân trọng|cảm kích|các chiến sĩ""",
+        hoan nghênh|đỡ hẳn|giảm hẳn|yên tâm|an tâm|trân trọng|cảm kích|các chiến sĩ|
+        hay quá|rất hay|bổ ích|ý nghĩa|thiết thực|rất ý nghĩa|đã share|đã chia sẻ cho""",
     # Suggestions about police work or public order services are feedback, not tips.
     "int:suggest": """
         đề nghị bố trí|đề nghị lắp|đề nghị tăng cường|đề nghị dán|nên bố trí|nên lắp|
@@ -297,7 +310,14 @@ _GROUPS: dict[str, str] = {
         muốn phản ánh|phản ánh việc|xe cứu hỏa đến|đến trễ|tới trễ|khiếu nại|đơn khiếu nại|
         không đồng ý với quyết định|quyết định xử phạt|sao công an không|công an không xử lý|
         mà vẫn|mà không kiểm tra|đứng nhìn|không làm gì|rồi chưa có|hỏi thì bảo|bảo chờ|
-        chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền""",
+        chưa có thẻ|chưa nhận được|thông báo thụ lý|tổ chức tuyên truyền|buổi tuyên truyền|
+        đúng hay sai|có đúng không|vậy là sao|là sao|không được báo|không báo cho gia đình|
+        không thông báo cho gia đình|gia đình không được|chưa đủ chứng cứ|không đủ chứng cứ|
+        chưa đủ căn cứ|không đủ căn cứ|vẫn nhởn nhơ|vẫn đi lại|nghênh ngang|tự đi hỏi|
+        không cho vào thăm|không cho thăm|không đưa giấy tờ|không nhận được quyết định|
+        không nhận được thông báo|không được thông báo|chưa được thông báo|công an làm gì|
+        công an đâu|công an để làm gì|vẫn ở ngoài|vẫn ngoài đường|vẫn chưa bị bắt|chưa bị bắt|
+        vẫn chưa xử lý|như cũ|dân chán|chán lắm rồi|mới tới nơi|xong rồi để đó|để đó""",
     "int:past_report": """
         đã báo|báo vụ|lần trước|báo rồi|đã phản ánh|trình báo|tôi báo|em báo|báo mất|
         từ tháng trước|mấy lần rồi|nhiều lần|từ đầu tháng|đã gọi|gọi 113|hôm trước báo|
@@ -305,7 +325,8 @@ _GROUPS: dict[str, str] = {
         đã nhắn tin|đã nhắn|đã báo việc|đến nay đã|đến nay vẫn|
         gọi công an|đã gọi công an|gọi cho công an|gọi đường dây nóng|em gọi|tôi gọi|
         đổ chuông|gọi mãi|đã trình báo|báo rồi mà|báo mà|gửi tin báo|đã gửi tin|
-        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn""",
+        dân phản ánh|phản ánh cả năm|phản ánh nhiều lần|gửi đơn|đã gửi đơn|đơn tố cáo|làm đơn|
+        có đơn|có đơn rồi|đã có đơn|làm đơn rồi|đã làm đơn|đã báo cháy|báo cháy""",
     "int:greeting": """
         chào|xin chào|hello|hi|alo|chúc|chúc mừng|chào buổi sáng|ok|vâng|haha|hihi|hehe|
         test|sticker|hình ảnh|cảm ơn|cám ơn|thanks|ad ơi|có ai không|nhé|
@@ -323,7 +344,12 @@ _GROUPS: dict[str, str] = {
         cơ hội làm giàu|làm giàu|an toàn tuyệt đối|hàng nghìn người|hàng ngàn người|tham gia ngay|
         đăng ký ngay|nhận về|lãi mỗi tuần|lợi nhuận mỗi|không cần gặp mặt|không cần gặp|
         có tiền trong|duyệt nhanh|giải ngân nhanh|nhận tiền ngay|hoa hồng|chiết khấu|ưu đãi|
-        số lượng có hạn""",
+        số lượng có hạn|
+        quảng cáo|đăng quảng cáo|cho em đăng|ship toàn quốc|giao hàng toàn quốc|nguyên chất|
+        nhà trồng|đặt hàng|order|bán sỉ|bán lẻ giá|
+        nhắn tin ngay|đặt bàn|đặt lịch|văn phòng tại|phí thấp|cần tuyển|tuyển gấp|giảm 10%|
+        giảm 20%|giảm 30%|giảm 50%|thực đơn|vào tận nơi|có sổ|bán gấp|cho thuê|cần bán|cần mua|
+        sale|săn sale|mã giảm giá|đăng ký học|khóa học|nhận ngay|miễn phí""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
@@ -341,7 +367,11 @@ _GROUPS: dict[str, str] = {
         chia sẻ rộng rãi|cùng biết|gửi cho người thân|
         fw|fwd|forward|chuyển tiếp tin|báo cho ông bà|báo cho người thân|nhắn cho người thân|
         ai nhận được|sao chép|copy|đang lan truyền|truyền tay|đọc kỹ|tuyệt đối không bấm|đừng bấm|
-        không nghe máy số lạ|cảnh báo chiêu""",
+        không nghe máy số lạ|cảnh báo chiêu|
+        chia sẻ giúp|share giúp|sưu tầm|người dân cần|bà con cần|người dân nên|bà con nên|
+        khuyến cáo|lợi dụng sơ hở|các đối tượng thường|đối tượng thường|nâng cao cảnh giác|
+        đề cao cảnh giác|nhớ khóa cửa|mọi người cẩn thận|mọi người nhớ|ra đường nhớ|
+        bà con cẩn thận|cẩn thận khi|không nên cố|thủ đoạn|chuyển tiếp:|tin đồn|đồn rằng""",
     # What the citizen saw themselves: a question about it is a tip ("có ai biết nhà ông X có
     # chứa đề không, tối nào cũng thấy người ra vào").
     "int:observed": """
@@ -364,20 +394,56 @@ _GROUPS: dict[str, str] = {
         còn đi được|xe qua được|nhắn nhầm người|nhắn lộn|gửi lộn|con về muộn|tối nay con|về ăn cơm|
         mưa đá|bến xe nào|bắt xe|có chuyến|mấy giờ có chuyến|chuyến xe|xe khách chạy được|
         ngập chưa|có ngập không|chạy được không|thực tập|xin thực tập|sinh viên năm""",
+    # Advice to the public, the body of a pasted warning ("dặn con không mua kẹo của người lạ",
+    # "tuyệt đối không cung cấp mã OTP"), not something the sender reports.
+    "int:advice": """
+        hãy|đừng|không nên|tuyệt đối không|dặn con|dặn các con|dặn các cháu|cần cảnh giác|
+        không cung cấp|không chuyển tiền|không bấm|không click|không nghe máy|cẩn thận|
+        khuyến cáo|nên cảnh giác|lưu ý|chú ý|nhắc nhở|phụ huynh lưu ý|bà con lưu ý""",
+    # Hearsay: what the sender was told, not saw ("nghe nói", "sưu tầm"); with chain
+    # wording it is a forwarded rumour, not a tip.
+    "int:hearsay": """
+        nghe nói|nghe đồn|nghe bảo|nghe người ta nói|sưu tầm|được biết|người ta đồn|đồn là|
+        theo tin|theo thông tin""",
+    # The police themselves as the subject: their page, an officer, their awareness clips,
+    # their actions towards a citizen (detention, summons). A question about these is not a
+    # procedure question; praise of a clip is feedback; a complaint about an action is feedback.
+    "int:about_police": """
+        trang này|page này|trang zalo này|trang thật|trang giả|trang chính thức|của công an thật|
+        công an thật|tài khoản thật|anh công an|chị công an|chú công an|anh cảnh sát|
+        chiến sĩ|cán bộ tên|tên gì|tên là gì|video tuyên truyền|clip tuyên truyền|
+        bài tuyên truyền|buổi tuyên truyền|video của công an|clip của công an|bài đăng của|
+        tuyên truyền|clip|video|livestream""",
+    "int:police_action": """
+        tạm giữ|tạm giam|bắt giam|bị bắt|bắt đi|mời làm việc|mời lên làm việc|mời lên|
+        triệu tập|câu lưu|giữ xe|giữ giấy tờ|lập biên bản|xử phạt|thu giữ|khám nhà|khám xét|
+        công an nói|công an bảo|cán bộ nói|cán bộ bảo|bị giữ|
+        công an bắt|bị công an bắt|bị công an|vào thăm|xin vào thăm|thăm nuôi|gửi đồ ăn|gửi đồ|
+        quyết định tạm giữ|lệnh bắt|lệnh tạm giữ|công an xuống|công an đến|xe chữa cháy|
+        xe cứu hỏa|cảnh sát đến""",
+    # The incident is over and the attackers have left: high, not critical, unless someone
+    # is hurt.
+    "urg:gone": """
+        bỏ đi|đã bỏ đi|bỏ đi rồi|đi rồi|đã đi|chạy mất|đã chạy|rồ ga chạy|phóng xe chạy|
+        tẩu thoát|chạy hướng|chạy về hướng|đã rời đi|rời đi|giải tán|đã giải tán|tan rồi|
+        bỏ chạy mất""",
     # ---------------------------------------------------------------- urgency cues
     "urg:now": """
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
         vẫn đang|vẫn còn|còn đang|đang diễn ra|tới giờ|đến giờ|từ chiều tới giờ|đêm nay|
         tối nay|đang ở|vẫn đứng|ngay trước|trực tiếp|chưa đi|chưa tắt|vẫn chưa|giờ vẫn|nãy giờ|
         từ nãy|đang làm|live|
-        giờ sáng rồi|giờ đêm rồi|giờ khuya rồi|giờ tối rồi|giờ trưa rồi""",
+        giờ sáng rồi|giờ đêm rồi|giờ khuya rồi|giờ tối rồi|giờ trưa rồi|
+        còn âm ỉ|âm ỉ|còn bốc khói""",
     "urg:just": """
         vừa|vừa mới|mới xong|mới đi|lúc nãy|khi nãy|hồi nãy|ban nãy|cách đây|phút trước|mới xảy ra|
         sáng nay|trưa nay|chiều nay|từ sáng|từ trưa|từ chiều|từ tối|hôm nay|
-        sáng sớm|mới đây|phút""",
+        sáng sớm|mới đây|phút|
+        mới chạy qua|vừa chạy qua|mới đi qua|vừa đi qua|mới qua""",
     "urg:help": """
         nhanh|gấp|khẩn cấp|khẩn|cứu|cứu với|cứu em|cứu tôi|tới ngay|tới nhanh|xuống ngay|
-        xuống liền|giúp với|kêu cứu|113|114|115|cấp cứu|ngay lập tức|nhanh lên""",
+        xuống liền|giúp với|kêu cứu|113|114|115|cấp cứu|ngay lập tức|nhanh lên|
+        giúp tôi với|giúp em với|giúp con với|giúp cháu với""",
     "urg:danger": """
         cầm dao|con dao|rút dao|vung dao|dí dao|có dao|mang dao|dao phay|dao bấm|mã tấu|
         cầm kiếm|mang kiếm|cầm rựa|vác rựa|súng|tuýp sắt|cầm gậy|hung khí|chém|đâm vào|bị đâm|
@@ -417,7 +483,12 @@ _GROUPS: dict[str, str] = {
         cháy nhà|trong nhà còn|còn cụ|nằm liệt|uống thuốc diệt cỏ|uống thuốc chuột|
         uống thuốc trừ sâu|uống thuốc ngủ|thuốc diệt cỏ|đòi nhảy|định nhảy|nhảy xuống|dã man|
         đạp vào bụng|mang bầu|mang thai|chặt ngón tay|chặt tay|bắt lên xe|nằm ra đường|
-        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu""",
+        nằm giữa đường|nằm dưới đất|nằm im|dí đầu|dìm|không thấy đâu|
+        tẩm xăng|tưới xăng|cầm bật lửa|bật lửa|can xăng|ngút trời|khói đen ngút|còn công nhân|
+        công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|
+        ông lạ chở|chở một đứa|chở đứa nhỏ|
+        bể đầu|vỡ đầu|toác đầu|chảy máu đầu|bị thương ở đầu|đổ máu|
+        lửa từ|bén lửa|lan sang nhà""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -440,13 +511,15 @@ _GROUPS: dict[str, str] = {
 
 # Phrases that hide the shorter cues starting at the same word ("đăng ký" is not "đang").
 _BLOCK = """đăng ký|chết máy|đăng tin|đăng bài|đăng nhập|đăng lên|đăng ảnh|đáng khen|kiểm tra|
-rửa xe|
+rửa xe|tuyên truyền|
     bỏ chạy|chạy xe|chạy ra|chạy về|chạy trốn|dạo này|lừa đảo|kết hôn|kết quả|gây rối|
     ngày nào|mỗi ngày|hôm nay|bóng đá|bóng cười|nổ máy|đá bóng|đá gà|gấp đôi|gấp ba|gấp 2|gấp 3|
-    gấp 4|gấp 5|gấp 10|rơi xuống|đi xuống|chạy xuống|xuống đường"""
+    gấp 4|gấp 5|gấp 10|phút sau|tiếng sau|rơi xuống|đi xuống|chạy xuống|xuống đường"""
 
 # Words that negate the next cue ("không ai bị thương", "chưa có dao").
-_NEGATIONS = {"khong", "chua", "chang", "cha"}
+NEGATIONS = {"khong", "chua", "chang", "cha"}
+# How a negation is written when typed with accents ("chữa cháy" holds no "chưa").
+NEGATIONS_ACCENTED = {"không", "chưa", "chẳng", "chả", "hông", "hổng"}
 
 
 class Hit(NamedTuple):
@@ -514,8 +587,8 @@ def match(tokens: list[str], offset: int = 0) -> list[Hit]:
             if not entries:
                 continue
             if negated is None:
-                negated = (i >= 1 and tokens[i - 1] in _NEGATIONS) or (
-                    i >= 2 and tokens[i - 2] in _NEGATIONS
+                negated = (i >= 1 and tokens[i - 1] in NEGATIONS) or (
+                    i >= 2 and tokens[i - 2] in NEGATIONS
                 )
             blocked = entries[0][0] == "block"
             for group, phrase in entries:
