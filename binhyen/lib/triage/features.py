@@ -123,7 +123,20 @@ def sentence_hits(r: Reading) -> list[Hit]:
                     h = h._replace(negated=False)
                 hits.append(h)
         start = end
-    return hits
+    return _since_not_past(hits)
+
+
+def _since_not_past(hits: list[Hit]) -> list[Hit]:
+    """"bị nhốt từ tối qua" is a state that still holds, not a past event: a past-time cue
+    inside an ``urg:since`` phrase ("từ tối qua" holds "tối qua") is dropped."""
+    spans = [(h.start, h.start + len(h.phrase.split())) for h in hits if h.group == "urg:since"]
+    if not spans:
+        return hits
+    return [
+        h
+        for h in hits
+        if h.group != "urg:past" or not any(lo <= h.start < hi for lo, hi in spans)
+    ]
 
 
 def _both_and(i: int, toks: list[str], lo: int, hi: int) -> bool:
@@ -308,6 +321,21 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:danger+gone")  # "ném đá vỡ kính rồi rồ ga chạy hướng …"
     if "cue:crash" in pos and now:
         feats.append("U:crash+now")  # "vừa tông bà cụ rồi bỏ chạy"
+    since = "urg:since" in pos
+    over = "urg:over" in pos
+    future = "urg:future" in pos
+    if since and (danger or "cue:missing" in pos):
+        feats.append("U:since+danger")  # "bị bắt nhốt từ tối qua", "mất tích từ hôm qua"
+    if "urg:hazard" in pos and (now or not past) and not over:
+        feats.append("U:hazard+now")  # "dây điện đứt rơi xuống đường còn xẹt lửa"
+    if over and not since:
+        feats.append("U:over" + ("+danger" if danger else ""))  # "cháy cỏ … đã dập xong"
+    if future and not now:
+        feats.append("U:future-now")  # "ép cưới, đám hỏi tuần sau"
+    if future and danger:
+        feats.append("U:danger+future")  # "nếu mai không trả thì đốt nhà": a deadline
+    if "urg:near_miss" in pos and danger:
+        feats.append("U:danger+near_miss")  # "rơi đá xuống đường suýt trúng người"
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
     if "cue:timber" in pos and "cat:traffic" in pos:

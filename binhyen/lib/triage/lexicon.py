@@ -190,7 +190,8 @@ _GROUPS: dict[str, str] = {
         người nước ngoài|cửa đóng kín|đóng cửa kín|ra vào thất thường|máy dò kim loại|đào bới|
         đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó|
         flycam bay|bay vòng vòng|bay lượn|máy bay không người lái|drone lạ|flycam lạ|
-        hỏi nhà ai|hỏi nhà nào|nhà ai nuôi|nhà nào nuôi|thu mua chó|mua chó mèo""",
+        hỏi nhà ai|hỏi nhà nào|nhà ai nuôi|nhà nào nuôi|thu mua chó|mua chó mèo|
+        hỏi giá nhà|ngó nghiêng|nhòm ngó|dòm ngó|ngó vào nhà|ngó vào chuồng|dòm vào nhà""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -432,7 +433,8 @@ _GROUPS: dict[str, str] = {
         đang|ngay bây giờ|bây giờ|giờ đang|hiện|hiện tại|hiện đang|lúc này|ngay lúc này|
         vẫn đang|vẫn còn|còn đang|đang diễn ra|tới giờ|đến giờ|từ chiều tới giờ|đêm nay|
         tối nay|đang ở|vẫn đứng|ngay trước|trực tiếp|chưa đi|chưa tắt|vẫn chưa|giờ vẫn|nãy giờ|
-        từ nãy|đang làm|live|
+        từ nãy|đang làm|live|vẫn đậu|vẫn lượn|vẫn loanh quanh|còn lảng vảng|vẫn bị|
+        vẫn đang bị|vẫn chưa được thả|chưa được thả|vẫn chưa về|đến giờ vẫn|tới giờ vẫn|
         giờ sáng rồi|giờ đêm rồi|giờ khuya rồi|giờ tối rồi|giờ trưa rồi|
         còn âm ỉ|âm ỉ|còn bốc khói""",
     "urg:just": """
@@ -488,7 +490,37 @@ _GROUPS: dict[str, str] = {
         công nhân bên trong|tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|lạ chở|
         ông lạ chở|chở một đứa|chở đứa nhỏ|
         bể đầu|vỡ đầu|toác đầu|chảy máu đầu|bị thương ở đầu|đổ máu|
-        lửa từ|bén lửa|lan sang nhà""",
+        lửa từ|bén lửa|lan sang nhà|
+        đang chìm|đang bị chìm|chưa nổi lên|không thấy nổi|không biết bơi|đang vùng vẫy|
+        chới với|đang đuối|bị lật|thuyền bị lật|ghe bị lật|lật thuyền|lật ghe|
+        trói con|đang trói|trói lại đánh|trói vào cột|xích lại|bị xích|
+        dụ lên xe|dụ lên|chở đi chưa xa|chạy chưa xa|bắt nhốt|bị nhốt|nhốt trong|
+        khóc khản|khóc thảm thiết""",
+    # A state that began earlier and still holds: "bị nhốt từ tối qua", "mất tích từ hôm qua"
+    # (a reading rule drops the "past" cue inside these, see features.sentence_hits).
+    "urg:since": """
+        từ tối qua|từ hôm qua|từ đêm qua|từ sáng qua|từ trưa qua|từ chiều qua|
+        từ sáng hôm qua|từ trưa hôm qua|từ chiều hôm qua|từ tối hôm qua|từ đêm hôm qua|
+        từ hôm kia|từ tối hôm kia|từ mấy hôm trước|từ hôm trước""",
+    # A hazard to passers-by that is there now (a live wire, a fallen tree across the road).
+    "urg:hazard": """
+        dây điện đứt|đứt dây điện|dây điện rơi|dây điện bị đứt|xẹt lửa|tóe lửa|chập nổ|
+        chập điện|điện giật|giật điện|rò điện|dây điện sà|cây đổ chắn|chắn ngang đường|
+        nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas""",
+    # The danger is over: put out, settled, the injured treated.
+    "urg:over": """
+        dập xong|đã dập xong|đã được dập|dập tắt rồi|đã tắt hẳn|tắt hẳn rồi|
+        đã giải quyết|giải quyết xong|đã hòa giải|hòa giải xong|đã làm hòa|đã đi khâu|
+        khâu rồi|đã khâu|đã xuất viện|đã ổn|ổn rồi|đã yên|yên rồi|không ai sao|
+        đã tìm thấy|tìm thấy rồi|đã được cứu|cứu được rồi|đã về nhà|về nhà rồi""",
+    # Something set for later: a deadline or a plan ("nếu mai không trả", "tuần sau cưới").
+    "urg:future": """
+        ngày mai|sáng mai|trưa mai|chiều mai|tối mai|đêm mai|nếu mai|hạn chót|
+        tuần sau|tuần tới|tháng sau|tháng tới|năm sau|sắp tới|
+        dự định|định tổ chức|sẽ tổ chức|vài hôm nữa|mấy hôm nữa|mấy ngày nữa|ra giêng""",
+    # Nearly: the danger passed without harm.
+    "urg:near_miss": """
+        suýt|suýt nữa|suýt trúng|suýt tông|xíu nữa|may mà|may là|hú hồn|thoát chết""",
     "urg:past": """
         hôm qua|tối qua|đêm qua|hôm trước|tuần trước|tháng trước|năm ngoái|năm trước|
         mấy hôm trước|hôm kia|
@@ -500,12 +532,13 @@ _GROUPS: dict[str, str] = {
         năm nào cũng|tuần nào cũng|chiều nào cũng|nhiều lần|thường hay|liên tục|mấy hôm nay|
         mấy tháng nay|
         mấy tuần nay|dạo này|lâu nay|kéo dài|suốt|từ lâu|hàng đêm|mỗi đêm|mỗi ngày|mỗi tối|
-        hằng ngày|hàng ngày|mấy đêm nay|cả tháng|lâu rồi|như cơm bữa|công khai|ai cũng biết""",
+        hằng ngày|hàng ngày|mấy đêm nay|cả tháng|lâu rồi|như cơm bữa|công khai|ai cũng biết|
+        mùa này|mùa nào cũng|cứ chiều tối|cứ cuối tuần|cứ đêm đến|cứ tối đến|cứ chiều đến""",
     "urg:risk": """
         nguy cơ|có thể|nếu có|sợ là|lo là|mùa mưa tới|sắp tới|phòng khi|đề phòng""",
     "urg:calm": """
         không sao|không ai bị thương|không bị sao|không bị thương|chỉ trầy|trầy xước|bị nhẹ|
-        không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|
+        không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|không ai sao|
         chưa có ai""",
 }
 
