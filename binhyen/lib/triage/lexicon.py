@@ -495,18 +495,23 @@ _GROUPS: dict[str, str] = {
         chới với|đang đuối|bị lật|thuyền bị lật|ghe bị lật|lật thuyền|lật ghe|
         trói con|đang trói|trói lại đánh|trói vào cột|xích lại|bị xích|
         dụ lên xe|dụ lên|chở đi chưa xa|chạy chưa xa|bắt nhốt|bị nhốt|nhốt trong|
-        khóc khản|khóc thảm thiết""",
+        khóc khản|khóc thảm thiết|ngập tới mái|ngập tới nóc|ngập gần mái|trèo lên mái|
+        trèo lên gác|leo lên mái|leo lên nóc|nước lũ lên cao|lũ lên cao|xích chân|xích tay|
+        ngã xỉu|té xỉu|bị xỉu|lạ đón|người lạ đón|bắt nó lên|kéo nó lên|lên xe để làm tin""",
     # A state that began earlier and still holds: "bị nhốt từ tối qua", "mất tích từ hôm qua"
     # (a reading rule drops the "past" cue inside these, see features.sentence_hits).
     "urg:since": """
         từ tối qua|từ hôm qua|từ đêm qua|từ sáng qua|từ trưa qua|từ chiều qua|
         từ sáng hôm qua|từ trưa hôm qua|từ chiều hôm qua|từ tối hôm qua|từ đêm hôm qua|
-        từ hôm kia|từ tối hôm kia|từ mấy hôm trước|từ hôm trước""",
+        từ hôm kia|từ tối hôm kia|từ mấy hôm trước|từ hôm trước|từ sáng tới giờ|
+        từ sáng đến giờ|từ trưa tới giờ|từ trưa đến giờ|từ chiều tới giờ|từ chiều đến giờ|
+        từ tối tới giờ|từ tối đến giờ|từ hôm qua tới giờ|từ hôm qua đến giờ|tới giờ chưa|
+        đến giờ chưa|tới giờ vẫn|đến giờ vẫn|tới nay vẫn|đến nay vẫn""",
     # A hazard to passers-by that is there now (a live wire, a fallen tree across the road).
     "urg:hazard": """
         dây điện đứt|đứt dây điện|dây điện rơi|dây điện bị đứt|xẹt lửa|tóe lửa|chập nổ|
         chập điện|điện giật|giật điện|rò điện|dây điện sà|cây đổ chắn|chắn ngang đường|
-        nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas""",
+        nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas|mùi gas|gas bị rò""",
     # The danger is over: put out, settled, the injured treated.
     "urg:over": """
         dập xong|đã dập xong|đã được dập|dập tắt rồi|đã tắt hẳn|tắt hẳn rồi|
