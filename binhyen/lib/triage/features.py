@@ -334,6 +334,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:future-now")  # "ép cưới, đám hỏi tuần sau"
     if future and danger:
         feats.append("U:danger+future")  # "nếu mai không trả thì đốt nhà": a deadline
+    if "urg:kill_threat" in pos:
+        feats.append("U:kill_threat")  # "nhắn tin: mai tao xuống chém chết cả nhà mày"
     if "urg:near_miss" in pos and danger:
         feats.append("U:danger+near_miss")  # "rơi đá xuống đường suýt trúng người"
     if "cue:crash" in pos and "cue:burning" in pos:

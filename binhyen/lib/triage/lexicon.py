@@ -497,7 +497,14 @@ _GROUPS: dict[str, str] = {
         dụ lên xe|dụ lên|chở đi chưa xa|chạy chưa xa|bắt nhốt|bị nhốt|nhốt trong|
         khóc khản|khóc thảm thiết|ngập tới mái|ngập tới nóc|ngập gần mái|trèo lên mái|
         trèo lên gác|leo lên mái|leo lên nóc|nước lũ lên cao|lũ lên cao|xích chân|xích tay|
-        ngã xỉu|té xỉu|bị xỉu|lạ đón|người lạ đón|bắt nó lên|kéo nó lên|lên xe để làm tin""",
+        ngã xỉu|té xỉu|bị xỉu|lạ đón|người lạ đón|bắt nó lên|kéo nó lên|lên xe để làm tin|
+        bám can|bám phao|bám vào thuyền|bám mạn|trôi ngoài khơi|trôi dạt|đánh chìm|
+        ống tuýp|gậy gộc|mang theo gậy|gậy gỗ|mã tấu|đưa lên ô tô|đưa lên xe|sang trung quốc|
+        bán sang|xe sắp chạy""",
+    # A threat to kill is critical whenever it is set for ("mai tao xuống chém chết cả nhà").
+    "urg:kill_threat": """
+        chém chết|giết chết|giết cả nhà|chém cả nhà|xuống chém|tới chém|đến chém|đòi giết|
+        dọa giết|đe dọa giết|sẽ giết|giết mày|chém mày|đâm chết|bắn chết|cho chết|xử đẹp""",
     # A state that began earlier and still holds: "bị nhốt từ tối qua", "mất tích từ hôm qua"
     # (a reading rule drops the "past" cue inside these, see features.sentence_hits).
     "urg:since": """
