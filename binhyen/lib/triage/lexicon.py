@@ -517,7 +517,7 @@ _GROUPS: dict[str, str] = {
     # A hazard to passers-by that is there now (a live wire, a fallen tree across the road).
     "urg:hazard": """
         dây điện đứt|đứt dây điện|dây điện rơi|dây điện bị đứt|xẹt lửa|tóe lửa|chập nổ|
-        chập điện|điện giật|giật điện|rò điện|dây điện sà|cây đổ chắn|chắn ngang đường|
+        điện giật|giật điện|rò điện|dây điện sà|cây đổ chắn|chắn ngang đường|
         nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas|mùi gas|gas bị rò""",
     # The danger is over: put out, settled, the injured treated.
     "urg:over": """
