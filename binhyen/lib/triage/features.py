@@ -127,15 +127,13 @@ def sentence_hits(r: Reading) -> list[Hit]:
 
 
 def _since_not_past(hits: list[Hit]) -> list[Hit]:
-    """"bị nhốt từ tối qua" is a state that still holds, not a past event: a past-time cue
+    """ "bị nhốt từ tối qua" is a state that still holds, not a past event: a past-time cue
     inside an ``urg:since`` phrase ("từ tối qua" holds "tối qua") is dropped."""
     spans = [(h.start, h.start + len(h.phrase.split())) for h in hits if h.group == "urg:since"]
     if not spans:
         return hits
     return [
-        h
-        for h in hits
-        if h.group != "urg:past" or not any(lo <= h.start < hi for lo, hi in spans)
+        h for h in hits if h.group != "urg:past" or not any(lo <= h.start < hi for lo, hi in spans)
     ]
 
 

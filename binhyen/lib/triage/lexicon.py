@@ -518,7 +518,8 @@ _GROUPS: dict[str, str] = {
     "urg:hazard": """
         dây điện đứt|đứt dây điện|dây điện rơi|dây điện bị đứt|xẹt lửa|tóe lửa|chập nổ|
         điện giật|giật điện|rò điện|dây điện sà|cây đổ chắn|chắn ngang đường|
-        nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas|mùi gas|gas bị rò""",
+        nằm chắn đường|sụt lún giữa đường|hố sâu giữa đường|rò rỉ gas|rò gas|xì gas|
+        mùi gas|gas bị rò""",
     # The danger is over: put out, settled, the injured treated.
     "urg:over": """
         dập xong|đã dập xong|đã được dập|dập tắt rồi|đã tắt hẳn|tắt hẳn rồi|
@@ -550,8 +551,8 @@ _GROUPS: dict[str, str] = {
         nguy cơ|có thể|nếu có|sợ là|lo là|mùa mưa tới|sắp tới|phòng khi|đề phòng""",
     "urg:calm": """
         không sao|không ai bị thương|không bị sao|không bị thương|chỉ trầy|trầy xước|bị nhẹ|
-        không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|không ai sao|
-        chưa có ai""",
+        không nguy hiểm|đã dập tắt|dập gần xong|đã tắt|an toàn|chưa đánh ai|chưa thấy ai|
+        không ai sao|chưa có ai""",
 }
 
 # Phrases that hide the shorter cues starting at the same word ("đăng ký" is not "đang").
