@@ -61,3 +61,10 @@ def test_a_threat_with_a_deadline_and_a_plan_for_next_week(gaz: Gazetteer) -> No
 def test_a_near_miss(gaz: Gazetteer) -> None:
     cues = urgency_cues("xe tải vừa chạy qua làm rơi gạch, suýt trúng bà cụ", gaz)
     assert "L:urg:near_miss" in cues
+
+
+def test_weapons_on_sale_are_trade_not_danger(gaz: Gazetteer) -> None:
+    assert "U:danger+trade" in urgency_cues(
+        "ngoài chợ có người rao bán mã tấu với súng tự chế", gaz
+    )
+    assert "U:danger+trade" not in urgency_cues("ngoài chợ có người cầm mã tấu đuổi chém", gaz)

@@ -332,6 +332,8 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:future-now")  # "ép cưới, đám hỏi tuần sau"
     if future and danger:
         feats.append("U:danger+future")  # "nếu mai không trả thì đốt nhà": a deadline
+    if danger and "cue:trade" in pos:
+        feats.append("U:danger+trade")  # "chợ phiên có người rao bán súng kíp, mã tấu"
     if "urg:kill_threat" in pos:
         feats.append("U:kill_threat")  # "nhắn tin: mai tao xuống chém chết cả nhà mày"
     if "urg:near_miss" in pos and danger:

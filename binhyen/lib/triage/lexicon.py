@@ -229,6 +229,10 @@ _GROUPS: dict[str, str] = {
         người đàn ông|người phụ nữ|thanh niên|anh trai|chị gái|em trai|em gái|chồng tôi|vợ tôi|
         chồng em|vợ em|tuổi""",
     # A truck carrying timber is logging (environment), not a traffic matter.
+    # Goods on sale: a knife or an animal in a cage offered for sale is trade, not danger.
+    "cue:trade": """
+        rao bán|bày bán|bán công khai|nhận cầm|cầm đồ|bán lại|bán cho khách|trên menu|
+        thực đơn|bán súng|bán dao|bán kiếm|bán mã tấu|bán thịt|bán online|đặt hàng""",
     "cue:timber": """
         gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
     # ---------------------------------------------------------------- intent cues
