@@ -217,7 +217,9 @@ def _bare_stored(keys: list[str]) -> int:
         stored = 0
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            sql = f"SELECT COUNT(*) FROM bare_inbound WHERE key IN ({','.join([mark] * len(chunk))})"
+            sql = (
+                f"SELECT COUNT(*) FROM bare_inbound WHERE key IN ({','.join([mark] * len(chunk))})"
+            )
             stored += conn.execute(sql, chunk).fetchone()[0]
         return stored
     finally:
