@@ -16,11 +16,12 @@ fresh copy of it (SQLite files copied, PostgreSQL `CREATE DATABASE … TEMPLATE`
 
 Phases alternate within each round (bare, web, serve, bare, web, serve, … `--rounds`;
 `--phases` picks and orders them), so a change of the machine's load shows in all three.
-Every phase gets the same client, URL and signed payloads. Each phase sends `--n` signed `user_send_text` events of new citizens from
-`--concurrency` client threads and prints events/s, acknowledgement p50/p99, events lost
-(acknowledged but not stored: must be 0), events processed while the burst ran, the CPU
-seconds the worker lanes got during the burst, and the peak resident memory of each
-process kind. The summary prints, per round, web / bare and serve / web ratios.
+Every phase gets the same client, URL and signed payloads. Each phase sends `--n` signed
+`user_send_text` events of new citizens from `--concurrency` client threads and prints
+events/s, acknowledgement p50/p99, events lost (acknowledged but not stored: must be 0),
+events processed while the burst ran, the CPU seconds the web workers and worker lanes got
+during the burst, and the peak resident memory of each process kind. The summary prints,
+per round, the web / bare and serve / web ratios.
 
     .venv/bin/python bench/webhook_load.py                        # SQLite and PostgreSQL
     .venv/bin/python bench/webhook_load.py --databases sqlite
@@ -36,6 +37,7 @@ the network.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -189,14 +191,10 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         os.killpg(server.pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)  # stragglers of the group, if any
-    except ProcessLookupError:
-        pass
     server.wait()
 
 
@@ -575,7 +573,7 @@ def main() -> None:
 
 
 def _run_one(
-    args: argparse.Namespace, db: "Database", i: int, mode: str, paced: bool
+    args: argparse.Namespace, db: Database, i: int, mode: str, paced: bool
 ) -> dict[str, Any]:
     """Run phase `i` (`mode`) in its own process on fresh databases, dropped afterwards."""
     name = f"p{i}"

@@ -4,7 +4,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "bare-reference-not-secret"  # noqa: S105 (a benchmark on loopback)
+SECRET_KEY = "bare-reference-not-secret"  # a benchmark on loopback
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bare_django.urls"
