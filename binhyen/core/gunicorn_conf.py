@@ -17,6 +17,7 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
+    # deferred: gunicorn reads this module in its master, before Django is set up
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (imports every view now, not on a request)
