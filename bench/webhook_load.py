@@ -1,26 +1,35 @@
-"""Webhook ingest benchmark: signed Zalo events against `binhyen serve`, web alone and with
-its worker lanes processing, on SQLite and PostgreSQL, in one invocation.
+"""Webhook ingest benchmark: signed Zalo events against a bare Django view that stores one row,
+against `binhyen serve` with its web processes alone, and against the whole `binhyen serve`
+with its worker lanes processing, on SQLite and PostgreSQL, in one invocation.
 
 For each database the demo world is migrated and loaded once, then every phase runs on a
 fresh copy of it (SQLite files copied, PostgreSQL `CREATE DATABASE … TEMPLATE`):
 
+- `bare`: the reference, `bench/bare_django/` under the same gunicorn (same sync workers and
+  flags as `binhyen serve`): one view that reads the body, parses the JSON and INSERTs the raw
+  payload with a unique provider key (duplicates ignored) into a fresh database — a new
+  SQLite file in WAL mode like BinhYen's inbox, or a new PostgreSQL database — and answers
+  200 JSON. No signature check, no middleware, no models: the least a correct webhook does;
 - `web`: `binhyen serve --no-worker` (gunicorn + the idle live server): intake alone;
 - `serve`: the full `binhyen serve` (gunicorn, the worker lanes, the live server): intake
   while every accepted event is being processed on the same cores.
 
-Phases alternate (web, serve, web, serve, … `--rounds`), so a change of the machine's load
-shows in both. Each phase sends `--n` signed `user_send_text` events of new citizens from
-`--concurrency` client threads and prints events/s, acknowledgement p50/p99, events lost
-(acknowledged but not stored: must be 0), events processed while the burst ran, the CPU
-seconds the worker lanes got during the burst, and the peak resident memory of each
-process kind. The summary prints serve / web ratios per round.
+Phases alternate within each round (bare, web, serve, bare, web, serve, … `--rounds`;
+`--phases` picks and orders them), so a change of the machine's load shows in all three.
+Every phase gets the same client, URL and signed payloads. Each phase sends `--n` signed
+`user_send_text` events of new citizens from `--concurrency` client threads and prints
+events/s, acknowledgement p50/p99, events lost (acknowledged but not stored: must be 0),
+events processed while the burst ran, the CPU seconds the web workers and worker lanes got
+during the burst, and the peak resident memory of each process kind. The summary prints,
+per round, the web / bare and serve / web ratios.
 
     .venv/bin/python bench/webhook_load.py                        # SQLite and PostgreSQL
     .venv/bin/python bench/webhook_load.py --databases sqlite
     .venv/bin/python bench/webhook_load.py --pg-url postgres://postgres@127.0.0.1:5432/binhyen_bench_webhook
     .venv/bin/python bench/webhook_load.py --paced 100            # + webhook -> message in case
 
-The PostgreSQL databases `<name>`, `<name>_tpl`, `<name>_p<i>` are dropped and re-created.
+The PostgreSQL databases `<name>_tpl`, `<name>_p<i>`, `<name>_bare<i>` are dropped and
+re-created, and dropped again at the end.
 Replies (the automatic acknowledgements) go to a closed local port: the bench never reaches
 the network.
 """
@@ -28,6 +37,7 @@ the network.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -48,6 +58,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live_fanout import calibration_us  # noqa: E402  (16 µs = this machine idle)
 
 PY = sys.executable
+BENCH = Path(__file__).resolve().parent
+# The gunicorn flags of `binhyen serve` (binhyen/core/management/commands/serve.py), given to
+# the bare reference too; `binhyen serve` adds `--bind` and `--workers` the same way.
+GUNICORN_FLAGS = [
+    "--worker-class",
+    "sync",
+    "--timeout",
+    "30",
+    "--graceful-timeout",
+    "10",
+    "--max-requests",
+    "5000",
+    "--max-requests-jitter",
+    "500",
+    "--access-logfile",
+    "/dev/null",
+    "--log-level",
+    "warning",
+]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -124,10 +153,21 @@ def run_phase(args: argparse.Namespace) -> None:
     env = os.environ.copy()
     port = args.port
     url = f"http://127.0.0.1:{port}"
-    cmd = [PY, "-m", "binhyen.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
-    cmd += ["--live-port", str(port + 1)]
-    if mode == "web":
-        cmd.append("--no-worker")
+    if mode == "bare":
+        env["DJANGO_SETTINGS_MODULE"] = "bare_django.settings"
+        env["PYTHONPATH"] = os.pathsep.join([str(BENCH), env.get("PYTHONPATH", "")]).strip(
+            os.pathsep
+        )
+        setup = "import django; django.setup(); from bare_django.urls import create_table; "
+        subprocess.run([PY, "-c", setup + "create_table()"], env=env, check=True)
+        cmd = [PY, "-m", "gunicorn", "bare_django.wsgi:application"]
+        cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+        cmd += GUNICORN_FLAGS
+    else:
+        cmd = [PY, "-m", "binhyen.cli", "serve", "--port", str(port)]
+        cmd += ["--workers", str(args.workers), "--live-port", str(port + 1)]
+        if mode == "web":
+            cmd.append("--no-worker")
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         for _ in range(300):
@@ -138,16 +178,50 @@ def run_phase(args: argparse.Namespace) -> None:
                 pass
             time.sleep(0.2)
         else:
-            sys.exit("binhyen serve did not become ready")
+            sys.exit(f"{mode} server did not become ready")
         result = _load(args, url, server.pid, mode)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop(server)
     print("RESULT " + json.dumps(result))
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's whole process group, SIGKILL what is left after 30 s."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)  # stragglers of the group, if any
+    server.wait()
+
+
+def _bare_stored(keys: list[str]) -> int:
+    """How many of `keys` the bare reference stored (its own database, not Django's)."""
+    url = os.environ["BARE_DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        conn: Any = sqlite3.connect(url.removeprefix("sqlite:///"))
+        mark = "?"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url)
+        mark = "%s"
+    try:
+        stored = 0
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            sql = (
+                f"SELECT COUNT(*) FROM bare_inbound WHERE key IN ({','.join([mark] * len(chunk))})"
+            )
+            stored += conn.execute(sql, chunk).fetchone()[0]
+        return stored
+    finally:
+        conn.close()
 
 
 def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dict[str, Any]:
@@ -286,8 +360,12 @@ def _load(args: argparse.Namespace, url: str, server_pid: int, mode: str) -> dic
     # Lost = acknowledged (200) but not stored.
     keys = [f"user_send_text:{m}" for m in acked]
     stored = 0
-    for i in range(0, len(keys), 500):
-        stored += InboundEvent.objects.filter(provider="zalo", key__in=keys[i : i + 500]).count()
+    if mode == "bare":
+        stored = _bare_stored(keys)
+    else:
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            stored += InboundEvent.objects.filter(provider="zalo", key__in=chunk).count()
     pss: dict[str, float] = {}
     for pid, row in after.items():
         try:
@@ -408,9 +486,28 @@ class Database:
             self.copies.append(name)
         return self.url(name)
 
+    def fresh(self, name: str) -> str:
+        """The URL of a new, empty database `name` (the bare reference's)."""
+        if self.kind == "postgres":
+            admin = self.pg_base + "/postgres"
+            _psql(admin, f"DROP DATABASE IF EXISTS {self.pg_name}_{name}")
+            _psql(admin, f"CREATE DATABASE {self.pg_name}_{name}")
+            self.copies.append(name)
+        return self.url(name)
+
     def drop(self, name: str) -> None:
         if self.kind == "postgres":
             _psql(self.pg_base + "/postgres", f"DROP DATABASE IF EXISTS {self.pg_name}_{name}")
+        else:
+            for pattern in (f"{name}.sqlite3*", f"{name}-inbox.sqlite3*"):
+                for path in Path(self.var_dir).glob(pattern):
+                    path.unlink()
+
+    def drop_all(self) -> None:
+        """Drop the template and every copy still there (also after a failed phase)."""
+        for name in dict.fromkeys([*self.copies, "tpl"]):
+            self.drop(name)
+        self.copies.clear()
 
 
 def main() -> None:
@@ -429,6 +526,11 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--paced", type=int, default=0, help="events in a steady-rate phase")
     ap.add_argument("--rate", type=float, default=10.0, help="events/s in the steady phase")
+    ap.add_argument(
+        "--phases",
+        default="bare,web,serve",
+        help="phases of a round, in order (bare: the bare Django reference)",
+    )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -445,39 +547,59 @@ def main() -> None:
         f"gunicorn workers: {args.workers}   lane nice: "
         f"{os.environ.get('BINHYEN_WORKER_NICE', 'default')}"
     )
+    phases = [x.strip() for x in args.phases.split(",") if x.strip()]
+    if not phases or set(phases) - {"bare", "web", "serve"}:
+        sys.exit("--phases: a comma-separated list of bare, web, serve")
     tmp = tempfile.mkdtemp(prefix="binhyen-bench-webhook-")
     results: list[dict[str, Any]] = []
     try:
         for kind in args.databases.split(","):
             db = Database(kind, tmp, args.pg_url)
-            t0 = time.monotonic()
-            db.prepare()
-            print(f"\n[{kind}] demo world migrated and loaded in {time.monotonic() - t0:.0f} s")
-            modes = ["web", "serve"] * args.rounds
-            for i, mode in enumerate(modes):
-                name = f"p{i}"
-                env = _base_env(db.var_dir)
-                env["DATABASE_URL"] = db.copy(name)
-                cmd = [PY, __file__, "--phase", mode, "--n", str(args.n)]
-                cmd += ["--concurrency", str(args.concurrency), "--workers", str(args.workers)]
-                cmd += ["--port", str(args.port), "--paced", "0"]
-                if args.paced and i == len(modes) - 1:
-                    cmd[-1] = str(args.paced)
-                    cmd += ["--rate", str(args.rate)]
-                out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-                db.drop(name)
-                line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-                if line is None:
-                    print(out.stdout[-2000:], out.stderr[-4000:])
-                    sys.exit(f"phase {mode} on {kind} failed")
-                r = json.loads(line[7:])
-                r["round"] = i // 2 + 1
-                results.append(r)
-                _print_phase(r)
-            db.drop("tpl")
+            try:
+                t0 = time.monotonic()
+                db.prepare()
+                print(f"\n[{kind}] demo world migrated and loaded in {time.monotonic() - t0:.0f} s")
+                modes = phases * args.rounds
+                for i, mode in enumerate(modes):
+                    r = _run_one(args, db, i, mode, paced=args.paced and i == len(modes) - 1)
+                    r["round"] = i // len(phases) + 1
+                    results.append(r)
+                    _print_phase(r)
+            finally:
+                db.drop_all()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _print_summary(results)
+
+
+def _run_one(
+    args: argparse.Namespace, db: Database, i: int, mode: str, paced: bool
+) -> dict[str, Any]:
+    """Run phase `i` (`mode`) in its own process on fresh databases, dropped afterwards."""
+    name = f"p{i}"
+    env = _base_env(db.var_dir)
+    try:
+        # The client reads the Zalo pages of the demo world (to sign its payloads) in every
+        # phase; the bare reference stores into its own fresh database.
+        env["DATABASE_URL"] = db.copy(name)
+        if mode == "bare":
+            env["BARE_DATABASE_URL"] = db.fresh(f"bare{i}")
+        cmd = [PY, __file__, "--phase", mode, "--n", str(args.n)]
+        cmd += ["--concurrency", str(args.concurrency), "--workers", str(args.workers)]
+        cmd += ["--port", str(args.port), "--paced", "0"]
+        if paced and mode == "serve":
+            cmd[-1] = str(args.paced)
+            cmd += ["--rate", str(args.rate)]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    finally:
+        db.drop(name)
+        db.drop(f"bare{i}")
+    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        print(out.stdout[-2000:], out.stderr[-4000:])
+        sys.exit(f"phase {mode} on {db.kind} failed")
+    result: dict[str, Any] = json.loads(line[7:])
+    return result
 
 
 def _print_phase(r: dict[str, Any]) -> None:
@@ -505,18 +627,25 @@ def _print_phase(r: dict[str, Any]) -> None:
 
 
 def _print_summary(results: list[dict[str, Any]]) -> None:
-    print("\nsummary (serve / web-only in the same round)")
+    print("\nsummary (ratios of phases in the same round; targets: web / bare >= 0.8 with")
+    print("web p99 < 50 ms, serve / web >= 0.7)")
     for db in dict.fromkeys(r["database"] for r in results):
         rows = [r for r in results if r["database"] == db]
         for rnd in sorted({r["round"] for r in rows}):
-            web = next(r for r in rows if r["round"] == rnd and r["mode"] == "web")
-            srv = next(r for r in rows if r["round"] == rnd and r["mode"] == "serve")
-            print(
-                f"  {db:10} round {rnd}: web {web['rate']:.0f}/s (p99 {web['p99']:.1f} ms)   "
-                f"serve {srv['rate']:.0f}/s (p99 {srv['p99']:.1f} ms)   "
-                f"ratio {srv['rate'] / web['rate']:.2f}   "
-                f"lost {web['lost'] + srv['lost']}"
-            )
+            got = {r["mode"]: r for r in rows if r["round"] == rnd}
+            parts = [
+                f"{mode} {got[mode]['rate']:.0f}/s (p50 {got[mode]['p50']:.1f} "
+                f"p99 {got[mode]['p99']:.1f} ms)"
+                for mode in ("bare", "web", "serve")
+                if mode in got
+            ]
+            if "bare" in got and "web" in got:
+                parts.append(f"web/bare {got['web']['rate'] / got['bare']['rate']:.2f}")
+            if "web" in got and "serve" in got:
+                parts.append(f"serve/web {got['serve']['rate'] / got['web']['rate']:.2f}")
+            lost = sum(r["lost"] for r in got.values())
+            load = " ".join(f"{r['load']:.1f}" for r in got.values())
+            print(f"  {db:10} round {rnd}: " + "   ".join(parts) + f"   lost {lost}   load {load}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def test_a_lane_child_runs_at_the_configured_niceness(tmp_path):
     assert int(out.read_text()) == _expected(7)
 
 
-def _run_serve(monkeypatch, *options: str) -> dict[str, int]:
+def _run_serve(monkeypatch, *options: str, commands: list | None = None) -> dict[str, int]:
     """Run the real `serve` with every child replaced by a sleeping Python that received the
     same pre-exec step; returns each child's niceness as the kernel reports it."""
     real_popen = subprocess.Popen
@@ -35,6 +35,8 @@ def _run_serve(monkeypatch, *options: str) -> dict[str, int]:
     children: list[subprocess.Popen[bytes]] = []
 
     def fake_popen(cmd, *args, preexec_fn=None, **kwargs):
+        if commands is not None:
+            commands.append(list(cmd))
         if "gunicorn" in cmd:
             name, seconds = "web", 1.5  # the web server "exits": serve stops everything
         elif "live" in cmd:
@@ -83,3 +85,28 @@ def test_the_worker_nice_option_is_clamped_to_what_a_process_may_ask(
     seen = _run_serve(monkeypatch, "--worker-nice", option, "--no-live")
     assert seen["lane default"] == _expected(increment)
     assert seen["web"] == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_the_web_server_gets_the_worker_hooks(monkeypatch):
+    commands: list[list[str]] = []
+    _run_serve(monkeypatch, "--no-worker", commands=commands)
+    web = next(c for c in commands if "gunicorn" in c)
+    assert web[web.index("--config") + 1] == "python:binhyen.core.gunicorn_conf"
+
+
+def test_a_web_worker_loads_its_views_and_freezes_what_start_up_left():
+    import gc
+
+    from django.urls import clear_url_caches, get_resolver
+
+    from binhyen.core import gunicorn_conf
+
+    clear_url_caches()
+    assert "url_patterns" not in get_resolver().__dict__
+    gc.unfreeze()
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert "url_patterns" in get_resolver().__dict__  # loaded, not on the first request
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -253,3 +253,69 @@ def test_stored_event_body_is_encrypted_at_rest(world, client):
         (stored,) = cur.fetchone()
     assert payload["sender"]["id"] not in stored
     assert "user_send_text" not in stored
+
+
+def _inbox_statements(fn):  # type: ignore[no-untyped-def]
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connections[inbox_alias()]) as ctx:
+        result = fn()
+    return result, [q["sql"].split()[0].upper() for q in ctx.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_an_event_is_one_committed_insert_and_a_repeat_is_refused():
+    """A webhook stores with one statement, no BEGIN/COMMIT around it; it is committed when
+    store_event returns (another connection sees it), and a repeat of the key returns False
+    with the connection still usable."""
+    import threading as _threading
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    def store(key: str) -> bool:
+        return store_event(
+            key=key, account_id=1, event_name="user_send_text", raw=b"{}", retry_header=0
+        )
+
+    stored, statements = _inbox_statements(lambda: store("user_send_text:a1"))
+    assert stored is True
+    assert statements == ["INSERT"]
+
+    seen: list[int] = []
+
+    def other_connection() -> None:
+        from django.db import connections
+
+        try:
+            seen.append(InboundEvent.objects.filter(key="user_send_text:a1").count())
+        finally:
+            connections.close_all()
+
+    t = _threading.Thread(target=other_connection)
+    t.start()
+    t.join()
+    assert seen == [1]
+
+    repeated, statements = _inbox_statements(lambda: store("user_send_text:a1"))
+    assert repeated is False
+    assert statements == ["INSERT"]
+    assert store("user_send_text:a2") is True
+    assert InboundEvent.objects.count() == 2
+
+
+def test_inside_a_transaction_a_repeat_does_not_break_it(db):
+    from django.db import transaction
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    def store(key: str) -> bool:
+        return store_event(
+            key=key, account_id=1, event_name="user_send_text", raw=b"{}", retry_header=0
+        )
+
+    with transaction.atomic(using=inbox_alias()):
+        assert store("user_send_text:b1") is True
+        assert store("user_send_text:b1") is False
+        assert store("user_send_text:b2") is True  # the transaction is still usable
+    assert InboundEvent.objects.count() == 2

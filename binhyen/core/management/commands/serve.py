@@ -172,6 +172,8 @@ class Command(BaseCommand):
                         "-m",
                         "gunicorn",
                         "binhyen.wsgi:application",
+                        "--config",
+                        "python:binhyen.core.gunicorn_conf",
                         "--bind",
                         f"{opts['host']}:{opts['port']}",
                         "--workers",
