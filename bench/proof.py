@@ -235,6 +235,8 @@ class Processes:
                 "-m",
                 "gunicorn",
                 "binhyen.wsgi:application",
+                "--config",
+                "python:binhyen.core.gunicorn_conf",  # the worker hook of `binhyen serve`
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
