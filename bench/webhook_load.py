@@ -57,26 +57,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live_fanout import calibration_us  # noqa: E402  (16 µs = this machine idle)
 
+from binhyen.core.gunicorn_conf import SYNC_FLAGS  # noqa: E402
+
 PY = sys.executable
 BENCH = Path(__file__).resolve().parent
-# The gunicorn flags of `binhyen serve` (binhyen/core/management/commands/serve.py), given to
-# the bare reference too; `binhyen serve` adds `--bind` and `--workers` the same way.
-GUNICORN_FLAGS = [
-    "--worker-class",
-    "sync",
-    "--timeout",
-    "30",
-    "--graceful-timeout",
-    "10",
-    "--max-requests",
-    "5000",
-    "--max-requests-jitter",
-    "500",
-    "--access-logfile",
-    "/dev/null",
-    "--log-level",
-    "warning",
-]
+# The gunicorn flags of `binhyen serve`, given to the bare reference too; `binhyen serve`
+# adds `--bind`, `--workers` and its worker hook the same way.
+GUNICORN_FLAGS = [*SYNC_FLAGS, "--access-logfile", "/dev/null"]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -15,6 +15,24 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+# The command-line flags of `binhyen serve`'s gunicorn (it adds the bind, the worker count,
+# this module as `--config` and the access log); bench/webhook_load.py gives the same flags
+# to its bare Django reference so both are served alike.
+SYNC_FLAGS = [
+    "--worker-class",
+    "sync",
+    "--timeout",
+    "30",
+    "--graceful-timeout",
+    "10",
+    "--max-requests",
+    "5000",
+    "--max-requests-jitter",
+    "500",
+    "--log-level",
+    "warning",
+]
+
 
 def post_worker_init(worker: Any) -> None:
     # deferred: gunicorn reads this module in its master, before Django is set up

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from binhyen.core import gunicorn_conf
 from binhyen.triage import engine
 
 
@@ -178,20 +179,9 @@ class Command(BaseCommand):
                         f"{opts['host']}:{opts['port']}",
                         "--workers",
                         str(opts["workers"]),
-                        "--worker-class",
-                        "sync",
-                        "--timeout",
-                        "30",
-                        "--graceful-timeout",
-                        "10",
-                        "--max-requests",
-                        "5000",
-                        "--max-requests-jitter",
-                        "500",
+                        *gunicorn_conf.SYNC_FLAGS,
                         "--access-logfile",
                         "-" if settings.DEBUG else "/dev/null",
-                        "--log-level",
-                        "warning",
                     ],
                     env=env,
                 ),
