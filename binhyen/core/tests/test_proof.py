@@ -8,10 +8,12 @@ or one reply sent twice turns the exit status to 1.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -96,11 +98,31 @@ def test_verdict_fails_on_any_loss_or_duplicate(
     assert ("RESULT: FAIL" in out) == bool(code)
 
 
+def _kill_everything_under(proc: subprocess.Popen[str], tmp_path: Path) -> None:
+    """SIGKILL the harness and every process it started: its servers run in sessions of
+    their own, so they are found by the TMPDIR they inherited or the data directory
+    (under `tmp_path`) on their command line."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    marker = str(tmp_path).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in seen:
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
+    proc.communicate()
+
+
 @pytest.mark.slow
 def test_tiny_run_under_faults_loses_nothing(tmp_path: Path) -> None:
     figures = tmp_path / "proof.json"
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
-    done = subprocess.run(
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env["TMPDIR"] = str(tmp_path)  # its cluster and servers are found by it if it must be stopped
+    proc = subprocess.Popen(
         [
             sys.executable,
             str(PROOF),
@@ -116,12 +138,19 @@ def test_tiny_run_under_faults_loses_nothing(tmp_path: Path) -> None:
             str(figures),
         ],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # the harness and the servers it starts: one group to stop
+    )
+    try:
         # Bounded, but not tight: the run builds the triage model from the seed (30 s idle,
         # 2-3x that while the rest of the suite runs on the same two cores).
-        timeout=400,
-    )
+        stdout, stderr = proc.communicate(timeout=400)
+    except subprocess.TimeoutExpired:
+        _kill_everything_under(proc, tmp_path)
+        raise
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert "RESULT: PASS" in done.stdout
     data = json.loads(figures.read_text())
