@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -98,12 +99,12 @@ def test_verdict_fails_on_any_loss_or_duplicate(
     assert ("RESULT: FAIL" in out) == bool(code)
 
 
-def _kill_everything_under(proc: subprocess.Popen[str], tmp_path: Path) -> None:
+def _kill_everything_under(proc: subprocess.Popen[str], scratch: Path) -> None:
     """SIGKILL the harness and every process it started: its servers run in sessions of
     their own, so they are found by the TMPDIR they inherited or the data directory
-    (under `tmp_path`) on their command line."""
+    (under `scratch`) on their command line."""
     os.killpg(proc.pid, signal.SIGKILL)
-    marker = str(tmp_path).encode()
+    marker = str(scratch).encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -121,7 +122,11 @@ def _kill_everything_under(proc: subprocess.Popen[str], tmp_path: Path) -> None:
 def test_tiny_run_under_faults_loses_nothing(tmp_path: Path) -> None:
     figures = tmp_path / "proof.json"
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    env["TMPDIR"] = str(tmp_path)  # its cluster and servers are found by it if it must be stopped
+    # Its own TMPDIR, by which its cluster and servers are found if it must be stopped;
+    # outside pytest's 0700 tmp_path, which PostgreSQL's own user could not enter.
+    scratch = Path(tempfile.mkdtemp(prefix="binhyen-proof-test-"))
+    scratch.chmod(0o755)
+    env["TMPDIR"] = str(scratch)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -148,8 +153,10 @@ def test_tiny_run_under_faults_loses_nothing(tmp_path: Path) -> None:
         # 2-3x that while the rest of the suite runs on the same two cores).
         stdout, stderr = proc.communicate(timeout=400)
     except subprocess.TimeoutExpired:
-        _kill_everything_under(proc, tmp_path)
+        _kill_everything_under(proc, scratch)
         raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert "RESULT: PASS" in done.stdout
