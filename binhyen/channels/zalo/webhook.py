@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
@@ -192,27 +192,69 @@ def store_event(
 ) -> bool:
     """Persist the event (one INSERT; the worker polls for it). False on a repeat.
 
-    In autocommit (a webhook request) the INSERT is its own transaction: committed when it
-    returns, before the 200, and a repeat's IntegrityError leaves the connection usable.
-    No BEGIN/COMMIT around it (two statements, on PostgreSQL two round trips, per event).
-    Inside a caller's transaction a savepoint keeps the repeat from breaking it.
+    One `INSERT … ON CONFLICT (provider, key) DO NOTHING`: a repeat of the key inserts
+    nothing and is told apart by the row count, so no exception, no savepoint, and inside a
+    caller's transaction nothing to roll back. In autocommit (a webhook request) it is its
+    own transaction, committed before the 200. The statement is built once per database
+    vendor (`_insert_sql`); the values go through each model field's `get_db_prep_save`,
+    so the body is encrypted by `EncryptedTextField` itself and every default (`received_at`,
+    `status`, …) is the model's.
     """
     alias = inbox_alias()
-    event = InboundEvent(
-        provider=Provider.ZALO,
-        key=key,
-        channel_account_id=account_id,
-        person_hash=person,
-        event_name=event_name,
-        body=raw.decode("utf-8"),
-        retry_header=retry_header,
+    connection = connections[alias]
+    values = {
+        "provider": Provider.ZALO.value,
+        "key": key,
+        "channel_account_id": account_id,
+        "person_hash": person,
+        "event_name": event_name,
+        "body": raw.decode("utf-8"),
+        "retry_header": retry_header,
+    }
+    sql, fields = _insert_sql(connection)
+    params = [
+        field.get_db_prep_save(
+            values[field.attname] if field.attname in values else field.get_default(), connection
+        )
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount == 1)
+
+
+_INSERT_SQL: dict[str, tuple[str, list[Any]]] = {}
+
+
+def _insert_sql(connection: Any) -> tuple[str, list[Any]]:
+    """The INSERT of one InboundEvent for this vendor, and the fields of its placeholders
+    (every concrete field but the auto primary key; nullable fields without a default are
+    left to the database's NULL)."""
+    cached = _INSERT_SQL.get(connection.vendor)
+    if cached is not None:
+        return cached
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"store_event: no INSERT … ON CONFLICT for {connection.vendor}")
+    meta = InboundEvent._meta
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if f is not meta.pk and (f.has_default() or not f.null or f.attname in _GIVEN)
+    ]
+    (unique,) = [c for c in meta.constraints if c.name == "inbound_event_provider_key"]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    target = ", ".join(qn(meta.get_field(name).column) for name in unique.fields)  # type: ignore[attr-defined]
+    # Only the model's own table and column names, quoted; the values are parameters.
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({target}) DO NOTHING"
     )
-    try:
-        if transaction.get_connection(alias).in_atomic_block:
-            with transaction.atomic(using=alias):
-                event.save(using=alias, force_insert=True)
-        else:
-            event.save(using=alias, force_insert=True)
-    except IntegrityError:
-        return False
-    return True
+    _INSERT_SQL[connection.vendor] = (sql, fields)
+    return sql, fields
+
+
+# Fields store_event always gives a value (the others take the model's default).
+_GIVEN = frozenset(
+    {"provider", "key", "channel_account_id", "person_hash", "event_name", "body", "retry_header"}
+)

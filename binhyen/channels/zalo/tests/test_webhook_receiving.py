@@ -319,3 +319,53 @@ def test_inside_a_transaction_a_repeat_does_not_break_it(db):
         assert store("user_send_text:b1") is False
         assert store("user_send_text:b2") is True  # the transaction is still usable
     assert InboundEvent.objects.count() == 2
+
+
+def test_inside_a_transaction_an_event_and_its_repeat_are_one_insert_each(db):
+    """No savepoint around the INSERT: a repeat of the key inserts nothing (ON CONFLICT DO
+    NOTHING) instead of raising an IntegrityError that a savepoint would have to undo."""
+    from django.db import transaction
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    def store(key: str) -> bool:
+        return store_event(
+            key=key, account_id=1, event_name="user_send_text", raw=b"{}", retry_header=0
+        )
+
+    with transaction.atomic(using=inbox_alias()):
+        stored, statements = _inbox_statements(lambda: store("user_send_text:c1"))
+        assert (stored, statements) == (True, ["INSERT"])
+        repeated, statements = _inbox_statements(lambda: store("user_send_text:c1"))
+        assert (repeated, statements) == (False, ["INSERT"])
+    assert InboundEvent.objects.count() == 1
+
+
+def test_a_stored_event_has_the_model_defaults_and_its_values(db):
+    """The INSERT is written by hand, not by Model.save(): every column must still be what
+    the model would have written (defaults included) and read back through the ORM."""
+    from django.utils import timezone
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    before = timezone.now()
+    assert store_event(
+        key="user_send_text:d1",
+        account_id=7,
+        event_name="user_send_text",
+        raw='{"text":"Cháy ở chợ"}'.encode(),
+        retry_header=3,
+        person="ab" * 32,
+    )
+    event = InboundEvent.objects.get()
+    assert (event.provider, event.key, event.event_name) == (
+        "zalo",
+        "user_send_text:d1",
+        "user_send_text",
+    )
+    assert (event.channel_account_id, event.retry_header, event.person_hash) == (7, 3, "ab" * 32)
+    assert event.body == '{"text":"Cháy ở chợ"}'
+    assert event.status == InboundEvent.Status.RECEIVED
+    assert (event.attempts, event.last_error, event.claimed_by) == (0, "", "")
+    assert event.redacted_at is None and event.claimed_at is None and event.processed_at is None
+    assert before <= event.received_at <= timezone.now()
