@@ -65,9 +65,8 @@ def child(args: argparse.Namespace) -> None:
 
     django.setup()
     if args.app == "binhyen":
-        from django.core.management import call_command
-
         from django.conf import settings
+        from django.core.management import call_command
 
         for alias in settings.DATABASES:
             call_command("migrate", database=alias, verbosity=0)
@@ -85,7 +84,6 @@ def child(args: argparse.Namespace) -> None:
     else:
         from bare_django.urls import create_table
         from bare_django.wsgi import application
-
         from binhyen_signature import signature_header  # type: ignore[import-not-found]
 
         create_table()
