@@ -63,6 +63,8 @@ def _environ(raw: bytes, sig: str) -> dict[str, Any]:
 def child(args: argparse.Namespace) -> None:
     import django
 
+    insert_time = [0.0, 0.0, 0]
+
     django.setup()
     if args.app == "binhyen":
         from django.conf import settings
@@ -81,6 +83,21 @@ def child(args: argparse.Namespace) -> None:
         from binhyen.wsgi import application
 
         gunicorn_conf.post_worker_init(None)  # as a gunicorn worker of `binhyen serve`
+        if args.time_insert:
+            from binhyen.channels.zalo import webhook
+
+            real_insert = webhook._insert
+
+            def timed_insert(*a: Any) -> bool:
+                c0, w0 = time.process_time(), time.perf_counter()
+                try:
+                    return real_insert(*a)
+                finally:
+                    insert_time[0] += time.process_time() - c0
+                    insert_time[1] += time.perf_counter() - w0
+                    insert_time[2] += 1
+
+            webhook._insert = timed_insert
     else:
         from bare_django.urls import create_table
         from bare_django.wsgi import application
@@ -128,6 +145,23 @@ def child(args: argparse.Namespace) -> None:
         else:
             gc_time[0] += time.perf_counter() - gc_start[0]
 
+    from django.db import connections
+
+    backend_pid = None
+    conn = connections["inbox" if "inbox" in connections else "default"]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
+
+    def backend_ticks() -> int:
+        if backend_pid is None:
+            return 0
+        with open(f"/proc/{backend_pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+    server_ticks = backend_ticks()
     gc.callbacks.append(gc_cb)
     per_event = []
     profiler = None
@@ -146,6 +180,7 @@ def child(args: argparse.Namespace) -> None:
         if profiler and rep == args.repeats - 1:
             profiler.disable()
     gc.callbacks.remove(gc_cb)
+    server_ticks = backend_ticks() - server_ticks
     print(
         "RESULT "
         + json.dumps(
@@ -154,6 +189,11 @@ def child(args: argparse.Namespace) -> None:
                 "us": statistics.median(per_event),
                 "passes": per_event,
                 "gc_ms": gc_time[0] * 1000 / args.repeats,
+                "server_us": server_ticks
+                / os.sysconf("SC_CLK_TCK")
+                / (args.n * args.repeats)
+                * 1e6,
+                "insert_us": [x / max(insert_time[2], 1) * 1e6 for x in insert_time[:2]],
             }
         )
     )
@@ -172,6 +212,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
+    ap.add_argument(
+        "--time-insert", action="store_true", help="BinhYen: CPU and wall time of the INSERT"
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -209,6 +252,7 @@ def main() -> None:
                 env["DATABASE_URL"] = url
             cmd = [PY, __file__, "--child", "--app", app, "--n", str(args.n)]
             cmd += ["--repeats", str(args.repeats), "--profile", str(args.profile)]
+            cmd += ["--time-insert"] if args.time_insert else []
             out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
@@ -220,6 +264,11 @@ def main() -> None:
                 f"{app:8} {args.database:8}: {r['us']:6.0f} µs CPU per webhook "
                 f"(passes: {passes})   GC {r['gc_ms']:.1f} ms per {args.n}"
             )
+            if args.database == "postgres":
+                print(f"         its PostgreSQL backend: {r['server_us']:.0f} µs CPU per webhook")
+            if args.time_insert and app == "binhyen":
+                cpu, wall = r["insert_us"]
+                print(f"         the INSERT: {cpu:.0f} µs CPU, {wall:.0f} µs wall")
             if args.profile:
                 print(out.stdout.split(line, 1)[1])
     finally:
