@@ -33,7 +33,7 @@ class WebhookHandler(WSGIHandler):
     through the URLconf every time.
     """
 
-    _matches: dict[tuple[str | None, str], ResolverMatch]
+    _matches: dict[tuple[str | None, str, str], ResolverMatch]
 
     def load_middleware(self, is_async: bool = False) -> None:
         full = settings.MIDDLEWARE
@@ -45,7 +45,7 @@ class WebhookHandler(WSGIHandler):
         self._matches = {}
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
-        key = (getattr(request, "urlconf", None), request.path_info)
+        key = (getattr(request, "urlconf", None), settings.ROOT_URLCONF, request.path_info)
         match = self._matches.get(key)
         if match is None:
             match = super().resolve_request(request)
