@@ -87,6 +87,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/webhook_load.py
+	$(BIN)/python bench/webhook_inprocess.py
 	$(BIN)/python bench/monitoring_scale.py
 	$(BIN)/python bench/live_fanout.py
 	$(BIN)/python bench/triage_throughput.py

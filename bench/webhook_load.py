@@ -600,7 +600,8 @@ def _print_phase(r: dict[str, Any]) -> None:
         f"ack p50 {r['p50']:5.1f} ms  p99 {r['p99']:6.1f} ms   "
         f"accepted {r['accepted']}/{r['n']}  errors {r['errors']}  lost {r['lost']}   "
         f"processed during burst {r['processed_during']}   "
-        f"CPU s: web {r['web_cpu_s']:.1f} lanes {r['lane_cpu_s']:.1f} "
+        f"CPU s: web {r['web_cpu_s']:.2f} ({r['web_cpu_s'] / r['n'] * 1000:.2f} ms per event) "
+        f"lanes {r['lane_cpu_s']:.1f} "
         f"client {r['client_cpu_s']:.1f} (wall {r['wall_s']:.1f})   load {r['load']:.1f}"
     )
     print(f"      peak RSS per process: {mem}")
@@ -628,6 +629,13 @@ def _print_summary(results: list[dict[str, Any]]) -> None:
             ]
             if "bare" in got and "web" in got:
                 parts.append(f"web/bare {got['web']['rate'] / got['bare']['rate']:.2f}")
+                bare_ms, web_ms = (
+                    got[m]["web_cpu_s"] / got[m]["n"] * 1000 for m in ("bare", "web")
+                )
+                parts.append(
+                    f"web workers' CPU per event bare {bare_ms:.2f} / web {web_ms:.2f} ms "
+                    f"({web_ms / bare_ms:.2f}×)"
+                )
             if "web" in got and "serve" in got:
                 parts.append(f"serve/web {got['serve']['rate'] / got['web']['rate']:.2f}")
             lost = sum(r["lost"] for r in got.values())

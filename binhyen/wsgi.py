@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
+from django.http import HttpRequest
+from django.urls import ResolverMatch, set_urlconf
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "binhyen.settings")
 console_application = get_wsgi_application()
@@ -23,7 +25,15 @@ WEBHOOK_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 
 
 class WebhookHandler(WSGIHandler):
-    """Django's WSGI handler built with `WEBHOOK_MIDDLEWARE` instead of the console's."""
+    """Django's WSGI handler built with `WEBHOOK_MIDDLEWARE` instead of the console's.
+
+    A webhook URL has no parameters, so its match is the same on every request: resolved
+    once through the URLconf, then reused (a webhook burst does not walk the console's
+    patterns for every event). Paths that do not resolve, or resolve with arguments, go
+    through the URLconf every time.
+    """
+
+    _matches: dict[tuple[str | None, str, str], ResolverMatch]
 
     def load_middleware(self, is_async: bool = False) -> None:
         full = settings.MIDDLEWARE
@@ -32,6 +42,20 @@ class WebhookHandler(WSGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
+        self._matches = {}
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        key = (getattr(request, "urlconf", None), settings.ROOT_URLCONF, request.path_info)
+        match = self._matches.get(key)
+        if match is None:
+            match = super().resolve_request(request)
+            if not match.args and not match.kwargs and len(self._matches) < 16:
+                self._matches[key] = match
+            return match
+        if key[0] is not None:
+            set_urlconf(key[0])
+        request.resolver_match = match
+        return match
 
 
 webhook_application = WebhookHandler()

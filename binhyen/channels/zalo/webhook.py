@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
@@ -192,27 +192,110 @@ def store_event(
 ) -> bool:
     """Persist the event (one INSERT; the worker polls for it). False on a repeat.
 
-    In autocommit (a webhook request) the INSERT is its own transaction: committed when it
-    returns, before the 200, and a repeat's IntegrityError leaves the connection usable.
-    No BEGIN/COMMIT around it (two statements, on PostgreSQL two round trips, per event).
-    Inside a caller's transaction a savepoint keeps the repeat from breaking it.
+    One `INSERT … ON CONFLICT (provider, key) DO NOTHING`: a repeat of the key inserts
+    nothing and is told apart by the row count, so no exception, no savepoint, and inside a
+    caller's transaction nothing to roll back. In autocommit (a webhook request) it is its
+    own transaction, committed before the 200. The statement is built once per database
+    vendor (`_insert_plan`); the values go through each model field's `get_db_prep_save`,
+    so the body is encrypted by `EncryptedTextField` itself and every default (`received_at`,
+    `status`, …) is the model's.
+
+    With `CONN_HEALTH_CHECKS` Django would send `SELECT 1` before the first statement of
+    every request (PostgreSQL: a round trip per webhook). Here the INSERT is the check: if
+    the connection turns out dead, it is closed and the INSERT sent once more on a new one
+    (safe: a dead connection committed nothing, and a repeat of the key is refused anyway).
     """
-    alias = inbox_alias()
-    event = InboundEvent(
-        provider=Provider.ZALO,
-        key=key,
-        channel_account_id=account_id,
-        person_hash=person,
-        event_name=event_name,
-        body=raw.decode("utf-8"),
-        retry_header=retry_header,
-    )
-    try:
-        if transaction.get_connection(alias).in_atomic_block:
-            with transaction.atomic(using=alias):
-                event.save(using=alias, force_insert=True)
-        else:
-            event.save(using=alias, force_insert=True)
-    except IntegrityError:
+    connection = connections[inbox_alias()]
+    sql, fields = _insert_plan(connection)
+    given = {
+        "provider": Provider.ZALO.value,
+        "key": key,
+        "channel_account_id": account_id,
+        "person_hash": person,
+        "event_name": event_name,
+        "body": raw.decode("utf-8"),
+        "retry_header": retry_header,
+    }
+    params = [
+        prepared
+        if prepared is not _PER_CALL
+        else field.get_db_prep_save(
+            given[field.attname] if field.attname in given else field.get_default(), connection
+        )
+        for field, prepared in fields
+    ]
+    if _check_by_inserting(connection):
+        try:
+            return _insert(connection, sql, params)
+        except DatabaseError:
+            if connection.is_usable():
+                raise
+            connection.close()
+    return _insert(connection, sql, params)
+
+
+def _check_by_inserting(connection: Any) -> bool:
+    """True when Django would health-check this connection before its next statement:
+    the check is then marked done, the INSERT standing in for it."""
+    if (
+        connection.connection is None
+        or connection.in_atomic_block
+        or not connection.health_check_enabled
+        or connection.health_check_done
+    ):
         return False
+    connection.health_check_done = True
     return True
+
+
+def _insert(connection: Any, sql: str, params: list[Any]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount == 1)
+
+
+_INSERT_PLANS: dict[str, tuple[str, list[tuple[Any, Any]]]] = {}
+_PER_CALL = object()  # a value prepared on every call (given, or a callable default)
+
+# Fields store_event always gives a value (the others take the model's default).
+_GIVEN = frozenset(
+    {"provider", "key", "channel_account_id", "person_hash", "event_name", "body", "retry_header"}
+)
+
+
+def _insert_plan(connection: Any) -> tuple[str, list[tuple[Any, Any]]]:
+    """The INSERT of one InboundEvent for this vendor, and the fields of its placeholders
+    (every concrete field but the auto primary key; nullable fields without a default are
+    left to the database's NULL), each with its default already prepared for the database
+    when that default is a constant, else `_PER_CALL`."""
+    plan = _INSERT_PLANS.get(connection.vendor)
+    if plan is not None:
+        return plan
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"store_event: no INSERT … ON CONFLICT for {connection.vendor}")
+    meta = InboundEvent._meta
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if f is not meta.pk and (f.has_default() or not f.null or f.attname in _GIVEN)
+    ]
+    (unique,) = [c for c in meta.constraints if c.name == "inbound_event_provider_key"]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    target = ", ".join(qn(meta.get_field(name).column) for name in unique.fields)  # type: ignore[attr-defined,union-attr]
+    # Only the model's own table and column names, quoted; the values are parameters.
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({target}) DO NOTHING"
+    )
+    prepared = [
+        (
+            f,
+            _PER_CALL
+            if f.attname in _GIVEN or callable(f.default)
+            else f.get_db_prep_save(f.get_default(), connection),
+        )
+        for f in fields
+    ]
+    _INSERT_PLANS[connection.vendor] = (sql, prepared)
+    return sql, prepared

@@ -72,3 +72,33 @@ def test_console_pages_keep_the_full_middleware_stack(world):
     assert status.startswith("200")
     assert "content-security-policy" in headers
     assert "x-frame-options" in headers
+
+
+def test_a_webhook_path_is_resolved_once_then_reused(world, monkeypatch):
+    """The webhook URL has no parameters: the URLconf is walked for its first request only.
+    A path that does not resolve is looked up (and refused) every time."""
+    from django.core.handlers.base import BaseHandler
+
+    from binhyen.channels.zalo.webhook import zalo_webhook
+    from binhyen.wsgi import webhook_application
+
+    monkeypatch.setattr(webhook_application, "_matches", {})
+    walks: list[str] = []
+    real = BaseHandler.resolve_request
+
+    def counting(self, request):  # type: ignore[no-untyped-def]
+        walks.append(request.path_info)
+        return real(self, request)
+
+    monkeypatch.setattr(BaseHandler, "resolve_request", counting)
+    for _ in range(3):
+        raw = encode(zalo_event("user_send_text", page=world.bmt_page))
+        status, _headers, _content = _call("POST", "/webhooks/zalo/", raw)
+        assert status.startswith("401")  # unsigned: the view ran
+    assert walks == ["/webhooks/zalo/"]
+    (match,) = webhook_application._matches.values()
+    assert match.func is zalo_webhook
+    for _ in range(2):
+        status, _headers, _content = _call("POST", "/webhooks/khong-co/", b"{}")
+        assert status.startswith("404")
+    assert walks == ["/webhooks/zalo/", "/webhooks/khong-co/", "/webhooks/khong-co/"]

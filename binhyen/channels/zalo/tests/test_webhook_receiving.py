@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 
 import pytest
@@ -319,3 +320,124 @@ def test_inside_a_transaction_a_repeat_does_not_break_it(db):
         assert store("user_send_text:b1") is False
         assert store("user_send_text:b2") is True  # the transaction is still usable
     assert InboundEvent.objects.count() == 2
+
+
+def test_inside_a_transaction_an_event_and_its_repeat_are_one_insert_each(db):
+    """No savepoint around the INSERT: a repeat of the key inserts nothing (ON CONFLICT DO
+    NOTHING) instead of raising an IntegrityError that a savepoint would have to undo."""
+    from django.db import transaction
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    def store(key: str) -> bool:
+        return store_event(
+            key=key, account_id=1, event_name="user_send_text", raw=b"{}", retry_header=0
+        )
+
+    with transaction.atomic(using=inbox_alias()):
+        stored, statements = _inbox_statements(lambda: store("user_send_text:c1"))
+        assert (stored, statements) == (True, ["INSERT"])
+        repeated, statements = _inbox_statements(lambda: store("user_send_text:c1"))
+        assert (repeated, statements) == (False, ["INSERT"])
+    assert InboundEvent.objects.count() == 1
+
+
+def test_a_stored_event_has_the_model_defaults_and_its_values(db):
+    """The INSERT is written by hand, not by Model.save(): every column must still be what
+    the model would have written (defaults included) and read back through the ORM."""
+    from django.utils import timezone
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    before = timezone.now()
+    assert store_event(
+        key="user_send_text:d1",
+        account_id=7,
+        event_name="user_send_text",
+        raw='{"text":"Cháy ở chợ"}'.encode(),
+        retry_header=3,
+        person="ab" * 32,
+    )
+    event = InboundEvent.objects.get()
+    assert (event.provider, event.key, event.event_name) == (
+        "zalo",
+        "user_send_text:d1",
+        "user_send_text",
+    )
+    assert (event.channel_account_id, event.retry_header, event.person_hash) == (7, 3, "ab" * 32)
+    assert event.body == '{"text":"Cháy ở chợ"}'
+    assert event.status == InboundEvent.Status.RECEIVED
+    assert (event.attempts, event.last_error, event.claimed_by) == (0, "", "")
+    assert event.redacted_at is None and event.claimed_at is None and event.processed_at is None
+    assert before <= event.received_at <= timezone.now()
+
+
+def _fresh_request_connection():  # type: ignore[no-untyped-def]
+    """The inbox connection as a webhook request finds it: open, health check not yet done."""
+    from django.db import connections
+
+    conn = connections[inbox_alias()]
+    conn.ensure_connection()
+    assert conn.health_check_enabled  # CONN_HEALTH_CHECKS, as in production settings
+    conn.health_check_done = False
+    return conn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_insert_is_the_connection_health_check(monkeypatch):
+    """Django would check the connection with `SELECT 1` before the INSERT (on PostgreSQL a
+    round trip per webhook); the INSERT itself stands in for the check."""
+    from binhyen.channels.zalo.webhook import store_event
+
+    conn = _fresh_request_connection()
+    checks: list[bool] = []
+    monkeypatch.setattr(conn, "is_usable", lambda: checks.append(True) or True)
+    assert store_event(
+        key="user_send_text:e1",
+        account_id=1,
+        event_name="user_send_text",
+        raw=b"{}",
+        retry_header=0,
+    )
+    assert checks == []
+    assert conn.health_check_done
+    assert InboundEvent.objects.filter(key="user_send_text:e1").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_is_replaced_and_the_event_stored(monkeypatch):
+    """The connection died since the last request (PostgreSQL restarted, the backend was
+    terminated): the INSERT fails, the connection is found unusable, a new one stores it."""
+    import psycopg
+
+    from binhyen.channels.zalo.webhook import store_event
+
+    conn = _fresh_request_connection()
+    if conn.vendor == "postgresql":
+        s = conn.settings_dict
+        with psycopg.connect(
+            dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"], autocommit=True
+        ) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [conn.connection.info.backend_pid])
+    else:  # SQLite has no server to lose: close the file handle under Django's feet
+        raw = conn.connection
+        raw.close()
+
+        def usable() -> bool:
+            try:
+                conn.connection.execute("SELECT 1")
+            except sqlite3.ProgrammingError:
+                return False
+            return True
+
+        monkeypatch.setattr(conn, "is_usable", usable)
+    old = conn.connection
+    assert store_event(
+        key="user_send_text:f1",
+        account_id=1,
+        event_name="user_send_text",
+        raw=b"{}",
+        retry_header=0,
+    )
+    assert conn.connection is not old
+    assert InboundEvent.objects.filter(key="user_send_text:f1").count() == 1
