@@ -25,7 +25,21 @@ from binhyen.lib.triage.reading import Reading, read, sense_key
 CHAR_NGRAMS = (2, 5)
 
 _CHILD_AGE = re.compile(r"\b(\d{1,2}) tuoi\b")
-_TRANSFER = re.compile(r"\b(chuyen|nap|mat|chuyen khoan) (het )?\d+ (trieu|nghin|ty)\b")
+_TRANSFER = re.compile(
+    r"\b(chuyen|nap|mat|chuyen khoan|gop|coc|dat coc|dau tu|bo ra) (het |them |vao )?\d+ "
+    r"(trieu|nghin|ty|tr)\b"
+)
+# Something found and kept ("nhặt được điện thoại", "để quên ví"): theft, even when the finder
+# asks for money to give it back.
+_FOUND = re.compile(r"\b(nhat duoc|lam roi|danh roi|de quen|bo quen)\b")
+# Someone posing as a worker or an official: fraud when money is asked, casing when they only
+# look over or photograph houses (labelling conventions, issue 11 round 5).
+_IMPERSONATE = re.compile(
+    r"\b(gia lam|gia danh|mao danh|tu xung|xung la|gia nhan vien|gia can bo|gia dang)\b"
+)
+_MONEY = re.compile(
+    r"\b(tien|trieu|nghin|chuyen khoan|nop|phi|ban|otp|link|tai khoan|cai app|thu)\b"
+)
 # A clause ending with a question particle ("... được không", "... chưa ad", "... z").
 _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
@@ -371,6 +385,14 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:ask+unrelated")  # "cầu tràn còn ngập không", "số điện lực"
     if _TRANSFER.search(a.folded):
         feats.append("C:money_amount")
+    if _FOUND.search(a.folded):
+        feats.append("C:found_item")  # a found phone kept for ransom is theft, not fraud
+    if _IMPERSONATE.search(a.folded):
+        money = bool(_MONEY.search(a.folded))
+        casing = "cat:suspicious" in pos
+        feats.append(
+            "C:impersonate" + ("+money" if money else "-money") + ("+casing" if casing else "")
+        )
     plain = a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)
     if _QUESTION_ENDING.search(plain):
         feats.append("R:question_ending")
