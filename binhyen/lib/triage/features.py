@@ -354,7 +354,7 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:danger+near_miss")  # "rơi đá xuống đường suýt trúng người"
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
-    if "cue:timber" in pos and "cat:traffic" in pos:
+    if "cue:timber" in pos and ("cat:traffic" in pos or "cue:vehicle" in pos):
         feats.append("C:timber+vehicle")
 
     n = len(a.tokens)
