@@ -38,7 +38,13 @@ _IMPERSONATE = re.compile(
     r"\b(gia lam|gia danh|mao danh|tu xung|xung la|gia nhan vien|gia can bo|gia dang)\b"
 )
 _MONEY = re.compile(
-    r"\b(tien|trieu|nghin|chuyen khoan|nop|phi|ban|otp|link|tai khoan|cai app|thu)\b"
+    r"(?<!khong )(?<!chua )\b(tien|trieu|nghin|chuyen khoan|nop|phi|ban|otp|link|tai khoan|"
+    r"cai app|thu)\b"
+)
+# Where a missing person was last seen: near water it is a search in the water (a rescue).
+_WATER = re.compile(
+    r"\b(bo|ra|tam|mep|ven|duoi|xuong|lan) (song|suoi|ho|ao|bien|dap|nuoc)\b"
+    r"|\b(doi dep|chiec dep|dap tran|ngam tran)\b"
 )
 # A clause ending with a question particle ("... được không", "... chưa ad", "... z").
 _QUESTION_ENDING = re.compile(
@@ -327,6 +333,11 @@ def cue_features(a: Analysis) -> list[str]:
             break
     if "cue:missing" in pos and "cue:person" in pos:
         feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if "cue:missing" in pos and ("cue:person" in pos or child):
+        # A missing child on land is domestic/child (abduction risk); a missing adult or a
+        # child last seen by the water is a rescue (labelling conventions, round 5).
+        who = "child" if child else "adult"
+        feats.append(f"C:missing_{who}" + ("+water" if _WATER.search(a.folded) else ""))
     if child and "cue:missing" in pos and "cat:suspicious" in pos:
         feats.append("C:missing_child+stranger")  # a missing child last seen with strangers
     if danger and "urg:gone" in pos:

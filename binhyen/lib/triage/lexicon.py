@@ -126,7 +126,8 @@ _GROUPS: dict[str, str] = {
         đâm vào con|xe máy đâm|ô tô đâm|bỏ chạy|gây tai nạn|vượt ẩu|kẹt dưới gầm|chuẩn bị đua|
         tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|đâm gãy|
         tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say|tông người|tông bà|tông ông|
-        tông chết|cán chết|cán qua người|tông phải|bóp còi|học sinh chạy xe""",
+        tông chết|cán chết|cán qua người|tông phải|bóp còi|học sinh chạy xe|
+        lùi trúng|lùi xe trúng|cán trúng|cán phải|bị xe cán|xe cán|bị cán""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -167,7 +168,8 @@ _GROUPS: dict[str, str] = {
         chưa đủ tuổi lao động|chưa đủ tuổi đi làm|đưa các em|chở các em|dẫn các em|các em gái|
         giết mẹ|đòi giết mẹ|dọa giết mẹ|dọa mẹ|chém mẹ|giết bố|giết cha|dọa bố|đòi tiền mẹ|
         đòi tiền bố|đánh mẹ nó|dụ mấy em|dụ các em|dụ em gái|dụ mấy cô gái|dụ các cô gái|
-        đi làm nhà hàng|làm nhà hàng|phục vụ nhà hàng|em gái người|bé gái người""",
+        đi làm nhà hàng|làm nhà hàng|phục vụ nhà hàng|em gái người|bé gái người|
+        dụ lên|dụ vào|dụ đi làm|làm phục vụ|phục vụ quán""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -187,7 +189,8 @@ _GROUPS: dict[str, str] = {
         bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò|
         ngà voi|lông đuôi voi|móng hổ|sừng tê|vảy tê tê|mật gấu|rùa biển|san hô|nổ mìn đánh cá|
         chích điện|xung điện|khai thác đá|đốt nương|
-        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả""",
+        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả|
+        gỗ hương|gỗ hương lậu|dấu kiểm lâm|chưa có dấu kiểm lâm""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -216,7 +219,9 @@ _GROUPS: dict[str, str] = {
         tự xử|đường thái|đường cát thái|bao đường|
         gái bao|gái gọi|dắt khách|dẫn qua nhà nghỉ|nhà nghỉ bên cạnh|có gái|gái phục vụ|
         bị chủ giam giữ|chủ giam giữ|giam giữ trái phép|bị chủ nhốt|chủ nhốt|bị chủ giữ|
-        chủ giữ lại|thu điện thoại|tịch thu điện thoại|nợ lương|không trả lương""",
+        chủ giữ lại|thu điện thoại|tịch thu điện thoại|nợ lương|không trả lương|
+        không cho ra khỏi nhà|không cho ra ngoài|chủ nhà giữ|đi giúp việc|
+        giúp việc|không nhãn mác|không rõ nguồn gốc|thuốc không nhãn|thuốc tân dược""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -224,7 +229,8 @@ _GROUPS: dict[str, str] = {
         đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
         tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà|
         đâm gãy|tông gãy|đâm sập|
-        tông người|tông bà|tông ông|tông chết|cán chết|tông phải""",
+        tông người|tông bà|tông ông|tông chết|cán chết|tông phải|
+        lùi trúng|lùi xe trúng|cán trúng|cán phải|bị xe cán|xe cán|bị cán""",
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
