@@ -72,6 +72,17 @@ _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 
 
+# Words of the domestic/child lexicon that say who the people are, not what was done to them:
+# with no act of abuse, neglect or trafficking beside them, another category's act decides
+# ("chồng tôi đi rẫy chưa về" is a missing person, "bé 4 tuổi bị xe lùi trúng" a crash).
+_RELATIONS = (
+    "chồng em|chồng tôi|chồng chị|ông chồng|vợ con|mẹ ruột|cha ruột|thầy giáo|con riêng|"
+    "bố dượng|mẹ kế|đứa con|thằng con|các cháu|nhóm trẻ|trẻ mầm non|mầm non|các em gái|"
+    "em gái người|bé gái người"
+)
+_RELATION_WORDS = frozenset(_RELATIONS.split("|"))
+
+
 @dataclass
 class Analysis:
     text: str
@@ -409,6 +420,10 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("R:question_ending")
     if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
+    acts = [p for p in a.phrases("cat:domestic_child") if p not in _RELATION_WORDS]
+    elsewhere = [g for g in cats if g != "cat:domestic_child"]
+    if (child or "cue:person" in pos or "cat:domestic_child" in pos) and elsewhere and not acts:
+        feats += [f"C:victim+{g[4:]}-abuse" for g in elsewhere]
     if child:
         # A child is the victim of many kinds of event: what happened decides ("bé 6 tuổi té
         # ao" is a rescue, "bé 7 tuổi bị xe máy tông" traffic, "bố dượng đánh bé" abuse).
