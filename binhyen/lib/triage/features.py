@@ -29,9 +29,9 @@ _TRANSFER = re.compile(
     r"\b(chuyen|nap|mat|chuyen khoan|gop|coc|dat coc|dau tu|bo ra) (het |them |vao )?\d+ "
     r"(trieu|nghin|ty|tr)\b"
 )
-# Something found and kept ("nhặt được điện thoại", "để quên ví"): theft, even when the finder
-# asks for money to give it back.
-_FOUND = re.compile(r"\b(nhat duoc|lam roi|danh roi|de quen|bo quen)\b")
+# Something found and kept by the finder ("người nhặt được đòi 2 triệu mới trả"): theft, even
+# when the finder asks for money to give it back (losing it alone is a question's wording).
+_FOUND = re.compile(r"\b(nhat duoc|luom duoc|nguoi nhat)\b")
 # Someone posing as a worker or an official: fraud when money is asked, casing when they only
 # look over or photograph houses (labelling conventions, issue 11 round 5).
 _IMPERSONATE = re.compile(
