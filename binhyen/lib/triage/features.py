@@ -25,7 +25,27 @@ from binhyen.lib.triage.reading import Reading, read, sense_key
 CHAR_NGRAMS = (2, 5)
 
 _CHILD_AGE = re.compile(r"\b(\d{1,2}) tuoi\b")
-_TRANSFER = re.compile(r"\b(chuyen|nap|mat|chuyen khoan) (het )?\d+ (trieu|nghin|ty)\b")
+_TRANSFER = re.compile(
+    r"\b(chuyen|nap|mat|chuyen khoan|gop|coc|dat coc|dau tu|bo ra) (het |them |vao )?\d+ "
+    r"(trieu|nghin|ty|tr)\b"
+)
+# Something found and kept by the finder ("người nhặt được đòi 2 triệu mới trả"): theft, even
+# when the finder asks for money to give it back (losing it alone is a question's wording).
+_FOUND = re.compile(r"\b(nhat duoc|luom duoc|nguoi nhat)\b")
+# Someone posing as a worker or an official: fraud when money is asked, casing when they only
+# look over or photograph houses (labelling conventions, issue 11 round 5).
+_IMPERSONATE = re.compile(
+    r"\b(gia lam|gia danh|mao danh|tu xung|xung la|gia nhan vien|gia can bo|gia dang)\b"
+)
+_MONEY = re.compile(
+    r"(?<!khong )(?<!chua )\b(tien|trieu|nghin|chuyen khoan|nop|phi|ban|otp|link|tai khoan|"
+    r"cai app|thu)\b"
+)
+# Where a missing person was last seen: near water it is a search in the water (a rescue).
+_WATER = re.compile(
+    r"\b(bo|ra|tam|mep|ven|duoi|xuong|lan) (song|suoi|ho|ao|bien|dap|nuoc)\b"
+    r"|\b(doi dep|chiec dep|dap tran|ngam tran)\b"
+)
 # A clause ending with a question particle ("... được không", "... chưa ad", "... z").
 _QUESTION_ENDING = re.compile(
     r"\b(khong|ko|k|kg|hok|chua|ha|nhi|sao|gi|j|nao|dau|vay|z|ad)\s*(?:[.?!;\n]|$)"
@@ -50,6 +70,17 @@ _KIN = {"anh", "chi", "em", "co", "chu", "bac", "c", "a", "e", "ong", "ba", "me"
 _NOT_A_NAME = _KIN | {"ad", "admin", "oi", "cong", "cs", "ca", "moi", "cac", "ban", "ae"}
 _SYMBOL = re.compile("[\u2500-\U0010ffff]")  # emoji, pictographs
 _LENGTH_BUCKETS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
+
+
+# Words of the domestic/child lexicon that say who the people are, not what was done to them:
+# with no act of abuse, neglect or trafficking beside them, another category's act decides
+# ("chồng tôi đi rẫy chưa về" is a missing person, "bé 4 tuổi bị xe lùi trúng" a crash).
+_RELATIONS = (
+    "chồng em|chồng tôi|chồng chị|ông chồng|vợ con|mẹ ruột|cha ruột|thầy giáo|con riêng|"
+    "bố dượng|mẹ kế|đứa con|thằng con|các cháu|nhóm trẻ|trẻ mầm non|mầm non|các em gái|"
+    "em gái người|bé gái người"
+)
+_RELATION_WORDS = frozenset(_RELATIONS.split("|"))
 
 
 @dataclass
@@ -313,6 +344,11 @@ def cue_features(a: Analysis) -> list[str]:
             break
     if "cue:missing" in pos and "cue:person" in pos:
         feats.append("U:missing+person")  # "cụ ông 80 tuổi đi rẫy chưa về", "bé 5 tuổi đi lạc"
+    if "cue:missing" in pos and ("cue:person" in pos or child):
+        # A missing child on land is domestic/child (abduction risk); a missing adult or a
+        # child last seen by the water is a rescue (labelling conventions, round 5).
+        who = "child" if child else "adult"
+        feats.append(f"C:missing_{who}" + ("+water" if _WATER.search(a.folded) else ""))
     if child and "cue:missing" in pos and "cat:suspicious" in pos:
         feats.append("C:missing_child+stranger")  # a missing child last seen with strangers
     if danger and "urg:gone" in pos:
@@ -340,7 +376,7 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:danger+near_miss")  # "rơi đá xuống đường suýt trúng người"
     if "cue:crash" in pos and "cue:burning" in pos:
         feats.append("C:crash+fire")
-    if "cue:timber" in pos and "cat:traffic" in pos:
+    if "cue:timber" in pos and ("cat:traffic" in pos or "cue:vehicle" in pos):
         feats.append("C:timber+vehicle")
 
     n = len(a.tokens)
@@ -371,11 +407,23 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("I:ask+unrelated")  # "cầu tràn còn ngập không", "số điện lực"
     if _TRANSFER.search(a.folded):
         feats.append("C:money_amount")
+    if _FOUND.search(a.folded):
+        feats.append("C:found_item")  # a found phone kept for ransom is theft, not fraud
+    if _IMPERSONATE.search(a.folded):
+        money = bool(_MONEY.search(a.folded))
+        casing = "cat:suspicious" in pos
+        feats.append(
+            "C:impersonate" + ("+money" if money else "-money") + ("+casing" if casing else "")
+        )
     plain = a.text.lower() if a.text.isascii() else vntext.strip_accents(a.text)
     if _QUESTION_ENDING.search(plain):
         feats.append("R:question_ending")
     if len(a.phrases("int:spam")) >= 3:
         feats.append("I:spam3")
+    acts = [p for p in a.phrases("cat:domestic_child") if p not in _RELATION_WORDS]
+    elsewhere = [g for g in cats if g != "cat:domestic_child"]
+    if (child or "cue:person" in pos or "cat:domestic_child" in pos) and elsewhere and not acts:
+        feats += [f"C:victim+{g[4:]}-abuse" for g in elsewhere]
     if child:
         # A child is the victim of many kinds of event: what happened decides ("bé 6 tuổi té
         # ao" is a rescue, "bé 7 tuổi bị xe máy tông" traffic, "bố dượng đánh bé" abuse).

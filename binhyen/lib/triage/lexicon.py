@@ -66,7 +66,10 @@ _GROUPS: dict[str, str] = {
         cạy tủ|lục tủ|bóng người|nhà đi vắng|mất bò|mất trâu|trộm bò|trộm trâu|dắt bò|bắt bò|
         con bò|con trâu|dấu bánh xe|
         hứa trả|hứa sẽ trả|định vị|icloud|không chịu trả lại|giữ luôn|
-        chó nhà|cẩu tặc|trộm chó|bắt trộm chó|mới trả lại|mới chịu trả|đòi tiền mới trả""",
+        chó nhà|cẩu tặc|trộm chó|bắt trộm chó|mới trả lại|mới chịu trả|đòi tiền mới trả|
+        con heo|con lợn|heo trong chuồng|lùa heo|lùa lợn|lùa bò|lùa trâu|lùa dê|trộm heo|
+        trộm lợn|mất heo|mất lợn|mất dê|trộm dê|con dê|mất ở rẫy|ra thì không thấy|
+        sáng ra không thấy""",
     "cat:drugs": """
         ma túy|ma tuý|chất cấm|hàng trắng|heroin|thuốc lắc|dùng ke|chơi ke|hàng ke|kẹo bay|
         viên kẹo|bay lắc|mở nhạc bay|ma túy đá|hàng đá|nghiện đá|ngáo đá|ngáo|chơi đá|
@@ -82,7 +85,9 @@ _GROUPS: dict[str, str] = {
         binh xập xám|phỏm|tiến lên|ăn tiền|game bài|đổi thưởng|casino|tài xỉu|sát phạt|
         sổ ghi chép|soi cầu|đại lý cá độ|chứa đề|ghi số|bán đề|chứa bạc|xóc dĩa|
         game bài online|bài online|cổng game|nạp tiền chơi|chơi game bài|đánh bài online|
-        đánh bài trên mạng|cá độ bóng đá|đặt cược""",
+        đánh bài trên mạng|cá độ bóng đá|đặt cược|
+        sòng bài|mở sòng|mở sòng bài|sới bài|chiếu bạc|bài cào|xì dách|đánh bài ăn tiền|
+        lại mở sòng""",
     "cat:fraud": """
         lừa đảo|bị lừa|lừa tiền|lừa lấy|lừa đảo qua mạng|lừa đảo chiếm đoạt|giả danh|
         mạo danh|tự xưng|xưng là|chuyển khoản|chuyển tiền|mã otp|otp|đường link|link lạ|
@@ -103,7 +108,8 @@ _GROUPS: dict[str, str] = {
         hụi|chơi hụi|chủ hụi|vỡ hụi|giật hụi|bể hụi|ôm hụi|ôm tiền bỏ trốn|ôm tiền trốn|góp họ|
         chơi họ|đầu tư ảo|sàn ảo|app đầu tư|
         gọi video|cuộc gọi video|dọa bắt|mặc quân phục|giả làm công an|đi làm nhật|đi làm hàn quốc|
-        đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc""",
+        đi làm đài loan|thu mỗi người|tiền hồ sơ|đi nước ngoài làm việc|
+        công ty ma|dự án ma|góp vốn|góp tiền|biến mất|mất trắng|dự án đất nền""",
     "cat:loan_shark": """
         tín dụng đen|vay nặng lãi|cho vay nặng lãi|nặng lãi|lãi cắt cổ|lãi suất cao|vay app|
         app vay|vay qua app|đòi nợ|đòi nợ thuê|siết nợ|xiết nợ|siết xe|siết sổ đỏ|khủng bố|
@@ -116,13 +122,12 @@ _GROUPS: dict[str, str] = {
         tai nạn|tai nạn giao thông|xe đâm|va chạm|tông xe|tông vào|tông trúng|bị tông|đâm xe|
         đâm trực diện|xe tải đâm|quẹt trúng|quẹt ngã|lật xe|xe lật|bị lật|đua xe|lạng lách|
         đánh võng|bốc đầu|chạy ẩu|tốc độ cao|quá tốc độ|quá tải|chở quá|quá số người|
-        nồng độ cồn|không đội mũ|chở 3|xe phân khối lớn|mất lái|xe khách|xe tải|container|
-        xe ben|cán qua|camera hành trình|bị văng|văng ra|đâm vào con|xe máy đâm|ô tô đâm|bóp còi|
-        bỏ chạy|gây tai nạn|đường đèo|học sinh chạy xe|
-        chạy xe|xe công nông|xe đầu kéo|vượt ẩu|kẹt dưới gầm|
-        chuẩn bị đua|tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|
-        tài xế|đâm gãy|tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say|
-        tông người|tông bà|tông ông|tông chết|cán chết|cán qua người|tông phải""",
+        nồng độ cồn|không đội mũ|chở 3|xe phân khối lớn|mất lái|cán qua|bị văng|văng ra|
+        đâm vào con|xe máy đâm|ô tô đâm|bỏ chạy|gây tai nạn|vượt ẩu|kẹt dưới gầm|chuẩn bị đua|
+        tụ tập đua xe|đua xe trái phép|bốc đầu xe|tông trụ|tông cột|đâm vào cột|đâm gãy|
+        tông gãy|chạy tiếp|tài xế say|có vẻ say|lái xe say|tông người|tông bà|tông ông|
+        tông chết|cán chết|cán qua người|tông phải|bóp còi|học sinh chạy xe|
+        lùi trúng|lùi xe trúng|cán trúng|cán phải|bị xe cán|xe cán|bị cán""",
     "cat:fire_rescue": """
         bị cháy|cháy nhà|cháy lớn|đám cháy|vụ cháy|bốc cháy|cháy rừng|cháy kho|cháy xưởng|
         cháy quán|cháy tiệm|cháy chợ|có cháy|lửa cháy|chập điện|hỏa hoạn|ngọn lửa|lửa bốc|
@@ -144,7 +149,9 @@ _GROUPS: dict[str, str] = {
         lạc đường|đi rẫy chưa về|mất liên lạc|
         uống thuốc diệt cỏ|uống thuốc chuột|uống thuốc trừ sâu|uống thuốc ngủ|uống thuốc độc|
         thuốc diệt cỏ|đòi nhảy|định nhảy|lan can cầu|nhảy xuống sông|nhảy xuống cầu|
-        lửa lan|lửa từ|bén lửa|bắt lửa|cháy rơm|rơm cháy|lan vào chuồng|lan sang nhà""",
+        lửa lan|lửa từ|bén lửa|bắt lửa|cháy rơm|rơm cháy|lan vào chuồng|lan sang nhà|
+        nói muốn chết|đòi chết|muốn tự tử|mép đập|mép cầu|hô hấp nhân tạo|chuột rút|
+        vớt lên|vừa vớt lên""",
     "cat:domestic_child": """
         đánh vợ|đánh con|đánh đập vợ|đánh đập|bạo hành|bạo lực gia đình|chồng đánh|
         cha đánh|bố đánh|bố dượng|mẹ kế|xâm hại|hiếp dâm|dâm ô|sàm sỡ|sờ soạng|ấu dâm|
@@ -158,7 +165,11 @@ _GROUPS: dict[str, str] = {
         đập vợ|đập con|chồng đập|đánh vợ con|chửi đánh vợ|vợ chạy ra|vợ bỏ chạy|hành hạ|
         các cháu|nhóm trẻ|bảo mẫu|cô giáo đánh|trẻ mầm non|mầm non|dí đầu|dụ sang|bị dụ sang|
         sang trung quốc|đưa sang trung quốc|đánh đứa|đứa con|
-        chưa đủ tuổi lao động|chưa đủ tuổi đi làm|đưa các em|chở các em|dẫn các em|các em gái""",
+        chưa đủ tuổi lao động|chưa đủ tuổi đi làm|đưa các em|chở các em|dẫn các em|các em gái|
+        giết mẹ|đòi giết mẹ|dọa giết mẹ|dọa mẹ|chém mẹ|giết bố|giết cha|dọa bố|đòi tiền mẹ|
+        đòi tiền bố|đánh mẹ nó|dụ mấy em|dụ các em|dụ em gái|dụ mấy cô gái|dụ các cô gái|
+        đi làm nhà hàng|làm nhà hàng|phục vụ nhà hàng|em gái người|bé gái người|
+        dụ lên|dụ vào|dụ đi làm|làm phục vụ|phục vụ quán""",
     # Who the victim is (a child) says little about what happened to them: a child who fell
     # into a pond is a rescue, a pupil beaten by classmates is public order.
     "cue:child": """
@@ -178,7 +189,8 @@ _GROUPS: dict[str, str] = {
         bẫy chim|giăng lưới|lưới tàng hình|bắt chim|chim trời|bắt cò|
         ngà voi|lông đuôi voi|móng hổ|sừng tê|vảy tê tê|mật gấu|rùa biển|san hô|nổ mìn đánh cá|
         chích điện|xung điện|khai thác đá|đốt nương|
-        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả""",
+        xả khí|khí thải|khí thối|mùi thối|nồng nặc|ngứa mắt|khói bụi|bụi mù|nhà máy xả|
+        gỗ hương|gỗ hương lậu|dấu kiểm lâm|chưa có dấu kiểm lâm""",
     "cat:suspicious": """
         lạ mặt|người lạ|đối tượng lạ|khả nghi|đáng ngờ|đáng nghi|lảng vảng|dò xét|dò đường|
         rình|chạy qua chạy lại|nhìn vào nhà|nhìn vào trong|soi đèn|không biển|xe lạ|thuyền lạ|
@@ -191,7 +203,9 @@ _GROUPS: dict[str, str] = {
         đóng cửa suốt|gọi điện liên tục|nhà thuê|người thuê|ghi chép|đánh dấu nhà|hỏi mua chó|
         flycam bay|bay vòng vòng|bay lượn|máy bay không người lái|drone lạ|flycam lạ|
         hỏi nhà ai|hỏi nhà nào|nhà ai nuôi|nhà nào nuôi|thu mua chó|mua chó mèo|
-        hỏi giá nhà|ngó nghiêng|nhòm ngó|dòm ngó|ngó vào nhà|ngó vào chuồng|dòm vào nhà""",
+        hỏi giá nhà|ngó nghiêng|nhòm ngó|dòm ngó|ngó vào nhà|ngó vào chuồng|dòm vào nhà|
+        chụp hình nhà|chụp hình cổng|chụp hình từng nhà|vào xem nhà|soi từng nhà|đi soi|
+        cầm súng săn|vác súng|súng săn|súng hoa cải""",
     "cat:other_crime": """
         giấy tờ giả|làm giả|bằng giả|tiền giả|hàng giả|hàng nhái|giả nhãn hiệu|tem giả|
         buôn lậu|hàng lậu|thuốc lá lậu|đường lậu|pháo|pháo nổ|pháo hoa|pháo bi|mại dâm|
@@ -203,7 +217,11 @@ _GROUPS: dict[str, str] = {
         tay vịn|karaoke tay vịn|gái ngồi bàn|đi khách|kích dục|massage trá hình|chứa mại dâm|
         ngà voi giả|
         tự xử|đường thái|đường cát thái|bao đường|
-        gái bao|gái gọi|dắt khách|dẫn qua nhà nghỉ|nhà nghỉ bên cạnh|có gái|gái phục vụ""",
+        gái bao|gái gọi|dắt khách|dẫn qua nhà nghỉ|nhà nghỉ bên cạnh|có gái|gái phục vụ|
+        bị chủ giam giữ|chủ giam giữ|giam giữ trái phép|bị chủ nhốt|chủ nhốt|bị chủ giữ|
+        chủ giữ lại|thu điện thoại|tịch thu điện thoại|nợ lương|không trả lương|
+        không cho ra khỏi nhà|không cho ra ngoài|chủ nhà giữ|đi giúp việc|
+        giúp việc|không nhãn mác|không rõ nguồn gốc|thuốc không nhãn|thuốc tân dược""",
     # ---------------------------------------------------------------- labelling-rule cues
     # A crash where a vehicle catches fire is traffic, not fire (see the labelling rules).
     "cue:crash": """
@@ -211,7 +229,8 @@ _GROUPS: dict[str, str] = {
         đâm trực diện|xe tải đâm|lật xe|xe lật|mất lái|xe máy đâm|ô tô đâm|tông trụ|
         tông cột|đâm vào cột|đâm vào trụ|đâm vào nhà|tông vào nhà|
         đâm gãy|tông gãy|đâm sập|
-        tông người|tông bà|tông ông|tông chết|cán chết|tông phải""",
+        tông người|tông bà|tông ông|tông chết|cán chết|tông phải|
+        lùi trúng|lùi xe trúng|cán trúng|cán phải|bị xe cán|xe cán|bị cán""",
     "cue:burning": """
         bốc cháy|bị cháy|cháy rụi|cháy lớn|bắt lửa|lửa bốc|ngọn lửa|phát nổ|bùng cháy|cháy xe|
         xe cháy""",
@@ -233,6 +252,11 @@ _GROUPS: dict[str, str] = {
     "cue:trade": """
         rao bán|bày bán|bán công khai|nhận cầm|cầm đồ|bán lại|bán cho khách|trên menu|
         thực đơn|bán súng|bán dao|bán kiếm|bán mã tấu|bán thịt|bán online|đặt hàng""",
+    # A vehicle named is context, not a traffic offence: a drug hand-over from a car, sand
+    # carried by trucks or timber on a truck are not traffic (the act decides).
+    "cue:vehicle": """
+        xe khách|xe tải|container|xe ben|camera hành trình|đường đèo|chạy xe|xe công nông|
+        xe đầu kéo|tài xế""",
     "cue:timber": """
         gỗ tròn|gỗ xẻ|gỗ lậu|gỗ quý|gỗ rừng|kiểm lâm|chốt kiểm lâm|lâm tặc""",
     # ---------------------------------------------------------------- intent cues
@@ -354,7 +378,8 @@ _GROUPS: dict[str, str] = {
         nhà trồng|đặt hàng|order|bán sỉ|bán lẻ giá|
         nhắn tin ngay|đặt bàn|đặt lịch|văn phòng tại|phí thấp|cần tuyển|tuyển gấp|giảm 10%|
         giảm 20%|giảm 30%|giảm 50%|thực đơn|vào tận nơi|có sổ|bán gấp|cho thuê|cần bán|cần mua|
-        sale|săn sale|mã giảm giá|đăng ký học|khóa học|nhận ngay|miễn phí""",
+        sale|săn sale|mã giảm giá|đăng ký học|khóa học|nhận ngay|miễn phí|
+        không qua môi giới|miễn môi giới|miễn trung gian|sổ đỏ chính chủ|bán đất rẫy""",
     "int:report": """
         báo tin|xin báo|cho em báo|báo công an|em báo|tôi báo|báo cáo|tố giác|trình báo|phản ánh|
         nhờ công an|công an xuống|tới ngay|đến ngay|xuống ngay|xử lý|kiểm tra|điều tra|
@@ -504,11 +529,13 @@ _GROUPS: dict[str, str] = {
         ngã xỉu|té xỉu|bị xỉu|lạ đón|người lạ đón|bắt nó lên|kéo nó lên|lên xe để làm tin|
         bám can|bám phao|bám vào thuyền|bám mạn|trôi ngoài khơi|trôi dạt|đánh chìm|
         ống tuýp|gậy gộc|mang theo gậy|gậy gỗ|mã tấu|đưa lên ô tô|đưa lên xe|sang trung quốc|
-        bán sang|xe sắp chạy""",
+        bán sang|xe sắp chạy|
+        chưa ai chém ai|chưa chém ai|chưa đâm ai|ảnh bị trói""",
     # A threat to kill is critical whenever it is set for ("mai tao xuống chém chết cả nhà").
     "urg:kill_threat": """
         chém chết|giết chết|giết cả nhà|chém cả nhà|xuống chém|tới chém|đến chém|đòi giết|
-        dọa giết|đe dọa giết|sẽ giết|giết mày|chém mày|đâm chết|bắn chết|cho chết|xử đẹp""",
+        dọa giết|đe dọa giết|sẽ giết|giết mày|chém mày|đâm chết|bắn chết|cho chết|xử đẹp|
+        thì giết|là giết|giết luôn|thì chém|là chém""",
     # A state that began earlier and still holds: "bị nhốt từ tối qua", "mất tích từ hôm qua"
     # (a reading rule drops the "past" cue inside these, see features.sentence_hits).
     "urg:since": """
