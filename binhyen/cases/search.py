@@ -107,12 +107,31 @@ def partial_code_q(q: str) -> Q | None:
     out = Q(pk__in=[])
     for c in candidates:
         out |= contains_q(c.lower())
-        # The same code typed in a message was folded like any text ("1XM1HWCQ" reads as
-        # "1 xe may 1 hwcq": teencode), so look for its folded form too.
-        folded = fold_text(c)
-        if folded and folded != c.lower():
-            out |= contains_q(folded)
+        for form in _folded_code_forms(c):
+            out |= contains_q(form)
     return out
+
+
+def _folded_code_forms(fragment: str) -> set[str]:
+    """How part of a code typed in a message reads in the folded thread text.
+
+    A message's words are folded like any text: letters and digits split apart and letter
+    runs read as teencode, by context too ("1XM1HWCQ" reads "1 xe may 1 hwcq", "736Q2413"
+    "736 quan 2413"). A run at either edge of the fragment may be cut short ("6XR14X" of
+    "6XR14XCG": the text holds "xcg", not the reading of "x" alone), so each edge run is
+    also taken as typed, the rest folded as a whole."""
+    low = fragment.lower()
+    runs = re.findall(r"[a-z]+|[0-9]+", low)
+    forms = {fold_text(low)}
+    if len(runs) > 1:
+        first, last = runs[0], runs[-1]
+        forms.add(f"{fold_text(low[: -len(last)])} {last}")
+        forms.add(f"{first} {fold_text(low[len(first) :])}")
+        if len(runs) > 2:
+            forms.add(f"{first} {fold_text(low[len(first) : -len(last)])} {last}")
+    forms.discard(low)
+    forms.discard("")
+    return forms
 
 
 def contains_q(fragment: str) -> Q:
