@@ -562,7 +562,8 @@ _GROUPS: dict[str, str] = {
     "urg:future": """
         ngày mai|sáng mai|trưa mai|chiều mai|tối mai|đêm mai|nếu mai|hạn chót|
         tuần sau|tuần tới|tháng sau|tháng tới|năm sau|sắp tới|
-        dự định|định tổ chức|sẽ tổ chức|vài hôm nữa|mấy hôm nữa|mấy ngày nữa|ra giêng""",
+        dự định|định tổ chức|sẽ tổ chức|vài hôm nữa|mấy hôm nữa|mấy ngày nữa|ra giêng|
+        mai tao|mai tụi|mai sẽ|mai xuống|mai tới|mai đến""",
     # An adult held with no violence described (convention: held adult without violence is
     # high, with violence critical): the holding and the explicit "no beating".
     "urg:held": """
