@@ -41,6 +41,10 @@ _MONEY = re.compile(
     r"(?<!khong )(?<!chua )\b(tien|trieu|nghin|chuyen khoan|nop|phi|ban|otp|link|tai khoan|"
     r"cai app|thu)\b"
 )
+# A missing person who is vulnerable (elderly, confused) is critical (convention).
+_ELDER = re.compile(
+    r"\b([6-9]\d) tuoi\b|\b(cu ong|cu ba|ong cu|ba cu|nguoi gia|bi lan|lu lan|lang tri)\b"
+)
 # Where a missing person was last seen: near water it is a search in the water (a rescue).
 _WATER = re.compile(
     r"\b(bo|ra|tam|mep|ven|duoi|xuong|lan) (song|suoi|ho|ao|bien|dap|nuoc)\b"
@@ -159,13 +163,18 @@ def sentence_hits(r: Reading) -> list[Hit]:
 
 def _since_not_past(hits: list[Hit]) -> list[Hit]:
     """ "bị nhốt từ tối qua" is a state that still holds, not a past event: a past-time cue
-    inside an ``urg:since`` phrase ("từ tối qua" holds "tối qua") is dropped."""
-    spans = [(h.start, h.start + len(h.phrase.split())) for h in hits if h.group == "urg:since"]
-    if not spans:
-        return hits
-    return [
-        h for h in hits if h.group != "urg:past" or not any(lo <= h.start < hi for lo, hi in spans)
-    ]
+    inside an ``urg:since`` phrase ("từ tối qua" holds "tối qua") is dropped. Likewise the
+    "now" of ``đang`` inside an ``urg:state`` phrase ("cây đang ra hoa", "đang chuẩn bị đám
+    hỏi"): a state that lasts is not something in progress (labelling convention)."""
+    for inner, outer in (("urg:past", "urg:since"), ("urg:now", "urg:state")):
+        spans = [(h.start, h.start + len(h.phrase.split())) for h in hits if h.group == outer]
+        if spans:
+            hits = [
+                h
+                for h in hits
+                if h.group != inner or not any(lo <= h.start < hi for lo, hi in spans)
+            ]
+    return hits
 
 
 def _both_and(i: int, toks: list[str], lo: int, hi: int) -> bool:
@@ -364,6 +373,20 @@ def cue_features(a: Analysis) -> list[str]:
         feats.append("U:hazard+now")  # "dây điện đứt rơi xuống đường còn xẹt lửa"
     if over and not since:
         feats.append("U:over" + ("+danger" if danger else ""))  # "cháy cỏ … đã dập xong"
+        # Put out or settled the same day is high, on an earlier day normal (convention).
+        feats.append("U:over+past" if "urg:past" in pos else "U:over+today")
+    if "urg:state" in pos and not now and not danger:
+        feats.append("U:state")  # "cần sa đang ra hoa", "đang chuẩn bị đám cưới"
+    held = "urg:held" in pos or "nhot" in a.tokens
+    if held and "urg:no_violence" in pos:
+        feats.append("U:held-violence")  # "giữ … không cho về … chưa thấy đánh đập gì"
+    weapon = "urg:weapon" in pos
+    if weapon and not past and "cue:trade" not in pos and "urg:gone" not in pos:
+        feats.append("U:weapon+now")  # "có đứa cầm gậy nhưng chưa đánh ai": critical
+    if "cue:missing" in pos and (child or _ELDER.search(a.folded) or _WATER.search(a.folded)):
+        feats.append("U:missing+vulnerable")  # "ông 78 tuổi bị lẫn … tới giờ chưa về"
+    if "urg:kill_threat" in pos and (future or past):
+        feats.append("U:kill_threat+later")  # "mai tao xuống chém chết", "nói … thì giết"
     if future and not now:
         feats.append("U:future-now")  # "ép cưới, đám hỏi tuần sau"
     if future and danger:

@@ -556,12 +556,34 @@ _GROUPS: dict[str, str] = {
         dập xong|đã dập xong|đã được dập|dập tắt rồi|đã tắt hẳn|tắt hẳn rồi|
         đã giải quyết|giải quyết xong|đã hòa giải|hòa giải xong|đã làm hòa|đã đi khâu|
         khâu rồi|đã khâu|đã xuất viện|đã ổn|ổn rồi|đã yên|yên rồi|không ai sao|
-        đã tìm thấy|tìm thấy rồi|đã được cứu|cứu được rồi|đã về nhà|về nhà rồi""",
+        đã tìm thấy|tìm thấy rồi|đã được cứu|cứu được rồi|đã về nhà|về nhà rồi|
+        đã dập tắt|đã được dập tắt|giải tán hết|đã được sửa|sửa xong""",
     # Something set for later: a deadline or a plan ("nếu mai không trả", "tuần sau cưới").
     "urg:future": """
         ngày mai|sáng mai|trưa mai|chiều mai|tối mai|đêm mai|nếu mai|hạn chót|
         tuần sau|tuần tới|tháng sau|tháng tới|năm sau|sắp tới|
-        dự định|định tổ chức|sẽ tổ chức|vài hôm nữa|mấy hôm nữa|mấy ngày nữa|ra giêng""",
+        dự định|định tổ chức|sẽ tổ chức|vài hôm nữa|mấy hôm nữa|mấy ngày nữa|ra giêng|
+        mai tao|mai tụi|mai sẽ|mai xuống|mai tới|mai đến""",
+    # An adult held with no violence described (convention: held adult without violence is
+    # high, with violence critical): the holding and the explicit "no beating".
+    "urg:held": """
+        bị giữ|giữ ở|giữ lại|giam giữ|bị nhốt|nhốt trong|không cho về|ko cho về|k cho về|
+        không cho ra khỏi nhà|ko cho ra khỏi nhà|không cho ra ngoài|không cho đi|
+        không cho nghỉ|mới thả|thì mới thả|giữ điện thoại|thu điện thoại|giữ cccd|giữ giấy""",
+    "urg:no_violence": """
+        không đánh đập|ko đánh đập|chưa đánh đập|không bị đánh đập|chưa thấy đánh|
+        chưa thấy đánh đập|không có đánh|chưa bị đánh|không bị đánh|ko bị đánh|không đánh gì""",
+    # Weapons (a subset of the danger cues): out with nobody hit is critical (convention).
+    "urg:weapon": """
+        cầm dao|rút dao|vung dao|dí dao|mang dao|dao phay|dao bấm|mã tấu|cầm kiếm|mang kiếm|
+        cầm rựa|vác rựa|cầm súng|tuýp sắt|ống tuýp|cầm gậy|gậy gộc|gậy sắt|ống sắt|cây sắt|
+        mang theo gậy|gậy gỗ|hung khí|cầm mã tấu|cầm xà beng""",
+    # "đang" of a state that lasts (growing, flowering, preparing, advertising, recruiting):
+    # normal, not in progress (convention); the "now" cue inside these phrases is dropped.
+    "urg:state": """
+        đang trồng|đang ra hoa|đang ra bông|đang chuẩn bị đám|đang chuẩn bị cưới|
+        đang chuẩn bị gả|đang quảng cáo|đang tuyển|đang lan truyền|đang xiêu lòng|đang cho vay|
+        đang nuôi|đang chăn|đang phải nghỉ học|đang siết nợ""",
     # Nearly: the danger passed without harm.
     "urg:near_miss": """
         suýt|suýt nữa|suýt trúng|suýt tông|xíu nữa|may mà|may là|hú hồn|thoát chết""",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,11 @@ def confidence_words(p: float) -> str:
 
 def _quote(phrases: Iterable[str], limit: int = 3) -> str:
     return ", ".join(f"'{p}'" for p in list(phrases)[:limit])
+
+
+# Words of a threat ("nhắn tin: mai tao xuống chém chết", "nói không trả thì giết cả nhà"):
+# "bị đâm chết tối qua" reports a killing, it is no threat.
+_THREAT = re.compile(r"\b(doa|de doa|nhan tin|nhan|noi|doi|se|tao|may|thi|neu|mai)\b")
 
 
 class Triager:
@@ -140,13 +146,21 @@ class Triager:
                 cat = "traffic"
                 rule = [f"'{crash[0]}' rồi cháy → {CATEGORY_LABELS[cat]} (quy tắc phân loại)"]
             urg = max(probs["urgency"], key=probs["urgency"].__getitem__)
+            urg_rule: list[str] = []
+            threat = a.phrases("urg:kill_threat")
+            if threat and urg != "critical" and _THREAT.search(a.folded):
+                # Labelling rule: a threat to kill is critical, even one set for tomorrow.
+                urg = "critical"
+                urg_rule = [f"'{threat[0]}' → dọa giết: {URGENCY_LABELS[urg]} (quy tắc phân loại)"]
             result.category, result.urgency = cat, urg
             result.confidence["category"] = probs["category"][cat]
             result.confidence["urgency"] = probs["urgency"][urg]
             result.reasons["category"] = rule + self._category_reasons(
                 a, cat, probs["category"][cat]
             )
-            result.reasons["urgency"] = self._urgency_reasons(a, urg, probs["urgency"][urg])
+            result.reasons["urgency"] = urg_rule + self._urgency_reasons(
+                a, urg, probs["urgency"][urg]
+            )
         result.reasons["place"] = place_reasons
         return result
 
