@@ -47,7 +47,7 @@ def enqueue_many(task_path: str, args_list: list[tuple[object, ...]]) -> None:
             task.enqueue(*args)
         return
     backend.validate_task(task)
-    rows = [
+    rows: list[DBTaskResult[Any, Any]] = [
         DBTaskResult(
             id=backend._get_id(),
             args_kwargs=normalize_json({"args": args, "kwargs": {}}),
