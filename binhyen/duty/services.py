@@ -67,8 +67,16 @@ def province_of(unit: Unit) -> Unit:
 
 
 def responders(case: Case, level: int, at: datetime | None = None) -> list[User]:
-    """Who must hear about this case at this escalation level (never nobody)."""
+    """Who must hear about this case at this escalation level (never nobody). Read once per
+    worker batch, unit and level (a shift that starts or ends, or a membership edited,
+    applies from the next batch, a fraction of a second later: as `screen_audience`)."""
     unit = case.unit
+    return list(
+        memo.remember(("duty.responders", unit.pk, level), lambda: _responders(unit, level, at))
+    )
+
+
+def _responders(unit: Unit, level: int, at: datetime | None) -> list[User]:
     if level == Level.UNIT:
         people = list(on_duty(unit, at)) or list(
             _members(unit, {Role.OFFICER, Role.COMMANDER, Role.DUTY})

@@ -158,8 +158,10 @@ def db_search(text: str, *, approved_only: bool = False, limit: int = 20) -> lis
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
+                # `::text`: bound by the server (settings: server_side_binding), a bare
+                # `%s IS NULL` has no type to infer.
                 "SELECT id FROM knowledge_procedure WHERE %s <%% folded "
-                "AND (%s IS NULL OR status = %s) "
+                "AND (%s::text IS NULL OR status = %s) "
                 "ORDER BY word_similarity(%s, folded) DESC, id LIMIT %s",
                 [" ".join(words), status, status, " ".join(words), limit],
             )

@@ -14,6 +14,12 @@ transaction ends — and before any query of their table (`FlushingQuerySet`), s
 in the batch sees them, and a row written directly after them keeps a later id. (A join or
 subquery from another model's query does not flush: nothing on the event path reads the
 timeline that way.)
+
+Rows that other deferred rows name by their id (an acknowledgement message named by its
+timeline row and its delivery task, a triage suggestion named by the "triaged" row) are
+deferred with `first=True`: every flush writes them before anything else, and the
+`after_written` hooks registered for them (which fill in the ids the later rows need, or
+write rows of tables that cannot be deferred) run right after their INSERT.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ _shared: ContextVar[bool] = ContextVar("binhyen_txbatch_shared", default=False)
 # Rows waiting for their INSERT, by model, in the order they were made (None: not shared).
 _deferred: ContextVar[dict[type[models.Model], list[models.Model]] | None] = ContextVar(
     "binhyen_txbatch_deferred", default=None
+)
+
+
+# Models whose deferred rows are written before any other's (other rows name their ids), and
+# what must run once they are written, by model, in order (see `after_written`).
+_firsts: ContextVar[dict[type[models.Model], list[Callable[[], object]]] | None] = ContextVar(
+    "binhyen_txbatch_firsts", default=None
 )
 
 
@@ -65,11 +78,13 @@ def shared() -> Iterator[None]:
     made_token = _made.set({})
     gathered_token = _gathered.set({})
     known_token = _known.set({})
+    firsts_token = _firsts.set({})
     try:
         yield
         _run_gathered()
         flush()
     finally:
+        _firsts.reset(firsts_token)
         _known.reset(known_token)
         _gathered.reset(gathered_token)
         _made.reset(made_token)
@@ -108,15 +123,32 @@ def _run_gathered() -> None:
         apply(list(items))
 
 
-def defer(obj: M) -> bool:
+def defer(obj: M, *, first: bool = False) -> bool:
     """Keep `obj` (a new row of a model whose manager uses `FlushingQuerySet`) for the
-    batch's INSERT; False outside a shared transaction (the caller saves it)."""
+    batch's INSERT; False outside a shared transaction (the caller saves it). `first`: other
+    deferred rows will name this one's id (see `after_written`): rows of its model are
+    written before any other model's, whichever table a flush was asked for."""
     pending = _deferred.get()
     if pending is None:
         return False
+    if first:
+        firsts = _firsts.get()
+        assert firsts is not None  # set together with _deferred
+        firsts.setdefault(type(obj), [])
     pending.setdefault(type(obj), []).append(obj)
     _note([obj])
     return True
+
+
+def after_written(model: type[models.Model], hook: Callable[[], object]) -> None:
+    """In a shared transaction: run `hook` once the rows of `model` deferred so far with
+    `first=True` are written (they have their ids; other deferred rows are not written
+    yet). Outside one: at once (the caller saved its row)."""
+    firsts = _firsts.get()
+    if firsts is None:
+        hook()
+        return
+    firsts.setdefault(model, []).append(hook)
 
 
 def _note(rows: Iterable[models.Model]) -> None:
@@ -135,15 +167,23 @@ def made(model: type[M]) -> list[M]:
 
 
 def flush(model: type[models.Model] | None = None) -> None:
-    """Write the deferred rows (of `model`, or all), in the order they were made."""
+    """Write the deferred rows (of `model`, or all), in the order they were made; the rows
+    other rows name (`defer(first=True)`) always first, then their `after_written` hooks."""
     pending = _deferred.get()
-    if not pending:
+    firsts = _firsts.get() or {}
+    if not pending and not any(firsts.values()):
         return
-    for kind in [model] if model is not None else list(pending):
+    pending = pending or {}
+    kinds = list(firsts)
+    kinds += [model] if model is not None else list(pending)
+    for kind in dict.fromkeys(kinds):
         rows = pending.pop(kind, None)
         if rows:
             queryset: models.QuerySet[models.Model] = models.QuerySet(kind)
             queryset.bulk_create(rows, batch_size=500)
+        hooks = firsts.get(kind)
+        while hooks:
+            hooks.pop(0)()
 
 
 class FlushingQuerySet(models.QuerySet[M]):
@@ -178,17 +218,31 @@ class FlushingQuerySet(models.QuerySet[M]):
         flush(self.model)
         return super().delete()
 
+    # A row written directly after deferred ones of its table gets a later id (the
+    # timeline's order); False where the ids' order within a batch does not matter.
+    flush_on_write = True
+
     def create(self, **kwargs: Any) -> M:
-        flush(self.model)
+        if self.flush_on_write:
+            flush(self.model)
         row = super().create(**kwargs)
         _note([row])
         return row
 
     def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
-        flush(self.model)
+        if self.flush_on_write:
+            flush(self.model)
         rows = super().bulk_create(objs, *args, **kwargs)
         _note(rows)
         return rows
+
+
+class ReadFlushingQuerySet(FlushingQuerySet[M]):
+    """Reads (and updates, deletes) write the model's deferred rows first; new rows written
+    directly do not wait for them (their ids within a batch need not follow the order the
+    rows were made in: messages, ordered by their time)."""
+
+    flush_on_write = False
 
 
 def active() -> bool:

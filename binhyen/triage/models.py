@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.lib import txbatch
+
 if TYPE_CHECKING:
     from binhyen.lib.triage import Example
 
@@ -106,6 +108,9 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    # A worker's batch writes its readings together, before any query of readings.
+    objects = txbatch.FlushingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

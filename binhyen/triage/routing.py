@@ -150,11 +150,16 @@ def units_within(points: Iterable[tuple[float, float]], km: float) -> set[int]:
     points = list(points)
     if not points:
         return set()
-    return {
-        unit_id
-        for unit_id, a_lat, a_lon in memo.remember(("routing.unit_points",), _unit_points)
-        if any(haversine_km(lat, lon, a_lat, a_lon) <= km for lat, lon in points)
-    }
+
+    def within() -> frozenset[int]:
+        return frozenset(
+            unit_id
+            for unit_id, a_lat, a_lon in memo.remember(("routing.unit_points",), _unit_points)
+            if any(haversine_km(lat, lon, a_lat, a_lon) <= km for lat, lon in points)
+        )
+
+    # In a worker's batch the events of a unit ask about the same points: once each.
+    return set(memo.remember(("routing.units_within", tuple(points), km), within))
 
 
 def _active_centroids() -> dict[int, tuple[float, float] | None]:

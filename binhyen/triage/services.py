@@ -28,7 +28,7 @@ from binhyen.cases.models import Case, CaseEvent, Intent, Message, Status
 from binhyen.cases.services import CaseError
 from binhyen.cases.services.lifecycle import emit
 from binhyen.channels.models import Provider
-from binhyen.lib import codes, vntext
+from binhyen.lib import codes, txbatch, vntext
 from binhyen.lib.redact import mask_identifiers
 from binhyen.lib.triage import Triager
 from binhyen.lib.triage.lexicon import CATEGORY_LABELS, INTENT_LABELS, URGENCY_LABELS
@@ -187,7 +187,10 @@ def _triage(case: Case, message: Message | None, only: Message | None = None) ->
     # (neither depends on what showing it changes): the suggestion is written once, whole.
     suggestion.applied = _applies(case, suggestion)
     move = _route(case, suggestion)
-    suggestion.save()
+    # In a worker's batch: written with the batch's other readings, before any query of
+    # readings (the "triaged" timeline row names it once it has its id: `_apply`).
+    if not txbatch.defer(suggestion, first=True):
+        suggestion.save()
 
     at = timezone.now()
     changed = _apply(case, suggestion, at, fresh=only is not None)
@@ -340,6 +343,8 @@ def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> b
     if not _applies(case, s):
         return False
     s.applied = True
+    if not fresh:
+        txbatch.flush(Suggestion)  # a reading deferred by a worker's batch gets its id
     first = (
         fresh or not Suggestion.objects.filter(case=case, applied=True).exclude(pk=s.pk).exists()
     )
@@ -352,7 +357,7 @@ def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> b
     if first and code_follows_kind(case, nothing_sent=fresh):
         fields.append("code")
     case.save(update_fields=fields)
-    cases.timeline_record(
+    row = cases.timeline_record(
         case=case,
         at=at,
         kind="triaged",
@@ -381,6 +386,8 @@ def _apply(case: Case, s: Suggestion, at: datetime, *, fresh: bool = False) -> b
             "confidence": s.confidence,
         },
     )
+    if s.pk is None:  # deferred (see _triage): the row names it once it is written
+        txbatch.after_written(Suggestion, lambda: row.data.__setitem__("suggestion", s.pk))
     return True
 
 

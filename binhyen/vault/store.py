@@ -45,9 +45,20 @@ class VaultError(Exception):
 # --- identities -------------------------------------------------------------------------------
 
 
+def identity_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What an identity keeps of what a channel told us (no empty values)."""
+    return {k: v for k, v in data.items() if v not in (None, "")}
+
+
 @txbatch.atomic  # no savepoint when events share the transaction
 def identity_create(*, data: dict[str, Any]) -> Identity:
-    return Identity.objects.create(data={k: v for k, v in data.items() if v not in (None, "")})
+    return Identity.objects.create(data=identity_data(data))
+
+
+def identities_create(datas: list[dict[str, Any]]) -> list[Identity]:
+    """Several identities in one INSERT (a worker batch's new citizens), as `identity_create`
+    writes each; in the caller's transaction."""
+    return Identity.objects.bulk_create([Identity(data=identity_data(d)) for d in datas])
 
 
 @txbatch.atomic  # no savepoint when events share the transaction

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from binhyen.lib import txbatch
+
 # Zalo: free consultation replies within 48 h of the citizen's last interaction, paid up
 # to 7 days, then unreachable except by template (zalo-oa.md §3.5).
 FREE_WINDOW = timedelta(hours=48)
@@ -151,6 +153,10 @@ class Message(models.Model):
     error_message = models.CharField(max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     seen_at = models.DateTimeField(null=True, blank=True)
+
+    # A worker batch's automatic messages are written before any read of messages
+    # (`lib/txbatch.py`, `cases.services.common.outbound_queue`).
+    objects = txbatch.ReadFlushingQuerySet.as_manager()
 
     class Meta:
         ordering = ["sent_at", "id"]

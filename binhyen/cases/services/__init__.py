@@ -10,6 +10,7 @@ from binhyen.cases.services.common import (
     timeline_record,
 )
 from binhyen.cases.services.contacts import (
+    FirstContact,
     contact_erase,
     contact_find,
     contact_interaction,
@@ -72,6 +73,7 @@ __all__ = [
     "TRANSITIONS",
     "ActionInput",
     "CaseError",
+    "FirstContact",
     "IncomingAttachment",
     "IncomingMessage",
     "allowed_actions",

@@ -9,6 +9,9 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import normalize_json, task_enqueued
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from binhyen.cases import search
 from binhyen.cases.models import Case, CaseEvent, Conversation, Message
@@ -29,6 +32,37 @@ def enqueue(task_path: str, *args: object, run_after: datetime | None = None) ->
     if run_after is not None:
         task = task.using(run_after=run_after)
     task.enqueue(*args)
+
+
+def enqueue_many(task_path: str, args_list: list[tuple[object, ...]]) -> None:
+    """Queue the same background task for several argument lists in one INSERT (the
+    database queue; any other backend: one `enqueue` each). The rows are those `enqueue`
+    writes (`cases/tests/test_enqueue_many.py` compares them)."""
+    if not args_list:
+        return
+    task = import_string(task_path)
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        for args in args_list:
+            task.enqueue(*args)
+        return
+    backend.validate_task(task)
+    rows: list[DBTaskResult[Any, Any]] = [
+        DBTaskResult(
+            id=backend._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            # What the model's pre_save signal does (bulk_create sends no signals).
+            run_after=task.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )
+        for args in args_list
+    ]
+    DBTaskResult.objects.bulk_create(rows)
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 def conversation_touch_inbound(conversation: Conversation, at: datetime) -> None:
@@ -116,11 +150,17 @@ def outbound_queue(
     kind: str = Message.Kind.TEXT,
     client_token: str | None = None,
     at: datetime | None = None,
+    deferrable: bool = False,
 ) -> Message:
     """A message to the citizen (or a linked officer), queued for the channel worker: the only
-    way any app sends one. The delivery task is queued in the same transaction."""
+    way any app sends one. The delivery task is queued in the same transaction.
+
+    `deferrable` (an automatic message, nobody in the transaction reads it back): in a
+    worker's shared transaction the message and its delivery task are written with the
+    batch's others, one INSERT each, before it commits; until then the message has no id
+    (`txbatch.after_written(Message, …)` runs once it has)."""
     now = at or timezone.now()
-    message = Message.objects.create(
+    fields: dict[str, Any] = dict(
         conversation=conversation,
         case=case,
         direction=Message.Direction.OUT,
@@ -133,13 +173,33 @@ def outbound_queue(
         client_token=client_token,
         next_attempt_at=now,
     )
-    enqueue("binhyen.channels.tasks.deliver_message", message.pk)
+    if deferrable and txbatch.active():
+        message = Message(**fields)
+        txbatch.defer(message, first=True)
+        undelivered = txbatch.known("cases.outbound_deferred")
+        assert undelivered is not None
+        if not undelivered:  # the first since the last write: one hook for all of them
+            txbatch.after_written(Message, _deliver_deferred)
+        undelivered[id(message)] = message
+    else:
+        message = Message.objects.create(**fields)
+        enqueue("binhyen.channels.tasks.deliver_message", message.pk)
     if case is not None and author is not None and text:
         # An officer's reply is part of the thread officers search (automatic notices are not).
         Case.objects.filter(pk=case.pk).update(
             search_text=Concat(F("search_text"), Value(search.fold_text(text)[:2000] + " "))
         )
     return message
+
+
+def _deliver_deferred() -> None:
+    """The deferred outbound messages are written: their delivery tasks, in one INSERT."""
+    undelivered = txbatch.known("cases.outbound_deferred")
+    if not undelivered:
+        return
+    messages = list(undelivered.values())
+    undelivered.clear()
+    enqueue_many("binhyen.channels.tasks.deliver_message", [(m.pk,) for m in messages])
 
 
 def case_search_rebuild(case: Case) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,15 +45,35 @@ def contact_find(*, channel_account: ChannelAccount, contact_key: str) -> Contac
 # In a worker's batch: (page id, key hash) of senders known to have no contact when the
 # batch began (`contacts_prepare`); each is used once, by the first message that creates it.
 _ABSENT = "contacts.absent"
+# ... and the contacts `contacts_prepare` created for them, each with its conversation,
+# handed to the first `contact_upsert` of that sender (page id, key hash) -> Contact.
+_PREPARED = "contacts.prepared"
 
 
-def contacts_prepare(senders: list[tuple[ChannelAccount, str]]) -> None:
+@dataclass(frozen=True)
+class FirstContact:
+    """A sender whose first event in a worker's batch is a message: what that message's
+    `contact_upsert` (and `conversation_for`) would write for them if they are new."""
+
+    channel_account: ChannelAccount
+    contact_key: str
+    kind: str
+    identity: dict[str, str]
+    seen_at: datetime
+
+
+def contacts_prepare(
+    senders: list[tuple[ChannelAccount, str]], first: list[FirstContact] | None = None
+) -> None:
     """A worker's batch about to apply these senders' messages (page, contact key): which of
-    them have no contact yet, in one query, so that `contact_upsert` creates theirs without
-    looking first. Only absence is kept (a contact found is read again where it is used:
-    what the batch did to it meanwhile is in the database). Should a contact appear after
-    all (another worker, another event of the batch), creating it again breaks the unique
-    key, and the batch is replayed one event per transaction, which looks first."""
+    them have no contact yet, in one query. Only absence is kept (a contact found is read
+    again where it is used: what the batch did to it meanwhile is in the database). The new
+    ones among `first` (their first event of the batch is a message) get their identity,
+    contact and conversation here, each kind in one INSERT for the batch, exactly as that
+    message would have written them (`contact_upsert` hands them over); the other new ones
+    are created by their first event without a look-up. Should a contact appear after all
+    (another worker), creating it again breaks the unique key, and the batch is replayed one
+    event per transaction, which looks first."""
     absent = txbatch.known(_ABSENT)
     if absent is None or len(senders) < 2:
         return  # one sender: its own lookup is the same one query
@@ -64,6 +85,51 @@ def contacts_prepare(senders: list[tuple[ChannelAccount, str]]) -> None:
     )
     for pair in wanted - found:
         absent[pair] = True
+    _contacts_create(absent, first or [])
+
+
+def _contacts_create(absent: dict[tuple[int, str], bool], first: list[FirstContact]) -> None:
+    new: dict[tuple[int, str], FirstContact] = {}
+    for sender in first:
+        pair = (
+            sender.channel_account.pk,
+            _contact_hash(sender.channel_account, sender.contact_key),
+        )
+        if absent.get(pair) and pair not in new:
+            new[pair] = sender
+    if not new:
+        return
+    identities = vault.identities_create([sender.identity for sender in new.values()])
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                channel_account=sender.channel_account,
+                key_hash=key_hash,
+                kind=sender.kind,
+                pseudonym=codes.pseudonym_from_hash(key_hash),
+                identity=identity,
+                last_seen_at=sender.seen_at,
+            )
+            for ((_pk, key_hash), sender), identity in zip(new.items(), identities, strict=True)
+        ]
+    )
+    conversations = Conversation.objects.bulk_create(
+        [
+            Conversation(
+                contact=contact,
+                channel_account=sender.channel_account,
+                last_inbound_at=sender.seen_at,
+            )
+            for contact, sender in zip(contacts, new.values(), strict=True)
+        ]
+    )
+    prepared = txbatch.known(_PREPARED)
+    assert prepared is not None
+    for pair, contact, conversation in zip(new, contacts, conversations, strict=True):
+        del absent[pair]
+        contact.created_now = True  # type: ignore[attr-defined]
+        contact.prepared_conversation = conversation  # type: ignore[attr-defined]
+        prepared[pair] = contact
 
 
 @transaction.atomic(savepoint=False)  # nested: no savepoint (see docs/architecture.md)
@@ -76,9 +142,23 @@ def contact_upsert(
     seen_at: datetime | None = None,
 ) -> Contact:
     key_hash = _contact_hash(channel_account, contact_key)
+    prepared = txbatch.known(_PREPARED)
+    made: Contact | None = prepared.pop((channel_account.pk, key_hash), None) if prepared else None
+    if made is not None:
+        wrote = made.identity.data if made.identity is not None else None
+        if (
+            made.kind == kind
+            and made.last_seen_at == seen_at
+            and wrote == vault.identity_data(dict(identity or {}))
+        ):
+            return made  # created by contacts_prepare with these very values
+        made.created_now = False  # type: ignore[attr-defined]
+        del made.prepared_conversation  # type: ignore[attr-defined]
     absent = txbatch.known(_ABSENT)
     if absent and absent.pop((channel_account.pk, key_hash), False):
         contact = None  # none when the batch began (contacts_prepare)
+    elif made is not None:
+        contact = made  # created by contacts_prepare (with other values: updated below)
     else:
         contact = Contact.objects.filter(channel_account=channel_account, key_hash=key_hash).first()
     if contact is None:
@@ -112,6 +192,14 @@ def conversation_for(contact: Contact, *, inbound_at: datetime | None = None) ->
     """The contact's conversation. A contact created in this very transaction gets its
     conversation without a lookup (nobody else can have made it), marked `created_now`, with
     `inbound_at` as its last inbound time."""
+    prepared: Conversation | None = getattr(contact, "prepared_conversation", None)
+    if prepared is not None and getattr(contact, "created_now", False):
+        del contact.prepared_conversation  # type: ignore[attr-defined]
+        if prepared.last_inbound_at != inbound_at:
+            prepared.last_inbound_at = inbound_at
+            prepared.save(update_fields=["last_inbound_at"])
+        prepared.created_now = True  # type: ignore[attr-defined]
+        return prepared  # written by contacts_prepare, with the batch's other new ones
     if getattr(contact, "created_now", False):
         conversation = Conversation.objects.create(
             contact=contact, channel_account=contact.channel_account, last_inbound_at=inbound_at

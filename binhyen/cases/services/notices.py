@@ -19,7 +19,7 @@ from binhyen.cases.models import (
 )
 from binhyen.cases.services.common import outbound_queue, timeline_in_batch, timeline_record
 from binhyen.cases.services.lifecycle import emit
-from binhyen.lib import memo
+from binhyen.lib import memo, txbatch
 
 
 def _text(code: str, case: Case) -> str | None:
@@ -81,13 +81,16 @@ def notice_send(*, case: Case, code: str) -> Message | None:
         text=text,
         author_label=_("Tin nhắn tự động"),
         at=now,
+        deferrable=True,  # in a worker's batch: written with the batch's others
     )
-    timeline_record(
+    row = timeline_record(
         case=case,
         at=now,
         kind="notice",
         text=_("Gửi tự động: %(what)s") % {"what": DEFAULT_NOTICES[code][0]},
         data={"code": code, "message": message.pk},
     )
+    if message.pk is None:  # deferred: the row (deferred too) names it once it is written
+        txbatch.after_written(Message, lambda: row.data.__setitem__("message", message.pk))
     emit("notice_sent", case=case, code=code, at=now)
     return message

@@ -90,8 +90,43 @@ def test_a_batch_with_a_poisoned_event_applies_the_others_exactly_once(world, cl
     assert Case.objects.count() == len(TEXTS) - 1
 
 
-def _written(case: Case) -> dict[str, object]:
+def _named(case: Case) -> dict[str, object]:
+    """Rows written later in a batch than the rows they name (deferred, then given the ids):
+    each notice names its outbound message, each reading row its suggestion, each outbound
+    message has exactly one delivery task."""
+    from django_tasks_db.models import DBTaskResult
+
+    outbound = list(Message.objects.filter(case=case, direction="out").values_list("pk", flat=True))
+    tasks = [
+        t.args_kwargs["args"]
+        for t in DBTaskResult.objects.filter(task_path="binhyen.channels.tasks.deliver_message")
+    ]
     return {
+        "notices": [
+            e.data["message"] in outbound for e in case.events.filter(kind="notice").order_by("id")
+        ],
+        "readings": [
+            Suggestion.objects.filter(pk=e.data["suggestion"], case=case).exists()
+            for e in case.events.filter(kind="triaged").order_by("id")
+        ],
+        "deliveries": [tasks.count([pk]) for pk in outbound],
+    }
+
+
+def _written(case: Case) -> dict[str, object]:
+    contact = case.contact
+    assert contact is not None and contact.identity is not None
+    conversation = contact.conversation
+    return {
+        "named": _named(case),
+        "contact": (
+            contact.kind,
+            contact.last_seen_at,
+            contact.is_staff,
+            sorted(contact.identity.data),
+            conversation.last_inbound_at,
+            conversation.channel_account_id,
+        ),
         "timeline": list(case.events.order_by("at", "id").values_list("kind", "actor", "text")),
         "clocks": sorted(CaseClock.objects.filter(case=case).values_list("rule_code", "state")),
         "alerts": list(Alert.objects.filter(case=case).values_list("level", "reason")),
@@ -130,6 +165,13 @@ def test_a_batch_writes_what_one_transaction_per_event_writes(world, client, tim
         first, second = _written(_case_of(a)), _written(_case_of(b))
         assert first == second
         assert first["timeline"]  # not trivially equal
+        named = first["named"]
+        assert isinstance(named, dict)
+        assert all(named["notices"]) and all(named["readings"])
+        assert set(named["deliveries"]) <= {1}
+    # Some of them were sent an acknowledgement and read (the checks above are not empty).
+    named = [_named(_case_of(b)) for b in together]
+    assert any(n["notices"] for n in named) and all(n["readings"] for n in named)
     # The path was walked whole: a tip moved to the unit its place names, alerts rang.
     routed = _case_of(together[-1])
     assert routed.unit_id == world.tanan.pk
@@ -208,3 +250,55 @@ def test_senders_of_a_batch_are_looked_up_together_and_never_created_twice(world
     # it is one read per event (5).
     assert len(contact_reads) == 4, "\n".join(contact_reads)
     assert "IN (" in contact_reads[0]
+
+
+def test_new_senders_of_a_batch_are_written_together(world, client):
+    """New citizens whose first event of the batch is a message: their identities, contacts
+    and conversations in one INSERT each (`contacts_prepare`), each as its message would
+    have written it; a later message of one of them finds what was written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from binhyen.cases.models import Contact, Conversation
+    from binhyen.vault.models import Identity
+
+    page = world.bmt_page
+    posted = [
+        zalo_event("user_send_text", page=page, user_id="951", text=TEXTS[1]),
+        zalo_event("user_send_text", page=page, user_id="952", text=TEXTS[0]),
+        zalo_event("user_send_text", page=page, user_id="951", text="Xin cho biết thêm"),
+        zalo_event("user_send_text", page=page, user_id="953", text=TEXTS[3]),
+    ]
+    for payload in posted:
+        assert post_zalo(client, payload, secret=secret_of(page)).status_code == 200
+    identities, contacts = Identity.objects.count(), Contact.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        assert _one_pass() == len(posted)
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith("INSERT")]
+    for table in ("vault_identity", "cases_contact", "cases_conversation"):
+        assert sum(f'INTO "{table}"' in sql for sql in inserts) == 1, table
+    assert InboundEvent.objects.exclude(status="processed").count() == 0
+    assert Identity.objects.count() == identities + 3
+    assert Contact.objects.count() == contacts + 3
+    for user in ("951", "952", "953"):
+        [message] = Message.objects.filter(
+            direction="in", provider_message_id=_msg_id(posted, user)
+        )
+        contact = message.conversation.contact
+        assert contact.identity.data["zalo_user_id"] == user
+        assert contact.last_seen_at is not None
+        assert message.conversation.last_inbound_at is not None
+    # 951's second message went to the same conversation and case.
+    both = Message.objects.filter(direction="in", conversation__contact__kind="zalo_user")
+    mine = [m for m in both if m.conversation.contact.identity.data["zalo_user_id"] == "951"]
+    assert len(mine) == 2 and len({m.case_id for m in mine}) == 1
+    assert (
+        Conversation.objects.filter(contact__in=[m.conversation.contact for m in mine]).count() == 1
+    )
+
+
+def _msg_id(posted: list[dict[str, object]], user: str) -> str:
+    for payload in posted:
+        if payload["sender"]["id"] == user:  # type: ignore[index]
+            return str(payload["message"]["msg_id"])  # type: ignore[index]
+    raise AssertionError(user)

@@ -121,6 +121,8 @@ def prepare(rows: list[InboundEvent], accounts: dict[int, ChannelAccount | None]
     event parsed here is kept on its row for `handle`; one that does not parse is left for
     `handle` to fail on, as it would alone."""
     senders: list[tuple[ChannelAccount, str]] = []
+    first: list[cases.FirstContact] = []
+    seen: set[tuple[int, str]] = set()
     for row in rows:
         account = accounts.get(row.channel_account_id) if row.channel_account_id else None
         if account is None or inbox.is_redacted(row):
@@ -130,9 +132,29 @@ def prepare(rows: list[InboundEvent], accounts: dict[int, ChannelAccount | None]
         except ValueError:  # pydantic's ValidationError and JSONDecodeError are ValueErrors
             continue
         row.parsed_event = event  # type: ignore[attr-defined]
-        if handler_for(event.event_name) is _on_citizen_message and event.person_ref:
-            senders.append((account, _contact_key(event)[0]))
-    cases.contacts_prepare(senders)
+        if not event.person_ref:
+            continue
+        key, kind = _contact_key(event)
+        earlier = (account.pk, key) in seen  # any event of this person before, of any kind
+        seen.add((account.pk, key))
+        if handler_for(event.event_name) is not _on_citizen_message:
+            continue
+        senders.append((account, key))
+        if earlier or (_text_of(event) and parse_link_code(_text_of(event))):
+            continue  # their contact is made by an earlier event or by the link code's path
+        at = _when(event)
+        row.parsed_at = at  # type: ignore[attr-defined]
+        anonymous = event.event_name.startswith("anonymous_")
+        first.append(
+            cases.FirstContact(
+                channel_account=account,
+                contact_key=key,
+                kind=kind,
+                identity=_identity(event, account, anonymous),
+                seen_at=at,
+            )
+        )
+    cases.contacts_prepare(senders, first)
 
 
 def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
@@ -149,7 +171,18 @@ def handle(row: InboundEvent, account: ChannelAccount | None) -> str:
     handler = handler_for(event.event_name)
     if handler is None:
         return "ignored"
-    return handler(event, account, row, _when(event))
+    # The time `prepare` took for it (an implausible timestamp reads as "now": once).
+    return handler(event, account, row, getattr(row, "parsed_at", None) or _when(event))
+
+
+def _text_of(event: Event) -> str:
+    """The text of a citizen's message as it is stored."""
+    msg = event.message
+    # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
+    text = ((msg.text or "") if msg else "").replace("\x00", "")
+    if event.event_name == "user_send_business_card" and not text:
+        text = "Người dân gửi một danh thiếp."
+    return text
 
 
 def _on_citizen_message(
@@ -163,10 +196,7 @@ def _on_citizen_message(
     key, kind = _contact_key(event)
     attachments, lat, lon = _attachments(event)
     msg = event.message
-    # NUL: PostgreSQL text cannot hold it, and the event would fail until parked.
-    text = ((msg.text or "") if msg else "").replace("\x00", "")
-    if name == "user_send_business_card" and not text:
-        text = "Người dân gửi một danh thiếp."
+    text = _text_of(event)
     # A link code proposes the sender's account; the officer confirms it in the console.
     _maybe_link_officer(account, key, kind, text, event, anonymous)
     cases.message_receive(
