@@ -193,11 +193,13 @@ else:
         _options["options"] = (
             str(_options.get("options", "")) + " -c client_connection_check_interval=2000"
         ).strip()
-        # Parameters bound by the server (psycopg's C adapters) rather than quoted into the
-        # statement in Python: ~8 % less worker CPU per event (docs/benchmarks.md, issue 14,
-        # fourth pass). Statements stay unnamed (psycopg's prepare_threshold None, Django's
-        # default), so a transaction-mode pooler (PgBouncer) keeps working.
-        if env_bool("BINHYEN_PG_SERVER_BINDING", True):
+        # Opt-in: parameters bound by the server (psycopg's C adapters) rather than quoted
+        # into the statement in Python: ~8 % less worker CPU per event (docs/benchmarks.md,
+        # issue 14, fourth pass). Off by default, as in Django: a query that groups by an
+        # expression holding a parameter fails under it (Django ticket #34255), and every
+        # raw statement must type the parameters PostgreSQL cannot infer. Statements stay
+        # unnamed (prepare_threshold None), so a transaction-mode PgBouncer keeps working.
+        if env_bool("BINHYEN_PG_SERVER_BINDING", False):
             _options.setdefault("server_side_binding", True)
 DATABASE_ROUTERS = ["binhyen.core.routers.InboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
