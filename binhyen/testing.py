@@ -16,10 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from binhyen.accounts.models import Role, User
 from binhyen.accounts.services import staff_upsert
@@ -28,6 +31,9 @@ from binhyen.channels.services import zalo_page_connect
 from binhyen.channels.zalo.signature import signature_header
 from binhyen.units.models import Area, Unit
 from binhyen.units.services import unit_upsert
+
+if TYPE_CHECKING:
+    from binhyen.cases.models import Case
 
 FIXTURES = Path(__file__).resolve().parent / "channels" / "zalo" / "tests" / "fixtures"
 APP_ID = "1234567890123456789"
@@ -296,3 +302,59 @@ def off_loop(fn: Callable[[], Any]) -> Any:
     if errors:
         raise errors[0]
     return out[0] if out else None
+
+
+def bare_case(
+    unit: Unit,
+    summary: str,
+    *,
+    page: ChannelAccount | None = None,
+    at: datetime | None = None,
+    code: str = "",
+) -> Case:
+    """A case opened directly (no citizen, no conversation): the start of tests of what
+    happens to a case, in or out of a worker's batch."""
+    from binhyen.cases.services import case_open
+
+    return case_open(
+        unit_id=unit.pk,
+        channel_account=page,
+        conversation=None,
+        contact=None,
+        summary=summary,
+        at=at or timezone.now(),
+        code=code,
+    )
+
+
+def selects_from(ctx: CaptureQueriesContext, table: str) -> int:
+    """SELECT statements on `table` among the captured queries."""
+    return sum(
+        1
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    )
+
+
+def citizen_says(
+    page: ChannelAccount, text: str, *, user: str = "1", message_id: str = "m1"
+) -> Case:
+    """A Zalo citizen's text received through the service the worker calls (no triage
+    here): the case it landed in, read back."""
+    from binhyen.cases.models import Case
+    from binhyen.cases.services import IncomingMessage, message_receive
+
+    message = message_receive(
+        incoming=IncomingMessage(
+            channel_account=page,
+            contact_key=f"user:{user}",
+            contact_kind="zalo_user",
+            provider_message_id=message_id,
+            kind="text",
+            text=text,
+            sent_at=timezone.now(),
+            identity={"zalo_user_id": user},
+        )
+    )
+    assert message is not None and message.case_id is not None
+    return Case.objects.get(pk=message.case_id)

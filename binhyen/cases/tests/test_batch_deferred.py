@@ -6,29 +6,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
-from binhyen.cases import services
 from binhyen.cases.models import Case, CaseEvent, Message
 from binhyen.cases.services.common import outbound_queue, timeline_record
 from binhyen.lib import txbatch
+from binhyen.testing import citizen_says
 
 
 @pytest.fixture
 def case(world):
-    services.message_receive(
-        incoming=services.IncomingMessage(
-            channel_account=world.bmt_page,
-            contact_key="user:1",
-            contact_kind="zalo_user",
-            provider_message_id="d1",
-            kind="text",
-            text="có trộm",
-            sent_at=timezone.now(),
-            identity={"zalo_user_id": "1"},
-        )
-    )
-    return Case.objects.get()
+    return citizen_says(world.bmt_page, "có trộm", message_id="d1")
 
 
 def _queue(case: Case) -> tuple[Message, CaseEvent]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from binhyen.cases.services import receiving
 from binhyen.lib import codes, memo, txbatch
+from binhyen.testing import bare_case
 
 
 def _plans(sqls: list[str]) -> list[str]:
@@ -41,15 +41,7 @@ def _assert_index_lookup(plan: str) -> None:
 
 @pytest.mark.django_db
 def test_code_taken_uses_the_code_index(world) -> None:  # type: ignore[no-untyped-def]
-    receiving.case_open(
-        unit_id=world.bmt.pk,
-        channel_account=None,
-        conversation=None,
-        contact=None,
-        summary="earlier case",
-        at=timezone.now(),
-        code="HD-ZZZZ-ZZZZ",
-    )
+    bare_case(world.bmt, "earlier case", code="HD-ZZZZ-ZZZZ")
     with CaptureQueriesContext(connection) as ctx:
         # Taken under another prefix: still taken; a fresh body is free.
         assert receiving.code_taken("TB-ZZZZ-ZZZZ")
@@ -63,15 +55,7 @@ def test_code_taken_uses_the_code_index(world) -> None:  # type: ignore[no-untyp
 
 @pytest.mark.django_db
 def test_pooled_codes_are_checked_by_the_code_index(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    receiving.case_open(
-        unit_id=world.bmt.pk,
-        channel_account=None,
-        conversation=None,
-        contact=None,
-        summary="earlier case",
-        at=timezone.now(),
-        code="PA-YYYY-YYYY",
-    )
+    bare_case(world.bmt, "earlier case", code="PA-YYYY-YYYY")
     drawn = iter(["TB-YYYY-YYYY", "TB-CCCC-CCCC"] * receiving.CODE_POOL)
     monkeypatch.setattr(codes, "case_code", lambda *a, **k: next(drawn))
     with memo.batch(), txbatch.shared(), CaptureQueriesContext(connection) as ctx:

@@ -10,23 +10,12 @@ from django.utils import timezone
 from binhyen.cases import services
 from binhyen.cases.models import Case, CaseEvent, Message, NoticeTemplate, Outcome
 from binhyen.cases.services.notices import notice_send
+from binhyen.testing import citizen_says
 
 
 @pytest.fixture
 def case(world):
-    services.message_receive(
-        incoming=services.IncomingMessage(
-            channel_account=world.bmt_page,
-            contact_key="user:1",
-            contact_kind="zalo_user",
-            provider_message_id="n1",
-            kind="text",
-            text="có trộm",
-            sent_at=timezone.now(),
-            identity={"zalo_user_id": "1"},
-        )
-    )
-    return Case.objects.get()
+    return citizen_says(world.bmt_page, "có trộm", message_id="n1")
 
 
 def _notices(case):

@@ -15,7 +15,7 @@ from binhyen.channels.models import InboundEvent
 from binhyen.clocks.models import CaseClock
 from binhyen.core.worker import BinhYenWorker
 from binhyen.duty.models import Alert
-from binhyen.testing import post_zalo, secret_of, zalo_event
+from binhyen.testing import bare_case, post_zalo, secret_of, zalo_event
 from binhyen.triage.models import DuplicateSignature, Suggestion
 
 POISON = "Tin nhắn này làm hỏng việc xử lý"
@@ -188,20 +188,11 @@ def test_a_batch_writes_what_one_transaction_per_event_writes(world, client, tim
 
 
 def test_case_codes_of_a_batch_are_checked_together_and_skip_bodies_taken(world, monkeypatch):
-    from django.utils import timezone
 
     from binhyen.cases.services import receiving
     from binhyen.lib import codes, memo, txbatch
 
-    receiving.case_open(
-        unit_id=world.bmt.pk,
-        channel_account=None,
-        conversation=None,
-        contact=None,
-        summary="earlier case",
-        at=timezone.now(),
-        code="HD-ZZZZ-ZZZZ",
-    )
+    bare_case(world.bmt, "earlier case", code="HD-ZZZZ-ZZZZ")
     drawn = iter(["TB-ZZZZ-ZZZZ", "TB-BBBB-BBBB"] * receiving.CODE_POOL)
     monkeypatch.setattr(codes, "case_code", lambda *a, **k: next(drawn))
     with memo.batch(), txbatch.shared():

@@ -9,12 +9,11 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from binhyen.cases.services import case_open
 from binhyen.clocks import services as clocks
 from binhyen.clocks.models import CaseClock
 from binhyen.clocks.tests.factories import T0
 from binhyen.lib import memo, txbatch
-from binhyen.testing import World
+from binhyen.testing import World, bare_case, selects_from
 
 
 def _in_db(case_id: int) -> dict[str, tuple[int, str, str]]:
@@ -29,22 +28,13 @@ def _known(running: dict[str, CaseClock]) -> dict[str, tuple[int, str, str]]:
 
 
 def _clock_reads(ctx: CaptureQueriesContext) -> int:
-    return sum(
-        1
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().upper().startswith("SELECT") and 'FROM "clocks_caseclock"' in q["sql"]
-    )
+    return selects_from(ctx, "clocks_caseclock")
 
 
 def test_clocks_known_in_a_batch_are_the_clocks_in_the_database(world: World) -> None:
     with memo.batch(), txbatch.shared():
-        case = case_open(
-            unit_id=world.bmt.pk,
-            channel_account=world.bmt_page,
-            conversation=None,
-            contact=None,
-            summary="Có nhóm thanh niên tụ tập mang hung khí",
-            at=T0,
+        case = bare_case(
+            world.bmt, "Có nhóm thanh niên tụ tập mang hung khí", page=world.bmt_page, at=T0
         )
         with CaptureQueriesContext(connection) as ctx:
             running = clocks.clocks_open(case)
@@ -79,14 +69,7 @@ def test_clocks_known_in_a_batch_are_the_clocks_in_the_database(world: World) ->
 
 
 def test_outside_a_batch_open_clocks_are_always_read(world: World) -> None:
-    case = case_open(
-        unit_id=world.bmt.pk,
-        channel_account=world.bmt_page,
-        conversation=None,
-        contact=None,
-        summary="Trộm xe máy trước chợ",
-        at=T0,
-    )
+    case = bare_case(world.bmt, "Trộm xe máy trước chợ", page=world.bmt_page, at=T0)
     with CaptureQueriesContext(connection) as ctx:
         first = clocks.clocks_open(case)
         second = clocks.clocks_open(case)

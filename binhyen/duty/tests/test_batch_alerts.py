@@ -9,19 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from binhyen.cases.models import Case
-from binhyen.cases.services import case_open
 from binhyen.duty import services as duty
 from binhyen.duty.models import Alert
 from binhyen.lib import memo, txbatch
-from binhyen.testing import World
+from binhyen.testing import World, bare_case, selects_from
 
 
 def _alert_reads(ctx: CaptureQueriesContext) -> int:
-    return sum(
-        1
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().upper().startswith("SELECT") and 'FROM "duty_alert"' in q["sql"]
-    )
+    return selects_from(ctx, "duty_alert")
 
 
 def _ringing(case: Case) -> list[int]:
@@ -33,14 +28,7 @@ def _ringing(case: Case) -> list[int]:
 def test_alerts_of_a_case_opened_in_a_batch_are_known_and_right(world: World) -> None:
     at = timezone.now()
     with memo.batch(), txbatch.shared():
-        case = case_open(
-            unit_id=world.bmt.pk,
-            channel_account=world.bmt_page,
-            conversation=None,
-            contact=None,
-            summary="Khẩn cấp: có người cầm dao",
-            at=at,
-        )
+        case = bare_case(world.bmt, "Khẩn cấp: có người cầm dao", page=world.bmt_page, at=at)
         case.urgency = "critical"
         with CaptureQueriesContext(connection) as ctx:
             first = duty.alert_raise(case=case, at=at)
@@ -69,14 +57,7 @@ def test_alerts_of_a_case_opened_in_a_batch_are_known_and_right(world: World) ->
 
 def test_outside_a_batch_alerts_are_asked_for(world: World) -> None:
     at = timezone.now()
-    case = case_open(
-        unit_id=world.bmt.pk,
-        channel_account=world.bmt_page,
-        conversation=None,
-        contact=None,
-        summary="Khẩn cấp: có người cầm dao",
-        at=at,
-    )
+    case = bare_case(world.bmt, "Khẩn cấp: có người cầm dao", page=world.bmt_page, at=at)
     case.urgency = "critical"
     first = duty.alert_raise(case=case, at=at)
     with CaptureQueriesContext(connection) as ctx:
