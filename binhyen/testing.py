@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,14 +26,13 @@ from django.utils import timezone
 
 from binhyen.accounts.models import Role, User
 from binhyen.accounts.services import staff_upsert
+from binhyen.cases.models import Case
+from binhyen.cases.services import IncomingMessage, case_open, message_receive
 from binhyen.channels.models import ChannelAccount
 from binhyen.channels.services import zalo_page_connect
 from binhyen.channels.zalo.signature import signature_header
 from binhyen.units.models import Area, Unit
 from binhyen.units.services import unit_upsert
-
-if TYPE_CHECKING:
-    from binhyen.cases.models import Case
 
 FIXTURES = Path(__file__).resolve().parent / "channels" / "zalo" / "tests" / "fixtures"
 APP_ID = "1234567890123456789"
@@ -314,8 +313,6 @@ def bare_case(
 ) -> Case:
     """A case opened directly (no citizen, no conversation): the start of tests of what
     happens to a case, in or out of a worker's batch."""
-    from binhyen.cases.services import case_open
-
     return case_open(
         unit_id=unit.pk,
         channel_account=page,
@@ -341,9 +338,6 @@ def citizen_says(
 ) -> Case:
     """A Zalo citizen's text received through the service the worker calls (no triage
     here): the case it landed in, read back."""
-    from binhyen.cases.models import Case
-    from binhyen.cases.services import IncomingMessage, message_receive
-
     message = message_receive(
         incoming=IncomingMessage(
             channel_account=page,
